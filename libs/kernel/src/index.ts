@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './events';
+export * from './decider';
+export * from './ids';
+export * from './graph';
