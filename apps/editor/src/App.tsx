@@ -1,0 +1,37 @@
+import { lazy, Suspense, useEffect } from 'react';
+import { auth } from './api/client';
+import { ToastProvider } from './components/Toasts';
+import { matchRoute, navigate, usePath } from './router';
+import { LoginPage } from './pages/LoginPage';
+import { GraphListPage } from './pages/GraphListPage';
+
+// The canvas (and @xyflow/react) load only when a graph is opened.
+const EditorPage = lazy(() => import('./editor/EditorPage'));
+
+export function App() {
+  const path = usePath();
+  const route = matchRoute(path);
+  const signedIn = Boolean(auth.token);
+
+  useEffect(() => {
+    auth.onUnauthorized(() => {
+      auth.clear();
+      navigate(`/login`, true);
+    });
+  }, []);
+
+  useEffect(() => {
+    if (!signedIn && route.name !== 'login') navigate('/login', true);
+  }, [signedIn, route.name]);
+
+  let page;
+  if (route.name === 'login' || !signedIn) page = <LoginPage />;
+  else if (route.name === 'graphs') page = <GraphListPage />;
+  else
+    page = (
+      <Suspense fallback={<p className="loading" role="status">Loading editor…</p>}>
+        <EditorPage key={route.graphId ?? 'new'} graphId={route.graphId} />
+      </Suspense>
+    );
+  return <ToastProvider>{page}</ToastProvider>;
+}

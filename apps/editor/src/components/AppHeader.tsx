@@ -1,0 +1,32 @@
+import type { ReactNode } from 'react';
+import { auth } from '../api/client';
+import { navigate } from '../router';
+
+export function AppHeader({ children }: { children?: ReactNode }) {
+  return (
+    <header className="app-header">
+      <a
+        href="/"
+        className="brand"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/');
+        }}
+      >
+        Agentry
+      </a>
+      <div className="header-content">{children}</div>
+      <button
+        type="button"
+        className="ghost"
+        data-testid="sign-out"
+        onClick={() => {
+          auth.clear();
+          navigate('/login', true);
+        }}
+      >
+        Sign out
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,83 @@
+/** Everything a node card needs from its block, computed once per block and cached (never per render). */
+import type { BlockDefinition, JsonSchema } from '../api/types';
+import { fieldsFromSchema, humanize, type FieldDescriptor } from './forms';
+import { isDictSchema } from './pins';
+import { PIN_COLORS, pinType, type PinType } from './schemaCompat';
+
+export interface PinDescriptor {
+  name: string;
+  label: string;
+  type: PinType;
+  color: string;
+  schema: JsonSchema | undefined;
+}
+
+export interface BlockModel {
+  block: BlockDefinition;
+  inputPins: PinDescriptor[];
+  outputPins: PinDescriptor[];
+  /** Inputs typed as dicts: the card offers "add key" to create `<name>_#_<key>` handles. */
+  dictInputs: Set<string>;
+  fields: FieldDescriptor[];
+  fieldByName: Map<string, FieldDescriptor>;
+  hasAdvanced: boolean;
+}
+
+export function pinDescriptor(name: string, schema: JsonSchema | undefined, label?: string): PinDescriptor {
+  const type = pinType(schema);
+  return { name, label: label ?? schema?.title ?? humanize(name), type, color: PIN_COLORS[type], schema };
+}
+
+export function compileBlock(block: BlockDefinition): BlockModel {
+  const skip = new Set<string>(block.credentials ? [block.credentials.field] : []);
+  const props = block.inputSchema.properties ?? {};
+  const inputPins = Object.entries(props)
+    .filter(([name]) => !skip.has(name))
+    .map(([name, schema]) => pinDescriptor(name, schema));
+  const outputPins = Object.entries(block.outputSchema.properties ?? {}).map(([name, schema]) => pinDescriptor(name, schema));
+  const dictInputs = new Set(Object.entries(props).filter(([, s]) => isDictSchema(s)).map(([n]) => n));
+  const fields = fieldsFromSchema(block.inputSchema, skip);
+  return {
+    block,
+    inputPins,
+    outputPins,
+    dictInputs,
+    fields,
+    fieldByName: new Map(fields.map((f) => [f.name, f])),
+    hasAdvanced: fields.some((f) => f.advanced),
+  };
+}
+
+export class BlockCatalog {
+  private readonly models = new Map<string, BlockModel>();
+  readonly blocks: BlockDefinition[];
+  readonly byId: Map<string, BlockDefinition>;
+  readonly byName: Map<string, BlockDefinition>;
+  readonly categories: string[];
+
+  constructor(blocks: BlockDefinition[]) {
+    this.blocks = [...blocks].sort((a, b) => a.name.localeCompare(b.name));
+    this.byId = new Map(blocks.map((b) => [b.id, b]));
+    this.byName = new Map(blocks.map((b) => [b.name, b]));
+    this.categories = [...new Set(blocks.flatMap((b) => b.categories))].sort();
+  }
+
+  model(blockId: string): BlockModel | undefined {
+    const cached = this.models.get(blockId);
+    if (cached) return cached;
+    const block = this.byId.get(blockId);
+    if (!block) return undefined;
+    const model = compileBlock(block);
+    this.models.set(blockId, model);
+    return model;
+  }
+
+  search(query: string, category: string | null): BlockDefinition[] {
+    const q = query.trim().toLowerCase();
+    return this.blocks.filter(
+      (b) =>
+        (!category || b.categories.includes(category)) &&
+        (!q || b.name.toLowerCase().includes(q) || b.description.toLowerCase().includes(q)),
+    );
+  }
+}

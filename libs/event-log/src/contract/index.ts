@@ -1,0 +1,3 @@
+export { eventStoreContract } from './event-store.contract';
+export { workQueueContract } from './work-queue.contract';
+export { waitUntil, type ContractOptions, type EventLogClient, type EventLogFixture, type MakeFixture } from './harness';

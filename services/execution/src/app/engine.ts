@@ -1,0 +1,645 @@
+import type { BlockDefinition, BlockRegistry, BlockUsage } from '@agentry/block-sdk';
+import type { EventStore, WorkQueue } from '@agentry/event-log';
+import { DomainError, isDomainError, streamIdOf, type Clock, type EventEnvelope, type Graph, type RetryPolicy } from '@agentry/kernel';
+import { isBlobRef, type BlobRef } from '../domain/blob-ref';
+import type { ExecutionCommand } from '../domain/execution/commands';
+import { createExecutionDecider, evolve } from '../domain/execution/decider';
+import type { ExecutionBudget, ExecutionEvent, ForkSeed, Trigger } from '../domain/execution/events';
+import { rebuild } from '../domain/execution/integrity';
+import { buildPlan, type BlockInfo } from '../domain/execution/plan';
+import { TERMINAL_EXECUTION_STATUSES, TERMINAL_NODE_STATUSES, type ExecutionState, type NodeExecState } from '../domain/execution/state';
+import { toView, type ExecutionSummary, type ExecutionView } from '../domain/execution/view';
+import { ExecutionIndex, type ListFilter } from './execution-index';
+import { KeyedMutex } from './keyed-mutex';
+import { nodeTaskId, type BlobStore, type EngineLogger, type GraphReader, type NodeTaskPayload } from './ports';
+import { schemaValidator } from './rules';
+
+export type { GraphReader, BlobStore, NodeTaskPayload } from './ports';
+export type { ExecutionView, ExecutionSummary, NodeExecutionView } from '../domain/execution/view';
+export type { ListFilter } from './execution-index';
+
+export interface ExecutionEngineOptions {
+  /** Work queue for node tasks. Default 'node-tasks'. */
+  queueName?: string;
+  /** A RUNNING attempt with no report or heartbeat for this long is re-dispatched as a new attempt (rule 12). Default 30 s. */
+  leaseTimeoutMs?: number;
+  /** Server-side per-node timeout = node.timeoutMs + this grace (the runner aborts at timeoutMs). Default 5 s. */
+  timeoutGraceMs?: number;
+  /** Budget applied to every execution, overridden field by field by the request's budget. */
+  defaultBudget?: ExecutionBudget;
+  /** Retry policy of side-effect-free nodes without their own. Default: none. */
+  defaultRetry?: RetryPolicy;
+  /** Values whose JSON is larger go to the blob store (rule 15). Default 256 KiB; needs deps.blobs. */
+  blobThresholdBytes?: number;
+  /** Graph policy: reviews of this graph are approved automatically (rule 8). Default: never. */
+  autoApproveReviews?: (graph: Graph) => boolean;
+  /** Terminal executions kept in the in-memory cache (non-terminal ones are always kept). Default 1000. */
+  maxCachedTerminal?: number;
+  logger?: EngineLogger;
+}
+
+export interface ExecutionEngineDeps {
+  events: EventStore;
+  queue: WorkQueue;
+  graphs: GraphReader;
+  blocks: BlockRegistry;
+  clock: Clock;
+  newId(): string;
+  blobs?: BlobStore;
+  options?: ExecutionEngineOptions;
+}
+
+export interface RequestExecutionCommand {
+  tenantId: string;
+  userId: string;
+  graphId: string;
+  graphVersion?: number;
+  inputs: Record<string, unknown>;
+  trigger: Trigger;
+  parentExecutionId?: string;
+  parentNodeExecId?: string;
+  budget?: ExecutionBudget;
+}
+
+export interface NodeProgressReport {
+  tenantId: string;
+  executionId: string;
+  nodeExecId: string;
+  attempt: number;
+  workerId: string;
+  started?: boolean;
+  /** In yield order. A report with nothing but ids is a heartbeat. */
+  outputs?: Array<{ pin: string; value: unknown }>;
+  finished?: { status: 'COMPLETED' | 'FAILED'; error?: { message: string; code?: string; retryable?: boolean } };
+  usage?: BlockUsage;
+}
+
+export interface DecideReviewCommand {
+  tenantId: string;
+  executionId: string;
+  nodeExecId: string;
+  decision: 'approve' | 'reject';
+  editedData?: unknown;
+  userId: string;
+  message?: string;
+}
+
+export interface ExecutionEngine {
+  requestExecution(cmd: RequestExecutionCommand): Promise<{ executionId: string }>;
+  /** `cancelled: true` tells the runner to abort (execution over, node terminated, or its attempt superseded). */
+  reportNodeProgress(report: NodeProgressReport): Promise<{ cancelled: boolean }>;
+  cancel(tenantId: string, executionId: string, reason?: string): Promise<void>;
+  decideReview(cmd: DecideReviewCommand): Promise<void>;
+  get(tenantId: string, executionId: string): Promise<ExecutionView>;
+  list(tenantId: string, filter?: ListFilter): Promise<{ items: ExecutionSummary[]; nextCursor?: string }>;
+  events(tenantId: string, executionId: string): Promise<EventEnvelope[]>;
+  /** Rule 17: a new execution that re-runs `nodeExecId` of a recorded execution with its recorded input, and everything downstream. */
+  fork(tenantId: string, executionId: string, nodeExecId: string, userId?: string): Promise<{ executionId: string }>;
+  recover(): Promise<void>;
+  tick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ENGINE_KINDS = new Set(['agent', 'review']);
+const MAX_CONFLICT_RETRIES = 8;
+
+function blockInfo(block: BlockDefinition | undefined): BlockInfo | undefined {
+  if (!block) return undefined;
+  return {
+    kind: block.kind,
+    inputSchema: block.inputSchema as BlockInfo['inputSchema'],
+    outputSchema: block.outputSchema as BlockInfo['outputSchema'],
+    staticOutput: block.staticOutput,
+    sideEffects: block.sideEffects,
+    credentials: block.credentials,
+  };
+}
+
+export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngine {
+  const { events: store, queue, graphs, blocks, clock, newId, blobs } = deps;
+  const opts = deps.options ?? {};
+  const queueName = opts.queueName ?? 'node-tasks';
+  const leaseTimeoutMs = opts.leaseTimeoutMs ?? 30_000;
+  const timeoutGraceMs = opts.timeoutGraceMs ?? 5_000;
+  const blobThreshold = opts.blobThresholdBytes ?? 256 * 1024;
+  const maxCachedTerminal = opts.maxCachedTerminal ?? 1000;
+  const logger: EngineLogger = opts.logger ?? { warn: () => {}, error: (fields, msg) => console.error(`[execution] ${msg}`, fields) };
+  const decider = createExecutionDecider({ validateInput: schemaValidator(), defaultRetry: opts.defaultRetry });
+
+  /** In-memory state per execution: a cache of fold(stream), never a source of truth. */
+  const cache = new Map<string, ExecutionState>();
+  const terminalOrder: string[] = [];
+  const mutex = new KeyedMutex();
+  const index = new ExecutionIndex(store);
+  /** Last time (engine clock, ms) a runner reported for `${executionId}/${nodeExecId}/${attempt}`. */
+  const lastContact = new Map<string, number>();
+  const pending = new Set<Promise<unknown>>();
+  let closed = false;
+
+  const now = () => clock.now();
+  const streamOf = (id: string) => streamIdOf('execution', id);
+
+  /** Fire-and-forget work that must not run under the current execution's lock (other executions, follow-ups). */
+  function spawn(what: string, work: () => Promise<unknown>): void {
+    const p = Promise.resolve()
+      .then(work)
+      .catch((err) => logger.error({ error: err instanceof Error ? err.message : String(err) }, `${what} failed`))
+      .finally(() => pending.delete(p));
+    pending.add(p);
+  }
+
+  async function load(executionId: string): Promise<ExecutionState> {
+    const cached = cache.get(executionId);
+    if (cached) return cached;
+    const streamId = streamOf(executionId);
+    const state = rebuild(streamId, await store.readStream(streamId));
+    if (state.status !== 'NEW') remember(executionId, state);
+    return state;
+  }
+
+  function remember(executionId: string, state: ExecutionState): void {
+    cache.set(executionId, state);
+    if (TERMINAL_EXECUTION_STATUSES.has(state.status)) {
+      terminalOrder.push(executionId);
+      while (terminalOrder.length > maxCachedTerminal) {
+        const old = terminalOrder.shift()!;
+        const s = cache.get(old);
+        if (s && TERMINAL_EXECUTION_STATUSES.has(s.status)) cache.delete(old);
+      }
+    }
+  }
+
+  async function loadForTenant(tenantId: string, executionId: string): Promise<ExecutionState> {
+    const state = await load(executionId);
+    if (state.status === 'NEW' || state.request?.tenantId !== tenantId) throw new DomainError('NOT_FOUND', `execution ${executionId} not found`, { what: 'execution', id: executionId });
+    return state;
+  }
+
+  /* ---------------------------------------------------------------- large values (rule 15) */
+
+  function isLarge(value: unknown): boolean {
+    if (!blobs || value === null || value === undefined || isBlobRef(value)) return false;
+    if (typeof value === 'string') return value.length * 3 > blobThreshold && Buffer.byteLength(value) > blobThreshold;
+    if (typeof value !== 'object') return false;
+    const json = JSON.stringify(value);
+    return json !== undefined && json.length > blobThreshold / 3 && Buffer.byteLength(json) > blobThreshold;
+  }
+
+  async function externalizeValue(tenantId: string, value: unknown): Promise<unknown> {
+    return isLarge(value) ? blobs!.put(tenantId, value) : value;
+  }
+
+  async function externalizeRecord(tenantId: string, record: Record<string, unknown>): Promise<Record<string, unknown>> {
+    let out: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(record)) {
+      if (!isLarge(v)) continue;
+      out ??= { ...record };
+      out[k] = await blobs!.put(tenantId, v);
+    }
+    return out ?? record;
+  }
+
+  async function externalize(tenantId: string, events: ExecutionEvent[]): Promise<ExecutionEvent[]> {
+    if (!blobs) return events;
+    const out: ExecutionEvent[] = [];
+    for (const e of events) {
+      switch (e.type) {
+        case 'ExecutionRequested':
+          out.push({ ...e, data: { ...e.data, inputs: await externalizeRecord(tenantId, e.data.inputs) } });
+          break;
+        case 'NodeInputReceived':
+          out.push({ ...e, data: { ...e.data, value: await externalizeValue(tenantId, e.data.value) } });
+          break;
+        case 'NodeOutputProduced':
+          out.push({ ...e, data: { ...e.data, value: await externalizeValue(tenantId, e.data.value) } });
+          break;
+        case 'NodeExecutionQueued':
+          out.push({ ...e, data: { ...e.data, input: await externalizeRecord(tenantId, e.data.input) } });
+          break;
+        case 'ReviewRequested':
+          out.push({ ...e, data: { ...e.data, payload: await externalizeValue(tenantId, e.data.payload) } });
+          break;
+        case 'ReviewDecided':
+          out.push({ ...e, data: { ...e.data, editedData: await externalizeValue(tenantId, e.data.editedData) } });
+          break;
+        default:
+          out.push(e);
+      }
+    }
+    return out;
+  }
+
+  async function resolveDeep<T>(value: T): Promise<T> {
+    if (isBlobRef(value)) {
+      if (!blobs) throw new DomainError('INTERNAL', `value stored as ${(value as BlobRef).$blobRef} but no blob store is configured`);
+      return (await blobs.get(value as BlobRef)) as T;
+    }
+    if (Array.isArray(value)) return (await Promise.all(value.map((v) => resolveDeep(v)))) as T;
+    if (value && typeof value === 'object') {
+      const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)] as const));
+      return Object.fromEntries(entries) as T;
+    }
+    return value;
+  }
+
+  /* ---------------------------------------------------------------- decide -> append -> react */
+
+  /**
+   * Load, decide, append all events of the decision in ONE append with the expected version, then evolve
+   * the cached state. On VERSION_CONFLICT (another writer), drop the cache and decide again on fresh state.
+   * Must run under the execution's lock. `build` returns undefined when there is nothing to do.
+   */
+  async function decideAndAppend(executionId: string, tenantId: string | undefined, build: (state: ExecutionState) => ExecutionCommand | undefined): Promise<{ state: ExecutionState; events: ExecutionEvent[] }> {
+    for (let attempt = 0; ; attempt++) {
+      const state = tenantId === undefined ? await load(executionId) : await loadForTenant(tenantId, executionId);
+      const command = build(state);
+      if (!command) return { state, events: [] };
+      const decided = decider.decide(command, state);
+      if (decided.length === 0) return { state, events: [] };
+      const owner = state.request?.tenantId ?? (command.type === 'RequestExecution' ? command.data.tenantId : '');
+      const events = await externalize(owner, decided);
+      try {
+        await store.append(
+          streamOf(executionId),
+          events.map((e) => ({ type: e.type, data: e.data })),
+          { expectedVersion: state.version, tenantId: owner },
+        );
+      } catch (err) {
+        if (isDomainError(err) && err.code === 'VERSION_CONFLICT' && attempt < MAX_CONFLICT_RETRIES) {
+          cache.delete(executionId);
+          continue;
+        }
+        throw err;
+      }
+      for (const e of events) evolve(state, e);
+      remember(executionId, state);
+      index.apply(executionId, state, events);
+      await react(executionId, state, events);
+      return { state, events };
+    }
+  }
+
+  function run<T>(executionId: string, work: () => Promise<T>): Promise<T> {
+    return mutex.run(executionId, work);
+  }
+
+  function taskPayload(state: ExecutionState, exec: NodeExecState, input: Record<string, unknown>): NodeTaskPayload {
+    const r = state.request!;
+    const node = state.nodes.get(exec.nodeId)!;
+    return {
+      tenantId: r.tenantId,
+      userId: r.userId,
+      executionId: r.executionId,
+      nodeExecId: exec.id,
+      nodeId: exec.nodeId,
+      graphId: r.graphId,
+      graphVersion: r.graphVersion,
+      blockId: exec.blockId,
+      attempt: exec.attempt,
+      input,
+      timeoutMs: node.timeoutMs,
+      credentialsRef: node.credentialsField ? input[node.credentialsField] : undefined,
+    };
+  }
+
+  /** Hand a QUEUED node execution to whoever runs it: the work queue, or the engine itself for sub-agents. */
+  async function dispatch(executionId: string, state: ExecutionState, exec: NodeExecState): Promise<void> {
+    const node = state.nodes.get(exec.nodeId)!;
+    if (node.kind === 'agent') {
+      spawn(`start sub-agent ${executionId}/${exec.id}`, () => startSubExecution(executionId, exec.id));
+      return;
+    }
+    if (ENGINE_KINDS.has(node.kind)) return;
+    const input = await resolveDeep(exec.input ?? {});
+    await queue.enqueue(queueName, [
+      { id: nodeTaskId(executionId, exec.id, exec.attempt), tenantId: state.request!.tenantId, payload: taskPayload(state, exec, input), notBefore: exec.notBefore },
+    ]);
+  }
+
+  /** Side effects of appended events; they are idempotent, so recovery may repeat them. */
+  async function react(executionId: string, state: ExecutionState, events: ExecutionEvent[]): Promise<void> {
+    const toDispatch = new Set<string>();
+    const nowMs = now().getTime();
+    for (const e of events) {
+      switch (e.type) {
+        case 'NodeExecutionQueued':
+        case 'NodeRetryScheduled':
+          toDispatch.add(e.data.nodeExecId);
+          break;
+        case 'NodeLeaseExpired':
+          toDispatch.add(e.data.nodeExecId);
+          lastContact.delete(nodeTaskId(executionId, e.data.nodeExecId, e.data.attempt));
+          await queue.remove(queueName, nodeTaskId(executionId, e.data.nodeExecId, e.data.attempt));
+          break;
+        case 'NodeExecutionStarted':
+          lastContact.set(nodeTaskId(executionId, e.data.nodeExecId, e.data.attempt), nowMs);
+          break;
+        case 'NodeExecutionCompleted':
+        case 'NodeExecutionFailed':
+          lastContact.delete(nodeTaskId(executionId, e.data.nodeExecId, e.data.attempt));
+          break;
+        case 'NodeExecutionTerminated': {
+          const exec = state.nodeExecs.get(e.data.nodeExecId)!;
+          lastContact.delete(nodeTaskId(executionId, exec.id, exec.attempt));
+          await queue.remove(queueName, nodeTaskId(executionId, exec.id, exec.attempt));
+          if (exec.childExecutionId) {
+            const child = exec.childExecutionId;
+            spawn(`cancel sub-agent ${child}`, () => cancelQuietly(state.request!.tenantId, child, `parent execution ${executionId} ended: ${e.data.reason}`));
+          }
+          break;
+        }
+        case 'SubExecutionStarted': {
+          const exec = state.nodeExecs.get(e.data.nodeExecId)!;
+          spawn(`create sub-agent ${e.data.childExecutionId}`, () => createChild(executionId, exec.id));
+          break;
+        }
+        case 'ExecutionCompleted':
+        case 'ExecutionFailed':
+        case 'ExecutionTerminated':
+          if (state.request?.parentExecutionId) spawn(`notify parent of ${executionId}`, () => notifyParent(executionId));
+          break;
+        default:
+          break;
+      }
+    }
+    for (const id of toDispatch) {
+      const exec = state.nodeExecs.get(id);
+      if (exec?.status === 'QUEUED' && state.status === 'RUNNING') await dispatch(executionId, state, exec);
+    }
+  }
+
+  /* ---------------------------------------------------------------- sub-agents (rule 9) */
+
+  async function startSubExecution(executionId: string, nodeExecId: string): Promise<void> {
+    await run(executionId, () =>
+      decideAndAppend(executionId, undefined, (s) => {
+        const exec = s.nodeExecs.get(nodeExecId);
+        if (s.status !== 'RUNNING' || exec?.status !== 'QUEUED') return undefined;
+        return { type: 'StartSubExecution', data: { nodeExecId, childExecutionId: newId(), at: now().toISOString() } };
+      }),
+    );
+  }
+
+  async function createChild(parentId: string, nodeExecId: string): Promise<void> {
+    const parent = await run(parentId, () => load(parentId));
+    const exec = parent.nodeExecs.get(nodeExecId);
+    if (!exec?.childExecutionId || exec.status !== 'RUNNING') return;
+    const childId = exec.childExecutionId;
+    const input = await resolveDeep(exec.input ?? {});
+    try {
+      await startExecution(childId, {
+        tenantId: parent.request!.tenantId,
+        userId: typeof input.user_id === 'string' && input.user_id ? input.user_id : parent.request!.userId,
+        graphId: String(input.graph_id),
+        graphVersion: typeof input.graph_version === 'number' ? input.graph_version : undefined,
+        inputs: (input.inputs as Record<string, unknown>) ?? {},
+        trigger: 'subagent',
+        parentExecutionId: parentId,
+        parentNodeExecId: nodeExecId,
+      });
+    } catch (err) {
+      if (isDomainError(err) && err.code === 'ALREADY_EXISTS') {
+        const child = await run(childId, () => load(childId));
+        if (TERMINAL_EXECUTION_STATUSES.has(child.status)) await notifyParent(childId);
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      await run(parentId, () =>
+        decideAndAppend(parentId, undefined, (s) => {
+          const e = s.nodeExecs.get(nodeExecId);
+          if (s.status !== 'RUNNING' || e?.status !== 'RUNNING' || e.childExecutionId !== childId) return undefined;
+          return { type: 'FinishSubExecution', data: { nodeExecId, childExecutionId: childId, status: 'FAILED', outputs: [], error: { message: `sub-agent could not start: ${message}`, code: isDomainError(err) ? err.code : undefined }, at: now().toISOString() } };
+        }),
+      );
+    }
+  }
+
+  async function notifyParent(childId: string): Promise<void> {
+    const child = await run(childId, () => load(childId));
+    const r = child.request!;
+    if (!r.parentExecutionId || !r.parentNodeExecId || !TERMINAL_EXECUTION_STATUSES.has(child.status)) return;
+    const outputs = Object.entries(child.outputs).flatMap(([name, values]) => values.map((value) => ({ name, value })));
+    const status = child.status as 'COMPLETED' | 'FAILED' | 'TERMINATED';
+    const parentId = r.parentExecutionId;
+    const nodeExecId = r.parentNodeExecId;
+    await run(parentId, () =>
+      decideAndAppend(parentId, undefined, (s) => {
+        const e = s.nodeExecs.get(nodeExecId);
+        if (s.status !== 'RUNNING' || e?.status !== 'RUNNING' || e.childExecutionId !== childId) return undefined;
+        return {
+          type: 'FinishSubExecution',
+          data: {
+            nodeExecId,
+            childExecutionId: childId,
+            status,
+            outputs,
+            error: status === 'COMPLETED' ? undefined : { message: `sub-agent ${childId} ${status === 'FAILED' ? 'failed' : 'was terminated'}: ${child.error?.reason ?? ''}`.trim(), code: child.error?.code },
+            at: now().toISOString(),
+          },
+        };
+      }),
+    );
+  }
+
+  async function cancelQuietly(tenantId: string, executionId: string, reason: string): Promise<void> {
+    try {
+      await cancel(tenantId, executionId, reason);
+    } catch (err) {
+      if (!(isDomainError(err) && (err.code === 'INVALID_TRANSITION' || err.code === 'NOT_FOUND'))) throw err;
+    }
+  }
+
+  /* ---------------------------------------------------------------- use cases */
+
+  async function startExecution(executionId: string, cmd: RequestExecutionCommand & { forkOf?: ForkSeed }): Promise<{ executionId: string }> {
+    if (closed) throw new DomainError('UNAVAILABLE', 'execution engine is closed');
+    const graph = await graphs.get(cmd.tenantId, cmd.graphId, cmd.graphVersion);
+    if (graph.tenantId !== cmd.tenantId) throw new DomainError('NOT_FOUND', `graph ${cmd.graphId} not found`, { what: 'graph', id: cmd.graphId });
+    const plan = buildPlan(graph, (id) => blockInfo(blocks.get(id)));
+    await run(executionId, () =>
+      decideAndAppend(executionId, undefined, () => ({
+        type: 'RequestExecution',
+        data: {
+          executionId,
+          tenantId: cmd.tenantId,
+          userId: cmd.userId,
+          graphId: graph.id,
+          graphVersion: graph.version,
+          inputs: cmd.inputs ?? {},
+          trigger: cmd.trigger,
+          parentExecutionId: cmd.parentExecutionId,
+          parentNodeExecId: cmd.parentNodeExecId,
+          budget: { ...opts.defaultBudget, ...cmd.budget },
+          autoApproveReviews: opts.autoApproveReviews?.(graph) ?? false,
+          plan,
+          forkOf: cmd.forkOf,
+          at: now().toISOString(),
+        },
+      })),
+    );
+    return { executionId };
+  }
+
+  async function requestExecution(cmd: RequestExecutionCommand): Promise<{ executionId: string }> {
+    return startExecution(newId(), cmd);
+  }
+
+  async function reportNodeProgress(r: NodeProgressReport): Promise<{ cancelled: boolean }> {
+    return run(r.executionId, async () => {
+      const state = await loadForTenant(r.tenantId, r.executionId);
+      if (state.status !== 'RUNNING') return { cancelled: true };
+      const exec = state.nodeExecs.get(r.nodeExecId);
+      if (!exec) throw new DomainError('NOT_FOUND', `node execution ${r.nodeExecId} not found`, { what: 'node execution', id: r.nodeExecId });
+      if (r.attempt < exec.attempt || TERMINAL_NODE_STATUSES.has(exec.status)) return { cancelled: true };
+      const isHeartbeat = !r.started && !r.outputs?.length && !r.finished && !r.usage;
+      if (isHeartbeat) {
+        if (exec.attempt !== r.attempt || exec.status !== 'RUNNING' || (exec.workerId && exec.workerId !== r.workerId)) return { cancelled: true };
+        lastContact.set(nodeTaskId(r.executionId, exec.id, exec.attempt), now().getTime());
+        return { cancelled: false };
+      }
+      const at = now();
+      try {
+        const { state: after } = await decideAndAppend(r.executionId, r.tenantId, () => ({
+          type: 'ReportNodeProgress',
+          data: { nodeExecId: r.nodeExecId, attempt: r.attempt, workerId: r.workerId, started: r.started, outputs: r.outputs, usage: r.usage, finished: r.finished, nowMs: at.getTime(), at: at.toISOString() },
+        }));
+        const e = after.nodeExecs.get(r.nodeExecId)!;
+        if (e.status === 'RUNNING' && e.attempt === r.attempt) lastContact.set(nodeTaskId(r.executionId, e.id, e.attempt), at.getTime());
+        return { cancelled: after.status !== 'RUNNING' || e.status === 'TERMINATED' || e.attempt !== r.attempt };
+      } catch (err) {
+        if (isDomainError(err) && err.code === 'INVALID_TRANSITION') {
+          logger.warn({ executionId: r.executionId, nodeExecId: r.nodeExecId, attempt: r.attempt, reason: err.message }, 'report rejected, runner told to stop');
+          return { cancelled: true };
+        }
+        throw err;
+      }
+    });
+  }
+
+  async function cancel(tenantId: string, executionId: string, reason?: string): Promise<void> {
+    await run(executionId, () => decideAndAppend(executionId, tenantId, () => ({ type: 'CancelExecution', data: { reason: reason ?? 'cancelled by user', at: now().toISOString() } })));
+  }
+
+  async function decideReview(cmd: DecideReviewCommand): Promise<void> {
+    await run(cmd.executionId, () =>
+      decideAndAppend(cmd.executionId, cmd.tenantId, () => ({
+        type: 'DecideReview',
+        data: { nodeExecId: cmd.nodeExecId, decision: cmd.decision, editedData: cmd.editedData, userId: cmd.userId, message: cmd.message, at: now().toISOString() },
+      })),
+    );
+  }
+
+  async function get(tenantId: string, executionId: string): Promise<ExecutionView> {
+    const state = await run(executionId, () => loadForTenant(tenantId, executionId));
+    return resolveDeep(toView(state));
+  }
+
+  async function list(tenantId: string, filter: ListFilter = {}) {
+    await index.ensureBuilt();
+    return index.list(tenantId, filter);
+  }
+
+  async function events(tenantId: string, executionId: string): Promise<EventEnvelope[]> {
+    const stream = await store.readStream(streamOf(executionId));
+    if (stream.length === 0 || stream[0].tenantId !== tenantId) throw new DomainError('NOT_FOUND', `execution ${executionId} not found`, { what: 'execution', id: executionId });
+    return stream;
+  }
+
+  async function fork(tenantId: string, executionId: string, nodeExecId: string, userId?: string): Promise<{ executionId: string }> {
+    const source = await run(executionId, () => loadForTenant(tenantId, executionId));
+    const exec = source.nodeExecs.get(nodeExecId);
+    if (!exec) throw new DomainError('NOT_FOUND', `node execution ${nodeExecId} not found`, { what: 'node execution', id: nodeExecId });
+    if (!exec.input) throw new DomainError('INVALID_TRANSITION', `node execution ${nodeExecId} never ran: it has no recorded input`, { nodeExecId });
+    const r = source.request!;
+    return startExecution(newId(), {
+      tenantId,
+      userId: userId ?? r.userId,
+      graphId: r.graphId,
+      graphVersion: r.graphVersion,
+      inputs: r.inputs,
+      trigger: r.trigger,
+      budget: r.budget,
+      forkOf: { executionId, nodeExecId, nodeId: exec.nodeId, input: exec.input, staticInputs: Object.fromEntries(source.staticInputs) },
+    });
+  }
+
+  /** Continue an execution after a restart: re-dispatch QUEUED work, give RUNNING work a fresh lease, reconnect sub-agents. */
+  async function resume(executionId: string): Promise<void> {
+    const state = await run(executionId, () => load(executionId));
+    if (state.status !== 'RUNNING') return;
+    const nowMs = now().getTime();
+    for (const exec of state.nodeExecs.values()) {
+      const kind = state.nodes.get(exec.nodeId)!.kind;
+      if (exec.status === 'QUEUED') await dispatch(executionId, state, exec);
+      else if (exec.status === 'RUNNING' && kind === 'agent' && exec.childExecutionId) {
+        const childId = exec.childExecutionId;
+        const child = await run(childId, () => load(childId));
+        if (child.status === 'NEW') spawn(`create sub-agent ${childId}`, () => createChild(executionId, exec.id));
+        else if (TERMINAL_EXECUTION_STATUSES.has(child.status)) spawn(`notify parent of ${childId}`, () => notifyParent(childId));
+      } else if (exec.status === 'RUNNING') {
+        const key = nodeTaskId(executionId, exec.id, exec.attempt);
+        if (!lastContact.has(key)) lastContact.set(key, nowMs);
+      }
+    }
+  }
+
+  async function recover(): Promise<void> {
+    await index.ensureBuilt(true);
+    for (const id of index.nonTerminalIds()) {
+      try {
+        await resume(id);
+      } catch (err) {
+        logger.error({ executionId: id, error: err instanceof Error ? err.message : String(err) }, `cannot recover execution ${id}`);
+      }
+    }
+  }
+
+  async function tick(): Promise<void> {
+    const nowDate = now();
+    const nowMs = nowDate.getTime();
+    const at = nowDate.toISOString();
+    for (const [executionId, state] of [...cache]) {
+      if (state.status !== 'RUNNING') continue;
+      try {
+        const deadline = state.request!.budget.maxDurationMs;
+        if (deadline !== undefined && state.startedAt && Date.parse(state.startedAt) + deadline <= nowMs) {
+          await run(executionId, () =>
+            decideAndAppend(executionId, undefined, (s) =>
+              s.status === 'RUNNING' ? { type: 'FailExecution', data: { reason: `deadline exceeded: the execution ran longer than ${deadline} ms`, code: 'DEADLINE_EXCEEDED', at } } : undefined,
+            ),
+          );
+          continue;
+        }
+        for (const exec of [...state.nodeExecs.values()]) {
+          if (exec.status !== 'RUNNING') continue;
+          const node = state.nodes.get(exec.nodeId)!;
+          if (ENGINE_KINDS.has(node.kind)) continue;
+          const key = nodeTaskId(executionId, exec.id, exec.attempt);
+          const { id: nodeExecId, attempt } = exec;
+          const still = (s: ExecutionState) => s.status === 'RUNNING' && s.nodeExecs.get(nodeExecId)?.status === 'RUNNING' && s.nodeExecs.get(nodeExecId)?.attempt === attempt;
+          if (node.timeoutMs !== undefined && exec.startedAt && Date.parse(exec.startedAt) + node.timeoutMs + timeoutGraceMs <= nowMs) {
+            await run(executionId, () => decideAndAppend(executionId, undefined, (s) => (still(s) ? { type: 'TimeOutNodeExecution', data: { nodeExecId, attempt, nowMs, at } } : undefined)));
+            continue;
+          }
+          const last = lastContact.get(key);
+          if (last === undefined) lastContact.set(key, nowMs);
+          else if (nowMs - last > leaseTimeoutMs) {
+            await run(executionId, () => decideAndAppend(executionId, undefined, (s) => (still(s) ? { type: 'ExpireNodeLease', data: { nodeExecId, attempt, at } } : undefined)));
+          }
+        }
+      } catch (err) {
+        logger.error({ executionId, error: err instanceof Error ? err.message : String(err) }, `tick failed for execution ${executionId}`);
+      }
+    }
+    // Let follow-ups started by this tick settle before the next one.
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+    await mutex.idle();
+  }
+
+  return { requestExecution, reportNodeProgress, cancel, decideReview, get, list, events, fork, recover, tick, close };
+}

@@ -1,0 +1,108 @@
+import type { EventStore } from '@agentry/event-log';
+import type { ExecutionEvent, Trigger } from '../domain/execution/events';
+import type { ExecutionState } from '../domain/execution/state';
+import type { ExecutionSummary, ExecutionViewStatus } from '../domain/execution/view';
+
+export interface ListFilter {
+  graphId?: string;
+  status?: ExecutionViewStatus;
+  trigger?: Trigger;
+  /** ISO-8601, inclusive, on requestedAt. */
+  from?: string;
+  /** ISO-8601, exclusive, on requestedAt. */
+  to?: string;
+  cursor?: string;
+  /** Default 50, at most 500. */
+  limit?: number;
+}
+
+const TERMINAL = new Set(['COMPLETED', 'FAILED', 'TERMINATED']);
+const PAGE = 5000;
+
+/**
+ * In-memory summaries of every execution, built once from the log (category 'execution') and kept up to
+ * date by the engine after each append. A read model: rebuildable, never the source of truth.
+ */
+export class ExecutionIndex {
+  private readonly byId = new Map<string, ExecutionSummary>();
+  private building?: Promise<void>;
+
+  constructor(private readonly store: EventStore) {}
+
+  ensureBuilt(force = false): Promise<void> {
+    if (!this.building || force) this.building = this.build();
+    return this.building;
+  }
+
+  private async build(): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const page = await this.store.readAll({ after, limit: PAGE, categories: ['execution'] });
+      for (const env of page) {
+        try {
+          this.applyOne(env.streamId.slice('execution-'.length), { type: env.type, data: env.data } as ExecutionEvent);
+        } catch {
+          // A corrupt event: the stream's own rebuild reports it; the index just skips it.
+        }
+      }
+      if (page.length < PAGE) return;
+      after = page[page.length - 1].globalPosition;
+    }
+  }
+
+  apply(executionId: string, _state: ExecutionState, events: ExecutionEvent[]): void {
+    for (const e of events) this.applyOne(executionId, e);
+  }
+
+  private applyOne(id: string, e: ExecutionEvent): void {
+    if (e.type === 'ExecutionRequested') {
+      if (this.byId.has(id)) return;
+      const d = e.data;
+      this.byId.set(id, { id, tenantId: d.tenantId, userId: d.userId, graphId: d.graphId, graphVersion: d.graphVersion, status: 'RUNNING', trigger: d.trigger, requestedAt: d.requestedAt, parentExecutionId: d.parentExecutionId });
+      return;
+    }
+    const s = this.byId.get(id);
+    if (!s) return;
+    switch (e.type) {
+      case 'ExecutionStarted':
+        s.startedAt = e.data.startedAt;
+        break;
+      case 'ExecutionCompleted':
+        Object.assign(s, { status: 'COMPLETED', endedAt: e.data.endedAt });
+        break;
+      case 'ExecutionFailed':
+        Object.assign(s, { status: 'FAILED', endedAt: e.data.endedAt, error: { message: e.data.reason, code: e.data.code } });
+        break;
+      case 'ExecutionTerminated':
+        Object.assign(s, { status: 'TERMINATED', endedAt: e.data.endedAt, error: { message: e.data.reason, code: 'TERMINATED' } });
+        break;
+      default:
+        break;
+    }
+  }
+
+  nonTerminalIds(): string[] {
+    return [...this.byId.values()].filter((s) => !TERMINAL.has(s.status)).map((s) => s.id);
+  }
+
+  list(tenantId: string, filter: ListFilter): { items: ExecutionSummary[]; nextCursor?: string } {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    const after = filter.cursor ? (JSON.parse(Buffer.from(filter.cursor, 'base64url').toString('utf8')) as [string, string]) : undefined;
+    const items = [...this.byId.values()]
+      .filter(
+        (s) =>
+          s.tenantId === tenantId &&
+          (filter.graphId === undefined || s.graphId === filter.graphId) &&
+          (filter.status === undefined || s.status === filter.status) &&
+          (filter.trigger === undefined || s.trigger === filter.trigger) &&
+          (filter.from === undefined || s.requestedAt >= filter.from) &&
+          (filter.to === undefined || s.requestedAt < filter.to),
+      )
+      // newest first; ties broken by id so the cursor is stable
+      .sort((a, b) => (a.requestedAt === b.requestedAt ? (a.id < b.id ? 1 : -1) : a.requestedAt < b.requestedAt ? 1 : -1))
+      .filter((s) => !after || s.requestedAt < after[0] || (s.requestedAt === after[0] && s.id < after[1]));
+    const page = items.slice(0, limit).map((s) => ({ ...s }));
+    const last = page[page.length - 1];
+    return { items: page, nextCursor: items.length > limit ? Buffer.from(JSON.stringify([last.requestedAt, last.id])).toString('base64url') : undefined };
+  }
+}

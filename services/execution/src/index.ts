@@ -1,0 +1,66 @@
+import { createRegistry } from '@agentry/blocks';
+import type { BlockRegistry } from '@agentry/block-sdk';
+import type { EventStore, WorkQueue } from '@agentry/event-log';
+import { connect, startGrpcServer } from '@agentry/grpc';
+import { newId, systemClock } from '@agentry/kernel';
+import type { Logger } from '@agentry/observability';
+import { graphFromProto, graphV1 } from '@agentry/proto-ts';
+import { createExecutionEngine } from './app/engine';
+import type { GraphReader } from './app/ports';
+import { executionGrpcService } from './adapters/grpc/server';
+
+export interface ExecutionServiceOptions {
+  events: EventStore;
+  queue: WorkQueue;
+  logger: Logger;
+  graphAddress: string;
+  blocks?: BlockRegistry;
+  host?: string;
+  port?: number;
+  /** How often timeouts, retry timers and expired leases are checked. */
+  tickMs?: number;
+}
+
+export async function startExecutionService(options: ExecutionServiceOptions) {
+  const graphClient = connect(graphV1.GraphServiceClient, options.graphAddress);
+  const graphs: GraphReader = {
+    async get(tenantId, graphId, version) {
+      const { graph } = await graphClient.getGraph({ caller: { tenantId, userId: '', roles: [] }, graphId, version: version ?? 0 });
+      return graphFromProto(graph!);
+    },
+  };
+  const engine = createExecutionEngine({
+    events: options.events,
+    queue: options.queue,
+    graphs,
+    blocks: options.blocks ?? createRegistry(),
+    clock: systemClock,
+    newId,
+    options: { logger: options.logger },
+  });
+  await engine.recover();
+  const server = await startGrpcServer({ services: [executionGrpcService(engine, options.events)], host: options.host, port: options.port });
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    engine
+      .tick()
+      .catch((err: unknown) => options.logger.error({ err }, 'engine tick failed'))
+      .finally(() => (ticking = false));
+  }, options.tickMs ?? 250);
+  timer.unref();
+  options.logger.info({ address: server.address }, 'execution service listening');
+  return {
+    name: 'execution' as const,
+    engine,
+    address: server.address,
+    port: server.port,
+    close: async () => {
+      clearInterval(timer);
+      await server.close();
+      await engine.close();
+      graphClient.close();
+    },
+  };
+}

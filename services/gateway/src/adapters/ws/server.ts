@@ -1,0 +1,163 @@
+import type http from 'node:http';
+import { WebSocketServer, WebSocket } from 'ws';
+import { iterateStream } from '@agentry/grpc';
+import type { Logger } from '@agentry/observability';
+import type { commonV1 } from '@agentry/proto-ts';
+import type { ServiceClients } from '../../app/clients';
+import type { AccessClaims, TokenService } from '../../app/tokens';
+
+/** A client whose unsent data exceeds this is disconnected rather than allowed to stall the others. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+interface ClientState {
+  socket: WebSocket;
+  claims: AccessClaims;
+  executions: Set<string>;
+  graphs: Set<string>;
+  /** Highest position sent per execution, so catch-up and live events never duplicate. */
+  sent: Map<string, number>;
+}
+
+interface TenantFeed {
+  clients: Set<ClientState>;
+  stop(): void;
+}
+
+/**
+ * WebSocket /ws (ENGINE.md "Real-time"): subscribe_graph_execution, subscribe_graph_executions, unsubscribe, heartbeat.
+ * One gRPC watch of the execution log per tenant with subscribers, fanned out to that tenant's sockets only.
+ */
+export function attachWebSocket(options: { server: http.Server; tokens: TokenService; clients: ServiceClients; logger: Logger }) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const feeds = new Map<string, TenantFeed>();
+  const graphOf = new Map<string, string>();
+
+  options.server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws') return socket.destroy();
+    const token = url.searchParams.get('token') ?? req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
+    options.tokens.verify(token).then(
+      (claims) => wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, claims)),
+      () => {
+        socket.write('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n{"code":"UNAUTHENTICATED","status":401,"title":"Authentication required"}');
+        socket.destroy();
+      },
+    );
+  });
+
+  function send(client: ClientState, message: unknown): void {
+    if (client.socket.readyState !== WebSocket.OPEN) return;
+    if (client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      client.socket.close(1013, 'client too slow: too many undelivered messages');
+      return;
+    }
+    client.socket.send(JSON.stringify(message));
+  }
+
+  function deliver(client: ClientState, e: commonV1.EventEnvelope): void {
+    const executionId = e.streamId.slice('execution-'.length);
+    const graphId = graphOf.get(executionId);
+    if (!client.executions.has(executionId) && !(graphId && client.graphs.has(graphId))) return;
+    if ((client.sent.get(executionId) ?? 0) >= e.globalPosition) return;
+    client.sent.set(executionId, e.globalPosition);
+    const data = { executionId, graphId, type: e.type, occurredAt: e.occurredAt, ...(typeof e.data === 'object' && e.data ? (e.data as object) : {}) };
+    const method = /^(Node|Review)/.test(e.type) ? 'node_execution_event' : 'graph_execution_event';
+    send(client, { method, position: e.globalPosition, data });
+  }
+
+  function feedFor(claims: AccessClaims): TenantFeed {
+    let feed = feeds.get(claims.tenant);
+    if (feed) return feed;
+    const call = options.clients.execution.raw.watchExecutionEvents({ caller: { tenantId: claims.tenant, userId: claims.sub, roles: claims.roles }, afterPosition: 0 });
+    const clients = new Set<ClientState>();
+    feed = { clients, stop: () => call.cancel() };
+    feeds.set(claims.tenant, feed);
+    (async () => {
+      for await (const msg of iterateStream(call)) {
+        const e = msg.event!;
+        const executionId = e.streamId.slice('execution-'.length);
+        const d = (e.data ?? {}) as { graphId?: unknown };
+        if (typeof d.graphId === 'string') graphOf.set(executionId, d.graphId);
+        for (const c of clients) deliver(c, e);
+      }
+    })().catch((err: unknown) => {
+      if ((err as { code?: string }).code !== 'CONFLICT') options.logger.debug({ err }, 'execution watch ended');
+      feeds.delete(claims.tenant);
+    });
+    return feed;
+  }
+
+  async function catchUp(client: ClientState, executionId: string, after: number): Promise<void> {
+    const { events } = await options.clients.execution.listExecutionEvents({
+      caller: { tenantId: client.claims.tenant, userId: client.claims.sub, roles: client.claims.roles },
+      executionId,
+    });
+    for (const e of events) {
+      const d = (e.data ?? {}) as { graphId?: unknown };
+      if (typeof d.graphId === 'string') graphOf.set(executionId, d.graphId);
+      if (e.globalPosition > after) deliver(client, e);
+    }
+  }
+
+  function onConnection(socket: WebSocket, claims: AccessClaims): void {
+    const client: ClientState = { socket, claims, executions: new Set(), graphs: new Set(), sent: new Map() };
+    const feed = feedFor(claims);
+    feed.clients.add(client);
+    socket.on('close', () => {
+      feed.clients.delete(client);
+      if (feed.clients.size === 0) {
+        feed.stop();
+        feeds.delete(claims.tenant);
+      }
+    });
+    socket.on('message', (raw) => {
+      let msg: { method?: string; data?: Record<string, unknown>; lastPosition?: number };
+      try {
+        msg = JSON.parse(raw.toString());
+      } catch {
+        return send(client, { method: 'error', data: { code: 'MALFORMED_REQUEST', message: 'messages must be JSON' } });
+      }
+      const data = msg.data ?? {};
+      switch (msg.method) {
+        case 'heartbeat':
+          return send(client, { method: 'heartbeat', data: 'pong' });
+        case 'subscribe_graph_execution': {
+          const executionId = typeof data.executionId === 'string' ? data.executionId : '';
+          if (!executionId) return send(client, { method: 'error', data: { code: 'VALIDATION_FAILED', message: 'data.executionId is required' } });
+          client.executions.add(executionId);
+          const after = Number(msg.lastPosition ?? data.lastPosition ?? 0) || 0;
+          if (after > 0) client.sent.set(executionId, Math.max(client.sent.get(executionId) ?? 0, after));
+          catchUp(client, executionId, after).then(
+            () => send(client, { method: 'subscribed', data: { executionId } }),
+            (err: { code?: string; message?: string }) => {
+              client.executions.delete(executionId);
+              send(client, { method: 'error', data: { code: err.code ?? 'INTERNAL', message: err.code === 'NOT_FOUND' ? `execution ${executionId} not found` : 'subscription failed' } });
+            },
+          );
+          return;
+        }
+        case 'subscribe_graph_executions': {
+          const graphId = typeof data.graphId === 'string' ? data.graphId : '';
+          if (!graphId) return send(client, { method: 'error', data: { code: 'VALIDATION_FAILED', message: 'data.graphId is required' } });
+          client.graphs.add(graphId);
+          return send(client, { method: 'subscribed', data: { graphId } });
+        }
+        case 'unsubscribe':
+          if (typeof data.executionId === 'string') client.executions.delete(data.executionId);
+          if (typeof data.graphId === 'string') client.graphs.delete(data.graphId);
+          return send(client, { method: 'unsubscribed', data });
+        default:
+          return send(client, { method: 'error', data: { code: 'VALIDATION_FAILED', message: `unknown method '${msg.method}'` } });
+      }
+    });
+  }
+
+  return {
+    close: async () => {
+      for (const feed of feeds.values()) feed.stop();
+      feeds.clear();
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

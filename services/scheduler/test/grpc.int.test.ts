@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/src/sqlite';
+import { connect } from '@agentry/grpc';
+import { createLogger } from '@agentry/observability';
+import { schedulerV1 } from '@agentry/proto-ts';
+import { checkHealth } from '../../../libs/grpc/test/health';
+import { startSchedulerService } from '../src';
+
+describe('SchedulerService over a real socket', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-scheduler-'));
+  let log: SqliteEventLog;
+  let service: Awaited<ReturnType<typeof startSchedulerService>>;
+  let client: ReturnType<typeof connect<schedulerV1.SchedulerServiceClient>>;
+  const caller = { tenantId: 't1', userId: 'u1', roles: [] };
+
+  beforeAll(async () => {
+    log = createSqliteEventLog({ path: path.join(dir, 'events.db') });
+    // No execution service here: nothing is due within the test, so the address is never dialled.
+    service = await startSchedulerService({ events: log.events, logger: createLogger({ name: 'test', level: 'silent' }), executionAddress: '127.0.0.1:1', tickMs: 60000 });
+    client = connect(schedulerV1.SchedulerServiceClient, service.address);
+  });
+  afterAll(async () => {
+    client.close();
+    await service.close();
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a schedule with a preview of its next runs in its time zone', async () => {
+    expect(await checkHealth(service.address)).toBe('SERVING');
+    const { schedule } = await client.createSchedule({ caller, graphId: 'g1', graphVersion: 1, cron: '0 9 * * *', timezone: 'Europe/Paris', inputs: { topic: 'x' } });
+    expect(schedule!.nextRuns).toHaveLength(5);
+    for (const run of schedule!.nextRuns) {
+      const hour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hour12: false }).format(new Date(run));
+      expect(hour).toBe('09');
+    }
+    expect((await client.listSchedules({ caller, graphId: '' })).items.map((s) => s.id)).toEqual([schedule!.id]);
+    expect((await client.listSchedules({ caller: { ...caller, tenantId: 't2' }, graphId: '' })).items).toHaveLength(0);
+    await client.deleteSchedule({ caller, scheduleId: schedule!.id });
+    expect((await client.listSchedules({ caller, graphId: '' })).items).toHaveLength(0);
+  });
+
+  it('refuses an invalid cron expression and an unknown time zone with the reason', async () => {
+    await expect(client.createSchedule({ caller, graphId: 'g1', graphVersion: 1, cron: '61 * * * *', timezone: 'Mars/Olympus', inputs: {} })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { errors: { cron: expect.stringMatching(/invalid cron/), timezone: expect.stringMatching(/unknown time zone/) } },
+    });
+  });
+
+  it('lets exactly one of two replicas claim a due tick', async () => {
+    const { Schedules } = await import('../src');
+    const mk = () => new Schedules({ events: log.events, clock: { now: () => new Date('2026-01-01T00:00:00Z') }, newId: () => 'sched-race' });
+    const a = mk();
+    await a.start();
+    await a.create(caller, { graphId: 'g', graphVersion: 1, cron: '* * * * *', timezone: 'UTC', inputs: {} });
+    const b = mk();
+    await b.start();
+    const at = new Date('2026-01-01T00:05:30Z');
+    const [wonA, wonB] = await Promise.all([a.claimDue(at), b.claimDue(at)]);
+    expect(wonA.length + wonB.length).toBe(1);
+    expect((await a.claimDue(at)).length + (await b.claimDue(at)).length).toBe(0);
+  });
+});
