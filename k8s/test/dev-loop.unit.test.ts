@@ -6,7 +6,9 @@ import { parse } from 'yaml';
 
 const root = join(__dirname, '..', '..');
 const chartValues = parse(readFileSync(join(root, 'charts/agentry/values.yaml'), 'utf8'));
-const dockerStages = [...readFileSync(join(root, 'Dockerfile'), 'utf8').matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]);
+const dockerStages = [...readFileSync(join(root, 'Dockerfile'), 'utf8').matchAll(/^FROM \S+ AS (\S+)$/gm)].map(
+  (m) => m[1],
+);
 
 /** True when a dotted Helm value path (services.notification.enabled) names a value the chart declares. */
 function chartHasValue(path: string): boolean {
@@ -41,7 +43,8 @@ describe('skaffold.yaml', () => {
     expect(releases.length).toBeGreaterThanOrEqual(3);
     for (const r of releases) {
       expect(existsSync(join(root, r.chartPath, 'Chart.yaml'))).toBe(true);
-      for (const f of r.valuesFiles ?? []) expect({ file: f, exists: existsSync(join(root, f)) }).toEqual({ file: f, exists: true });
+      for (const f of r.valuesFiles ?? [])
+        expect({ file: f, exists: existsSync(join(root, f)) }).toEqual({ file: f, exists: true });
       for (const key of [...Object.keys(r.setValues ?? {}), ...Object.keys(r.setValueTemplates ?? {})]) {
         expect({ key, declared: chartHasValue(key) }).toEqual({ key, declared: true });
       }
@@ -74,7 +77,8 @@ describe('Tiltfile', () => {
 
   it('deploys the chart with ci values, existing value keys, and port-forwards 8080', () => {
     expect(tiltfile).toMatch(/helm\(chart, /);
-    for (const m of tiltfile.matchAll(/chart \+ '(\/ci\/[^']+)'/g)) expect(existsSync(join(root, 'charts/agentry', m[1]))).toBe(true);
+    for (const m of tiltfile.matchAll(/chart \+ '(\/ci\/[^']+)'/g))
+      expect(existsSync(join(root, 'charts/agentry', m[1]))).toBe(true);
     const sets = [...tiltfile.matchAll(/'([a-zA-Z.]+)=[^']*'/g)].map((m) => m[1]);
     expect(sets.length).toBeGreaterThan(3);
     for (const key of sets) expect({ key, declared: chartHasValue(key) }).toEqual({ key, declared: true });

@@ -13,7 +13,9 @@ const SERVICES = ['graph', 'execution', 'block-runner', 'integration', 'store', 
 
 /** The body of a `COPY … <<'EOF' <target>` heredoc. */
 function heredoc(target: string): string {
-  const match = dockerfile.match(new RegExp(`COPY [^\\n]*<<'EOF' ${target.replace(/\//g, '\\/')}\\n([\\s\\S]*?)\\nEOF\\n`));
+  const match = dockerfile.match(
+    new RegExp(`COPY [^\\n]*<<'EOF' ${target.replace(/\//g, '\\/')}\\n([\\s\\S]*?)\\nEOF\\n`),
+  );
   if (!match) throw new Error(`no heredoc for ${target} in Dockerfile`);
   return `${match[1]}\n`;
 }
@@ -52,17 +54,26 @@ describe('image entrypoint', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const run = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync('sh', [join(dir, 'agentry'), ...args], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin`, ...env } });
+    spawnSync('sh', [join(dir, 'agentry'), ...args], {
+      encoding: 'utf8',
+      env: { PATH: `${dir}:/usr/bin:/bin`, ...env },
+    });
 
   it.each(SERVICES)('AGENTRY_SERVICE=%s runs services/<name>/src/main.ts through tsx', (service) => {
     const r = run([], { AGENTRY_SERVICE: service });
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe(`node --enable-source-maps --import tsx services/${service}/src/main.ts AGENTRY_SERVICE=${service}`);
+    expect(r.stdout.trim()).toBe(
+      `node --enable-source-maps --import tsx services/${service}/src/main.ts AGENTRY_SERVICE=${service}`,
+    );
   });
 
   it('runs the embedded app by default, and takes the service as the first argument too', () => {
-    expect(run([]).stdout.trim()).toBe('node --enable-source-maps --import tsx apps/embedded/src/main.ts AGENTRY_SERVICE=embedded');
-    expect(run(['cli', 'tenants', 'list']).stdout.trim()).toBe('node --enable-source-maps --import tsx apps/cli/src/main.ts tenants list AGENTRY_SERVICE=cli');
+    expect(run([]).stdout.trim()).toBe(
+      'node --enable-source-maps --import tsx apps/embedded/src/main.ts AGENTRY_SERVICE=embedded',
+    );
+    expect(run(['cli', 'tenants', 'list']).stdout.trim()).toBe(
+      'node --enable-source-maps --import tsx apps/cli/src/main.ts tenants list AGENTRY_SERVICE=cli',
+    );
   });
 
   it('refuses an unknown service with exit code 64 and a message', () => {
@@ -81,22 +92,25 @@ describe('image entrypoint', () => {
   it.each([
     [200, 0],
     [503, 1],
-  ])('exits the health check with 0 only when /healthz answers 2xx (answer %i -> exit %i)', async (status, exitCode) => {
-    const server: Server = createServer((req, res) => {
-      res.statusCode = req.url === '/healthz' ? status : 404;
-      res.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const script = join(dir, 'agentry-healthcheck.js');
-    writeFileSync(script, heredoc('/usr/local/bin/agentry-healthcheck').replace(/^#!.*\n/, ''));
-    try {
-      const child = spawn(process.execPath, [script], {
-        env: { AGENTRY_SERVICE: 'graph', AGENTRY_OPS_PORT: String((server.address() as AddressInfo).port) },
+  ])(
+    'exits the health check with 0 only when /healthz answers 2xx (answer %i -> exit %i)',
+    async (status, exitCode) => {
+      const server: Server = createServer((req, res) => {
+        res.statusCode = req.url === '/healthz' ? status : 404;
+        res.end();
       });
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(code).toBe(exitCode);
-    } finally {
-      server.close();
-    }
-  });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const script = join(dir, 'agentry-healthcheck.js');
+      writeFileSync(script, heredoc('/usr/local/bin/agentry-healthcheck').replace(/^#!.*\n/, ''));
+      try {
+        const child = spawn(process.execPath, [script], {
+          env: { AGENTRY_SERVICE: 'graph', AGENTRY_OPS_PORT: String((server.address() as AddressInfo).port) },
+        });
+        const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+        expect(code).toBe(exitCode);
+      } finally {
+        server.close();
+      }
+    },
+  );
 });

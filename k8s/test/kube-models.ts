@@ -15,7 +15,8 @@ export interface KubeObject {
 /** Parses a multi-document YAML stream, skipping empty documents; throws on a YAML error. */
 export function parseManifests(text: string, source = 'manifest'): KubeObject[] {
   return parseAllDocuments(text).flatMap((doc, i) => {
-    if (doc.errors.length > 0) throw new Error(`${source} document ${i}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    if (doc.errors.length > 0)
+      throw new Error(`${source} document ${i}: ${doc.errors.map((e) => e.message).join('; ')}`);
     const value = doc.toJS();
     return value == null ? [] : [value as KubeObject];
   });
@@ -29,14 +30,20 @@ export function readManifests(file: string): KubeObject[] {
 const customResourceChecks: Record<string, (obj: KubeObject) => string[]> = {
   'monitoring.coreos.com/v1/ServiceMonitor': (obj) => [
     ...(obj.spec?.selector?.matchLabels ? [] : ['spec.selector.matchLabels is required']),
-    ...(Array.isArray(obj.spec?.endpoints) && obj.spec.endpoints.length > 0 ? [] : ['spec.endpoints must not be empty']),
-    ...(obj.spec?.endpoints ?? []).flatMap((e: any, i: number) => (e.port || e.targetPort ? [] : [`spec.endpoints[${i}] needs port`])),
+    ...(Array.isArray(obj.spec?.endpoints) && obj.spec.endpoints.length > 0
+      ? []
+      : ['spec.endpoints must not be empty']),
+    ...(obj.spec?.endpoints ?? []).flatMap((e: any, i: number) =>
+      e.port || e.targetPort ? [] : [`spec.endpoints[${i}] needs port`],
+    ),
   ],
   'keda.sh/v1alpha1/ScaledObject': (obj) => [
     ...(obj.spec?.scaleTargetRef?.name ? [] : ['spec.scaleTargetRef.name is required']),
     ...(Array.isArray(obj.spec?.triggers) && obj.spec.triggers.length > 0 ? [] : ['spec.triggers must not be empty']),
     ...(obj.spec?.triggers ?? []).flatMap((t: any, i: number) =>
-      typeof t.type === 'string' && t.metadata && typeof t.metadata === 'object' ? [] : [`spec.triggers[${i}] needs type and metadata`],
+      typeof t.type === 'string' && t.metadata && typeof t.metadata === 'object'
+        ? []
+        : [`spec.triggers[${i}] needs type and metadata`],
     ),
   ],
 };
@@ -53,7 +60,8 @@ function modelModule(apiVersion: string): string {
  */
 export function validateManifest(obj: KubeObject): string[] {
   const id = `${obj?.kind ?? '?'}/${obj?.metadata?.name ?? '?'}`;
-  if (!obj || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') return [`${id}: apiVersion and kind are required`];
+  if (!obj || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string')
+    return [`${id}: apiVersion and kind are required`];
   if (!obj.metadata?.name) return [`${id}: metadata.name is required`];
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(obj.metadata.name) || obj.metadata.name.length > 253) {
     return [`${id}: metadata.name is not a DNS subdomain`];
@@ -63,7 +71,6 @@ export function validateManifest(obj: KubeObject): string[] {
 
   let Model: (new (data: unknown) => { validate(): void }) | undefined;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     Model = require(modelModule(obj.apiVersion))[obj.kind];
   } catch {
     Model = undefined;

@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     await page.getByTestId('graph-search').fill('hello');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid^="graph-row-"]').length === 1);
     await page.locator(`[data-testid="graph-row-${hello.id}"] [data-testid="graph-duplicate"]`).click();
-    await page.getByText('Hello agent (copy)').waitFor();
+    await page.getByRole('link', { name: 'Hello agent (copy)' }).waitFor();
     await page.getByTestId('graph-search').fill('');
     const autogpt = {
       name: 'Imported from AutoGPT',
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       links: [{ source_id: 'x1', source_name: 'result', sink_id: 'x2', sink_name: 'value', is_static: false }],
     };
     await page.getByTestId('graph-import-file').setInputFiles({ name: 'agent.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(autogpt)) });
-    await page.getByText('Imported from AutoGPT').first().waitFor();
+    await page.getByRole('link', { name: 'Imported from AutoGPT' }).waitFor();
     const bad = { ...autogpt, nodes: [{ ...autogpt.nodes[0], block_id: 'no-such-block' }] };
     await page.getByTestId('graph-import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
     await page.getByText(/Import failed: Unknown blocks: no-such-block/).waitFor();
@@ -260,11 +260,18 @@ async function main(): Promise<void> {
     await page.locator('.block-node').first().waitFor();
     const loadMs = Date.now() - t0;
     const rendered = await page.locator('.block-node').count();
-    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    // Start the pan on empty canvas, not on a card.
+    const start = await page.evaluate(() => {
+      const r = document.querySelector('.react-flow__pane')!.getBoundingClientRect();
+      for (let y = r.top + r.height - 20; y > r.top; y -= 15)
+        for (let x = r.left + r.width / 2; x < r.right - 250; x += 15)
+          if (document.elementFromPoint(x, y)?.classList.contains('react-flow__pane')) return { x, y };
+      return { x: r.left + 10, y: r.top + 10 };
+    });
     const t1 = Date.now();
-    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    await page.mouse.move(start.x, start.y);
     await page.mouse.down();
-    for (let i = 0; i < 30; i++) await page.mouse.move(pane.x + pane.width / 2 - i * 20, pane.y + pane.height / 2 - i * 10);
+    for (let i = 0; i < 30; i++) await page.mouse.move(start.x - i * 20, start.y - i * 10);
     await page.mouse.up();
     const panMs = Date.now() - t1;
     const t2 = Date.now();

@@ -8,7 +8,16 @@ export const chartDir = join(__dirname, '..');
 export const templatesDir = join(chartDir, 'templates');
 export const ciDir = join(chartDir, 'ci');
 
-export const SERVICES = ['graph', 'execution', 'block-runner', 'integration', 'store', 'scheduler', 'notification', 'gateway'] as const;
+export const SERVICES = [
+  'graph',
+  'execution',
+  'block-runner',
+  'integration',
+  'store',
+  'scheduler',
+  'notification',
+  'gateway',
+] as const;
 
 export type Values = Record<string, any>;
 

@@ -1,5 +1,15 @@
 import { basename, join } from 'node:path';
-import { SERVICES, chartDir, ciValueFiles, coalesce, compileValuesSchema, defaultValues, readYaml, valuesSchema, type Values } from './chart-files';
+import {
+  SERVICES,
+  chartDir,
+  ciValueFiles,
+  coalesce,
+  compileValuesSchema,
+  defaultValues,
+  readYaml,
+  valuesSchema,
+  type Values,
+} from './chart-files';
 
 const validate = compileValuesSchema();
 
@@ -16,11 +26,14 @@ describe('values.schema.json', () => {
     expect(errorsOf(defaultValues())).toBe('');
   });
 
-  it.each(ciValueFiles().map((f) => [basename(f), f]))('accepts ci/%s on its own and over values.yaml', (_name, file) => {
-    const ci = readYaml(file);
-    expect(errorsOf(ci)).toBe('');
-    expect(errorsOf(coalesce(defaultValues(), ci))).toBe('');
-  });
+  it.each(ciValueFiles().map((f) => [basename(f), f]))(
+    'accepts ci/%s on its own and over values.yaml',
+    (_name, file) => {
+      const ci = readYaml(file);
+      expect(errorsOf(ci)).toBe('');
+      expect(errorsOf(coalesce(defaultValues(), ci))).toBe('');
+    },
+  );
 
   it.each([
     ['an unknown top-level key', { replicaCount: 3 }],
@@ -50,10 +63,14 @@ describe('values.schema.json', () => {
       if (!described && !node.description) undescribed.push(path);
       if (resolved.additionalProperties === true && !resolved.properties) return; // Kubernetes or dependency-chart shape
       if (Array.isArray(value)) {
-        value.forEach((item, i) => walk(item, resolved.items, `${path}[${i}]`, Boolean(resolveRef(schema, resolved.items).description)));
+        value.forEach((item, i) =>
+          walk(item, resolved.items, `${path}[${i}]`, Boolean(resolveRef(schema, resolved.items).description)),
+        );
       } else if (value !== null && typeof value === 'object') {
         for (const [key, child] of Object.entries(value)) {
-          const childNode = resolved.properties?.[key] ?? (typeof resolved.additionalProperties === 'object' ? resolved.additionalProperties : undefined);
+          const childNode =
+            resolved.properties?.[key] ??
+            (typeof resolved.additionalProperties === 'object' ? resolved.additionalProperties : undefined);
           // A map's entries are described by the map (env names, annotation keys…).
           const describedByMap = !resolved.properties?.[key] && typeof resolved.additionalProperties === 'object';
           if (childNode === undefined && resolved.additionalProperties === true) continue;
@@ -72,7 +89,11 @@ describe('values.yaml', () => {
   it('lists exactly the eight services with their canonical gRPC and ops ports', () => {
     expect(Object.keys(values.services)).toEqual([...SERVICES]);
     SERVICES.forEach((name, i) => {
-      expect([name, values.services[name].grpcPort, values.services[name].opsPort]).toEqual([name, 50051 + i, 9464 + i]);
+      expect([name, values.services[name].grpcPort, values.services[name].opsPort]).toEqual([
+        name,
+        50051 + i,
+        9464 + i,
+      ]);
     });
     expect(values.services.gateway.httpPort).toBe(8080);
   });
@@ -99,23 +120,38 @@ describe('Chart.yaml', () => {
     expect(chart).toMatchObject({ apiVersion: 'v2', name: 'agentry', type: 'application' });
   });
 
-  it.each(['kafka', 'mongodb', 'nats'])('has %s as an optional dependency switched by <name>.enabled (off by default)', (name) => {
-    const dep = chart.dependencies.find((d: any) => d.name === name);
-    expect(dep).toMatchObject({ condition: `${name}.enabled` });
-    expect(dep.version).toEqual(expect.any(String));
-    expect(dep.repository).toEqual(expect.any(String));
-    expect(values[name].enabled).toBe(false);
-  });
+  it.each(['kafka', 'mongodb', 'nats'])(
+    'has %s as an optional dependency switched by <name>.enabled (off by default)',
+    (name) => {
+      const dep = chart.dependencies.find((d: any) => d.name === name);
+      expect(dep).toMatchObject({ condition: `${name}.enabled` });
+      expect(dep.version).toEqual(expect.any(String));
+      expect(dep.repository).toEqual(expect.any(String));
+      expect(values[name].enabled).toBe(false);
+    },
+  );
 });
 
 describe('ci value sets', () => {
   const byName = Object.fromEntries(ciValueFiles().map((f) => [basename(f), readYaml(f)]));
 
   it('cover embedded, Kafka + MongoDB and JetStream + MongoDB', () => {
-    expect(Object.keys(byName).sort()).toEqual(['embedded-values.yaml', 'jetstream-mongo-values.yaml', 'kafka-mongo-values.yaml']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'embedded-values.yaml',
+      'jetstream-mongo-values.yaml',
+      'kafka-mongo-values.yaml',
+    ]);
     expect(byName['embedded-values.yaml'].mode).toBe('embedded');
-    expect(byName['kafka-mongo-values.yaml']).toMatchObject({ eventLog: { backend: 'kafka' }, readStore: { backend: 'mongo' }, kafka: { enabled: true } });
-    expect(byName['jetstream-mongo-values.yaml']).toMatchObject({ eventLog: { backend: 'jetstream' }, readStore: { backend: 'mongo' }, nats: { enabled: true } });
+    expect(byName['kafka-mongo-values.yaml']).toMatchObject({
+      eventLog: { backend: 'kafka' },
+      readStore: { backend: 'mongo' },
+      kafka: { enabled: true },
+    });
+    expect(byName['jetstream-mongo-values.yaml']).toMatchObject({
+      eventLog: { backend: 'jetstream' },
+      readStore: { backend: 'mongo' },
+      nats: { enabled: true },
+    });
   });
 });
 

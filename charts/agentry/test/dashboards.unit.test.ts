@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dashboardsDir, loadDashboards, metricNamesInDashboards, panelsOf, promqlExpressions, seriesNamesIn } from './dashboards';
+import {
+  dashboardsDir,
+  loadDashboards,
+  metricNamesInDashboards,
+  panelsOf,
+  promqlExpressions,
+  seriesNamesIn,
+} from './dashboards';
 
 // The metric families the platform exports (DESIGN.md "Observability"); the dashboards may use no others.
 const AGENTRY_METRICS = [
@@ -18,7 +25,9 @@ describe('Grafana dashboards', () => {
   const dashboards = loadDashboards();
 
   it('ships overview and executions, each valid JSON', () => {
-    const files = readdirSync(dashboardsDir).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(dashboardsDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual(['executions.json', 'overview.json']);
     for (const f of files) expect(() => JSON.parse(readFileSync(join(dashboardsDir, f), 'utf8'))).not.toThrow();
   });
@@ -27,7 +36,11 @@ describe('Grafana dashboards', () => {
     expect(new Set(dashboards.map((d) => d.dashboard.uid)).size).toBe(dashboards.length);
     for (const { dashboard } of dashboards) {
       expect(dashboard.uid).toMatch(/^[a-z0-9-]{1,40}$/);
-      expect(dashboard.templating?.list).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' })]));
+      expect(dashboard.templating?.list).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }),
+        ]),
+      );
     }
   });
 
@@ -39,7 +52,8 @@ describe('Grafana dashboards', () => {
       for (const p of panels) {
         expect(p.title).toEqual(expect.any(String));
         expect(p.targets?.length ?? 0).toBeGreaterThan(0);
-        for (const t of p.targets ?? []) expect({ panel: p.title, expr: (t.expr ?? '').trim().length > 0 }).toEqual({ panel: p.title, expr: true });
+        for (const t of p.targets ?? [])
+          expect({ panel: p.title, expr: (t.expr ?? '').trim().length > 0 }).toEqual({ panel: p.title, expr: true });
       }
     });
 
@@ -63,7 +77,8 @@ describe('Grafana dashboards', () => {
       for (const expr of promqlExpressions(dashboard)) {
         if (expr.includes('histogram_quantile')) expect(expr).toMatch(/_bucket\{/);
         if (expr.includes('histogram_quantile')) expect(expr).toMatch(/by \((le|le, \w+)\)/);
-        for (const m of expr.matchAll(/(?:rate|increase)\((agentry_\w+)/g)) expect(m[1]).toMatch(/(_total|_bucket|_sum|_count)$/);
+        for (const m of expr.matchAll(/(?:rate|increase)\((agentry_\w+)/g))
+          expect(m[1]).toMatch(/(_total|_bucket|_sum|_count)$/);
         expect(expr).not.toMatch(/(?:rate|increase)\(agentry_queue_depth/);
       }
     });
@@ -76,7 +91,9 @@ describe('metricNamesInDashboards', () => {
   });
 
   it('strips histogram suffixes but not names inside label matchers', () => {
-    expect(seriesNamesIn('histogram_quantile(0.9, sum by (le) (rate(agentry_x_seconds_bucket{route="agentry_fake"}[5m])))')).toEqual(['agentry_x_seconds_bucket']);
+    expect(
+      seriesNamesIn('histogram_quantile(0.9, sum by (le) (rate(agentry_x_seconds_bucket{route="agentry_fake"}[5m])))'),
+    ).toEqual(['agentry_x_seconds_bucket']);
   });
 });
 

@@ -7,12 +7,20 @@ const templateFiles = readdirSync(templatesDir).filter((f) => f.endsWith('.yaml'
 const read = (f: string) => readFileSync(join(templatesDir, f), 'utf8');
 
 // Kinds rendered once per workload, so their template must range over the units.
-const PER_WORKLOAD = ['deployment.yaml', 'service.yaml', 'serviceaccount.yaml', 'hpa.yaml', 'pdb.yaml', 'networkpolicy.yaml'];
+const PER_WORKLOAD = [
+  'deployment.yaml',
+  'service.yaml',
+  'serviceaccount.yaml',
+  'hpa.yaml',
+  'pdb.yaml',
+  'networkpolicy.yaml',
+];
 
 describe('chart templates', () => {
   it('has no template written for one service', () => {
     for (const f of readdirSync(templatesDir)) {
-      for (const s of SERVICES) expect({ file: f, service: s, match: f.includes(s) }).toEqual({ file: f, service: s, match: false });
+      for (const s of SERVICES)
+        expect({ file: f, service: s, match: f.includes(s) }).toEqual({ file: f, service: s, match: false });
     }
   });
 
@@ -28,12 +36,21 @@ describe('chart templates', () => {
     expect(helpers).toContain('define "agentry.units"');
   });
 
-  it('names no service except where the behaviour is the service\'s own (gateway entry point, block-runner KEDA)', () => {
-    const allowed: Record<string, string[]> = { 'keda-scaledobject.yaml': ['block-runner'], 'deployment.yaml': ['block-runner'], 'hpa.yaml': ['block-runner'] };
+  it("names no service except where the behaviour is the service's own (gateway entry point, block-runner KEDA)", () => {
+    const allowed: Record<string, string[]> = {
+      'keda-scaledobject.yaml': ['block-runner'],
+      'deployment.yaml': ['block-runner'],
+      'hpa.yaml': ['block-runner'],
+    };
     for (const f of templateFiles) {
       const text = read(f);
       for (const s of SERVICES) {
-        if (new RegExp(`"${s}"`).test(text)) expect({ file: f, service: s, allowed: (allowed[f] ?? []).includes(s) }).toEqual({ file: f, service: s, allowed: true });
+        if (new RegExp(`"${s}"`).test(text))
+          expect({ file: f, service: s, allowed: (allowed[f] ?? []).includes(s) }).toEqual({
+            file: f,
+            service: s,
+            allowed: true,
+          });
       }
     }
   });

@@ -30,7 +30,9 @@ function enumCheck(source: JsonSchema, sink: JsonSchema): Assignability {
   const sourceEnum = source.enum ?? (source.const !== undefined ? [source.const] : undefined);
   if (!sinkEnum || !sourceEnum) return { ok: true };
   const outside = sourceEnum.filter((v) => !sinkEnum.some((s) => JSON.stringify(s) === JSON.stringify(v)));
-  return outside.length === 0 ? { ok: true } : { ok: false, reason: `values ${outside.map((v) => JSON.stringify(v)).join(', ')} are not accepted` };
+  return outside.length === 0
+    ? { ok: true }
+    : { ok: false, reason: `values ${outside.map((v) => JSON.stringify(v)).join(', ')} are not accepted` };
 }
 
 function accepts(to: Set<JsonType>, t: JsonType): boolean {
@@ -57,7 +59,11 @@ export function possibleTypes(schema: JsonSchema | boolean | undefined): Set<Jso
   }
   let own: Set<JsonType> | 'any' = 'any';
   if (schema.type !== undefined) {
-    own = new Set((Array.isArray(schema.type) ? schema.type : [schema.type]).filter((t): t is JsonType => ALL_TYPES.includes(t as JsonType)));
+    own = new Set(
+      (Array.isArray(schema.type) ? schema.type : [schema.type]).filter((t): t is JsonType =>
+        ALL_TYPES.includes(t as JsonType),
+      ),
+    );
   } else if (schema.enum || schema.const !== undefined) {
     own = new Set((schema.enum ?? [schema.const]).map(typeOfValue));
   } else if (schema.properties) {
@@ -68,7 +74,12 @@ export function possibleTypes(schema: JsonSchema | boolean | undefined): Set<Jso
   if (fromBranches === undefined) return own;
   if (own === 'any') return fromBranches;
   if (fromBranches === 'any') return own;
-  return new Set([...own].filter((t) => (fromBranches as Set<JsonType>).has(t) || (t === 'integer' && (fromBranches as Set<JsonType>).has('number'))));
+  return new Set(
+    [...own].filter(
+      (t) =>
+        (fromBranches as Set<JsonType>).has(t) || (t === 'integer' && (fromBranches as Set<JsonType>).has('number')),
+    ),
+  );
 }
 
 function typeOfValue(v: unknown): JsonType {

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import type { BlockCategory, BlockContext, BlockDefinition, BlockKind, BlockTestCase, CredentialsRequirement, JsonSchema } from './types';
+import type {
+  BlockCategory,
+  BlockContext,
+  BlockDefinition,
+  BlockKind,
+  BlockTestCase,
+  CredentialsRequirement,
+  JsonSchema,
+} from './types';
 
 export interface BlockSpec<I extends z.ZodObject, O extends z.ZodObject> {
   id: string;
@@ -32,7 +40,10 @@ function outputSchemaOf(output: z.ZodObject, kind: BlockKind): JsonSchema {
   const json = toJsonSchema(output, 'output');
   delete json.required;
   if (!KINDS_WITHOUT_ERROR_PIN.includes(kind) && !json.properties?.error) {
-    json.properties = { ...json.properties, error: { type: 'string', description: 'Error message when the block fails' } };
+    json.properties = {
+      ...json.properties,
+      error: { type: 'string', description: 'Error message when the block fails' },
+    };
   }
   return json;
 }

@@ -19,7 +19,7 @@ export function renderBlockDocs(blocks: BlockDefinition[]): string {
     '',
   ];
   for (const category of categories) {
-    lines.push(`## ${title(category)}`, '', `<a id="${category.toLowerCase().replace(/_/g, '-')}"></a>`, '');
+    lines.push(`## ${title(category)}`, '');
     for (const block of [...byCategory.get(category)!].sort((a, b) => a.name.localeCompare(b.name))) {
       lines.push(`### ${block.name}`, '', `\`${block.id}\``, '', oneLine(block.description), '');
       const facts = [
@@ -27,13 +27,20 @@ export function renderBlockDocs(blocks: BlockDefinition[]): string {
         block.categories.length > 1 ? `categories: ${block.categories.join(', ')}` : undefined,
         block.staticOutput ? 'static output' : undefined,
         block.sideEffects ? 'side effects' : undefined,
-        block.credentials ? `credentials: ${block.credentials.providers.join(' / ')} (${block.credentials.types.join(', ')})` : undefined,
+        block.credentials
+          ? `credentials: ${block.credentials.providers.join(' / ')} (${block.credentials.types.join(', ')})`
+          : undefined,
       ].filter(Boolean);
       if (facts.length) lines.push(`_${facts.join('; ')}_`, '');
       lines.push(...pinTable('Inputs', block.inputSchema, true), ...pinTable('Outputs', block.outputSchema, false));
     }
   }
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 function pinTable(heading: string, schema: JsonSchema, showRequired: boolean): string[] {
@@ -42,11 +49,17 @@ function pinTable(heading: string, schema: JsonSchema, showRequired: boolean): s
   const required = new Set(schema.required ?? []);
   const rows = props.map(([name, pin]) => {
     const cells = [`\`${name}\``, escapeCell(typeLabel(pin))];
-    if (showRequired) cells.push(required.has(name) ? 'yes' : '', pin.default === undefined ? '' : `\`${escapeCell(JSON.stringify(pin.default))}\``);
+    if (showRequired)
+      cells.push(
+        required.has(name) ? 'yes' : '',
+        pin.default === undefined ? '' : `\`${escapeCell(JSON.stringify(pin.default))}\``,
+      );
     cells.push(escapeCell(oneLine(pin.description ?? '')));
     return `| ${cells.join(' | ')} |`;
   });
-  const head = showRequired ? '| pin | type | required | default | description |\n|---|---|---|---|---|' : '| pin | type | description |\n|---|---|---|';
+  const head = showRequired
+    ? '| pin | type | required | default | description |\n|---|---|---|---|---|'
+    : '| pin | type | description |\n|---|---|---|';
   return [`**${heading}**`, '', head, ...rows, ''];
 }
 

@@ -25,7 +25,11 @@ export function splitPinName(pin: string): SplitPin {
     if (at > 0 && (first === undefined || at < first.at)) first = { kind, at };
   }
   if (!first) return { base: pin, kind: 'plain' };
-  return { base: pin.slice(0, first.at), kind: first.kind, key: pin.slice(first.at + PIN_DELIMITERS[first.kind].length) };
+  return {
+    base: pin.slice(0, first.at),
+    kind: first.kind,
+    key: pin.slice(first.at + PIN_DELIMITERS[first.kind].length),
+  };
 }
 
 export function isDynamicPin(pin: string): boolean {
@@ -36,7 +40,8 @@ export function joinPinName(base: string, kind: PinKind, key?: string | number):
   return kind === 'plain' ? base : `${base}${PIN_DELIMITERS[kind]}${key}`;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Folds dynamic pins into their containers: `values_#_a: 1` + `values: {b: 2}` → `values: {a: 1, b: 2}`.
@@ -55,7 +60,10 @@ export function mergeDynamicPins(input: Record<string, unknown>): Record<string,
   for (const kind of ['list', 'dict', 'object'] as const) {
     for (const [{ base, key }, value] of dynamic.filter(([s]) => s.kind === kind)) {
       if (kind === 'list') {
-        if (!/^\d+$/.test(key!)) throw new Error(`Invalid pin "${base}${PIN_DELIMITERS.list}${key}": list index must be a non-negative integer`);
+        if (!/^\d+$/.test(key!))
+          throw new Error(
+            `Invalid pin "${base}${PIN_DELIMITERS.list}${key}": list index must be a non-negative integer`,
+          );
         const list = Array.isArray(out[base]) ? [...(out[base] as unknown[])] : [];
         const index = Number(key);
         while (list.length <= index) list.push('');
@@ -115,7 +123,11 @@ export const parseDynamicPin = splitPinName;
  * Source side: a link from `result_#_status` takes `status` out of what the block yields on `result`
  * (AutoGPT's parse_execution_output). Returns `{ matched: false }` when the yield is not for this link.
  */
-export function pickFromOutput(linkSourcePin: string, yieldedPin: string, value: unknown): { matched: boolean; value?: unknown } {
+export function pickFromOutput(
+  linkSourcePin: string,
+  yieldedPin: string,
+  value: unknown,
+): { matched: boolean; value?: unknown } {
   if (linkSourcePin === yieldedPin) return { matched: true, value };
   const { base, kind, key } = splitPinName(linkSourcePin);
   if (kind === 'plain' || base !== yieldedPin) return { matched: false };

@@ -18,7 +18,10 @@ export class InMemoryKv implements BlockKv {
   }
 
   async set(scope: 'tenant' | 'graph', key: string, value: unknown, ttlMs?: number): Promise<void> {
-    this.entries.set(`${scope}\u0000${key}`, { value: structuredClone(value), expiresAt: ttlMs === undefined ? undefined : this.now() + ttlMs });
+    this.entries.set(`${scope}\u0000${key}`, {
+      value: structuredClone(value),
+      expiresAt: ttlMs === undefined ? undefined : this.now() + ttlMs,
+    });
   }
 
   async delete(scope: 'tenant' | 'graph', key: string): Promise<void> {
@@ -73,7 +76,11 @@ export function createTestContext(overrides: Partial<BlockContext> = {}): TestCo
  * Runs a block to completion and returns every yield in order. Dynamic pins in `input` are merged first.
  * A thrown error propagates; a yielded `error` is returned like any other pin.
  */
-export async function runBlock(block: BlockDefinition, input: Record<string, unknown>, ctx: BlockContext = createTestContext()): Promise<Array<[string, unknown]>> {
+export async function runBlock(
+  block: BlockDefinition,
+  input: Record<string, unknown>,
+  ctx: BlockContext = createTestContext(),
+): Promise<Array<[string, unknown]>> {
   const yields: Array<[string, unknown]> = [];
   for await (const [pin, value] of block.run(mergeDynamicPins(input), ctx)) yields.push([pin, value]);
   return yields;
@@ -88,7 +95,11 @@ export interface TestCaseResult {
 }
 
 /** Runs one self-test case and compares its yields in order (a function in `output` is a predicate). */
-export async function runBlockTestCase(block: BlockDefinition, testCase: BlockTestCase, ctx?: BlockContext): Promise<TestCaseResult> {
+export async function runBlockTestCase(
+  block: BlockDefinition,
+  testCase: BlockTestCase,
+  ctx?: BlockContext,
+): Promise<TestCaseResult> {
   const context = ctx ?? createTestContext({ credentials: testCase.credentials });
   let actual: Array<[string, unknown]>;
   try {
@@ -102,7 +113,9 @@ export async function runBlockTestCase(block: BlockDefinition, testCase: BlockTe
     if (got && got[0] === pin && (want as (v: unknown) => boolean)(got[1])) return [pin, got[1]];
     return [pin, `<value accepted by ${want.name || 'predicate'}>`];
   });
-  const pass = expected.length === actual.length && expected.every(([pin, v], i) => pin === actual[i][0] && deepEqual(v, actual[i][1]));
+  const pass =
+    expected.length === actual.length &&
+    expected.every(([pin, v], i) => pin === actual[i][0] && deepEqual(v, actual[i][1]));
   return { pass, expected, actual };
 }
 
@@ -115,8 +128,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const bb = b as unknown[];
     return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
   }
-  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (a instanceof Date || b instanceof Date)
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }

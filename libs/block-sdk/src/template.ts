@@ -11,7 +11,11 @@ export interface TemplateOptions {
 
 const PLACEHOLDER = /\{\{\s*([\s\S]*?)\s*\}\}/g;
 
-export function renderTemplate(template: string, values: Record<string, unknown>, options: TemplateOptions = {}): string {
+export function renderTemplate(
+  template: string,
+  values: Record<string, unknown>,
+  options: TemplateOptions = {},
+): string {
   return template.replace(PLACEHOLDER, (whole, expression: string) => {
     const [head, ...filters] = splitFilters(expression);
     const path = parsePath(head.trim());
@@ -52,7 +56,12 @@ export function stringify(value: unknown): string {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&#34;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Splits on `|` outside quotes. */
@@ -151,11 +160,17 @@ function applyFilter(name: string, args: unknown[], value: unknown): unknown {
       return stringify(value).replace(/\w\S*/g, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase());
     case 'length':
     case 'count':
-      return typeof value === 'string' || Array.isArray(value) ? value.length : value && typeof value === 'object' ? Object.keys(value).length : 0;
+      return typeof value === 'string' || Array.isArray(value)
+        ? value.length
+        : value && typeof value === 'object'
+          ? Object.keys(value).length
+          : 0;
     case 'tojson':
       return JSON.stringify(value ?? null);
     case 'join':
-      return Array.isArray(value) ? value.map(stringify).join(typeof args[0] === 'string' ? args[0] : '') : stringify(value);
+      return Array.isArray(value)
+        ? value.map(stringify).join(typeof args[0] === 'string' ? args[0] : '')
+        : stringify(value);
     case 'default':
     case 'd':
       return value === undefined || value === null || (args[1] === true && !value) ? args[0] : value;

@@ -3,8 +3,7 @@ import addFormats from 'ajv-formats';
 import type { BlockDefinition, JsonSchema } from './types';
 
 export type ValidationResult<T = Record<string, unknown>> =
-  | { ok: true; value: T }
-  | { ok: false; errors: Record<string, string> };
+  { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 
 /** Editor-only formats (AutoGPT's text widgets) that constrain nothing. */
 const UI_FORMATS = ['short-text', 'long-text', 'file', 'markdown', 'code', 'json', 'password', 'textarea', 'color'];

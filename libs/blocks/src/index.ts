@@ -11,7 +11,15 @@ import { timeBlocks } from './time';
 export { basicBlocks, codeBlocks, dataBlocks, logicBlocks, storageBlocks, textBlocks, timeBlocks };
 
 /** Blocks that run without network or credentials (pure, storage, time, code sandbox). */
-export const localBlocks: BlockDefinition[] = [...basicBlocks, ...dataBlocks, ...textBlocks, ...logicBlocks, ...timeBlocks, ...storageBlocks, ...codeBlocks];
+export const localBlocks: BlockDefinition[] = [
+  ...basicBlocks,
+  ...dataBlocks,
+  ...textBlocks,
+  ...logicBlocks,
+  ...timeBlocks,
+  ...storageBlocks,
+  ...codeBlocks,
+];
 
 export const allBlocks: BlockDefinition[] = [...localBlocks, ...networkBlocks];
 

@@ -1,6 +1,7 @@
 /** Small value helpers shared by the blocks (AutoGPT-compatible coercions). */
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses a string that holds JSON; anything else (or invalid JSON) is returned as it is. */
 export function parseMaybeJson(value: unknown): unknown {
@@ -59,7 +60,8 @@ export const is = {
     (re: RegExp) =>
     (v: unknown): boolean =>
       typeof v === 'string' && re.test(v),
-  uuid: (v: unknown): boolean => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(v),
+  uuid: (v: unknown): boolean =>
+    typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(v),
   numberBetween:
     (lo: number, hi: number) =>
     (v: unknown): boolean =>

@@ -1,12 +1,14 @@
 import { createTestContext, runBlockTestCase, type BlockTestCase } from '@agentry/block-sdk';
-import { allBlocks } from '@agentry/blocks';
+import { allBlocks } from '../src';
 import * as testing from '@agentry/testing';
 
 type StartFakeServers = (needs: string[]) => Promise<{ close(): Promise<void> | void }>;
 
 /** Self-test cases that need local fake servers (`needs`): started per case through @agentry/testing's startFakeServers. */
 const netCases = allBlocks.flatMap((block) =>
-  block.testCases.map((tc, i) => [`${block.name} › ${tc.name ?? `case ${i + 1}`}`, block, tc] as const).filter(([, , tc]) => (tc as BlockTestCase).needs?.length),
+  block.testCases
+    .map((tc, i) => [`${block.name} › ${tc.name ?? `case ${i + 1}`}`, block, tc] as const)
+    .filter(([, , tc]) => (tc as BlockTestCase).needs?.length),
 );
 
 it('every network case names the fake servers it needs', () => {

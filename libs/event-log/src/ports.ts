@@ -16,7 +16,7 @@ export interface AppendOptions {
 export interface AppendResult {
   /** Version of the stream after the append (= streamVersion of the last appended event). */
   nextVersion: number;
-  /** globalPosition of the last appended event. */
+  /** globalPosition of the last appended event (0 for an empty append, which only checks the version). */
   lastPosition: number;
   events: EventEnvelope[];
 }
@@ -40,7 +40,11 @@ export interface SubscribeOptions {
   /** Durable consumer name: its position is stored and a later subscribe with the same name resumes after it. */
   consumer: string;
   categories?: string[];
-  /** Where a consumer without a stored position starts: 'start' (default) or 'end' (only new events). */
+  /**
+   * Where a consumer without a stored position starts: 'start' (default) or 'end' (only new events).
+   * 'end' is fixed by the time caughtUp resolves; events appended while subscribe is still starting may
+   * or may not be delivered (JetStream creates its consumer asynchronously).
+   */
   startAt?: 'start' | 'end';
   /**
    * Called for every event in globalPosition order, one at a time, at least once.
@@ -87,7 +91,10 @@ export interface LeasedTask<P = unknown> {
   payload: P;
   /** How many times this task has been leased, this lease included (1 on the first lease). */
   deliveries: number;
-  /** Proof of ownership: heartbeat/ack/nack with a stale token fail with DomainError('CONFLICT'). */
+  /**
+   * Proof of ownership: heartbeat/ack/nack with a stale token (lease expired, taken over, task removed)
+   * fail with DomainError('CONFLICT'). Opaque; JetStream tokens are only honoured by the client that leased.
+   */
   leaseToken: string;
   leaseExpiresAt: number;
 }

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AgentryConfig } from '@agentry/config';
+import { ConfigError, loadConfig, SERVICE_NAMES, type AgentryConfig, type ServiceName } from '@agentry/config';
 import type { EventStore, WorkQueue } from '@agentry/event-log';
-import { createSqliteEventLog } from '@agentry/event-log/src/sqlite';
+import { createEventLog } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
-import type { Logger } from '@agentry/observability';
+import { collectProcessMetrics, createLogger, startOpsServer, type Logger } from '@agentry/observability';
 
 export interface EventLog {
   events: EventStore;
@@ -15,21 +15,16 @@ export interface EventLog {
 /** Builds the event log and work queue the configuration names (AGENTRY_EVENT_LOG). */
 export async function openEventLog(config: AgentryConfig): Promise<EventLog> {
   switch (config.AGENTRY_EVENT_LOG) {
-    case 'sqlite': {
+    case 'sqlite':
       fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-      return createSqliteEventLog({ path: path.join(config.dataDir, 'agentry.db') });
-    }
-    case 'jetstream': {
-      const mod = (await import('@agentry/event-log/src/jetstream')) as unknown as {
-        createJetStreamEventLog(options: { servers: string }): Promise<EventLog>;
-      };
-      return mod.createJetStreamEventLog({ servers: config.NATS_URL });
-    }
+      return createEventLog({ kind: 'sqlite', path: path.join(config.dataDir, 'agentry.db') });
+    case 'jetstream':
+      return createEventLog({ kind: 'jetstream', servers: config.NATS_URL });
     case 'kafka': {
-      const mod = (await import('@agentry/event-log/src/kafka')) as unknown as {
-        createKafkaEventLog(options: { brokers: string[] }): Promise<EventLog>;
-      };
-      return mod.createKafkaEventLog({ brokers: (config.KAFKA_BROKERS ?? '').split(',').filter(Boolean) });
+      // Kafka carries the events; node-task leases stay on JetStream (Kafka has no per-message leases).
+      const queueLog = await createEventLog({ kind: 'jetstream', servers: config.NATS_URL });
+      const kafka = await createEventLog({ kind: 'kafka', brokers: (config.KAFKA_BROKERS ?? '').split(',').filter(Boolean), queue: queueLog.queue });
+      return { events: kafka.events, queue: queueLog.queue, close: async () => (await kafka.close(), await queueLog.close()) };
     }
   }
 }
@@ -69,4 +64,31 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Ops port of each service in distributed mode (chart: 9464 + index); AGENTRY_OPS_PORT overrides. */
+export const OPS_PORT_BASE = 9464;
+
+/**
+ * The shape of every service's main.ts: config in, event log built, service started, ops server up,
+ * shutdown hooks registered. `start` returns what to close.
+ */
+export function runServiceMain(name: ServiceName, start: (ctx: { config: AgentryConfig; log: EventLog; logger: Logger }) => Promise<{ close(): Promise<void> }>): void {
+  (async () => {
+    const config = loadConfig(process.env);
+    const logger = createLogger({ name, level: config.LOG_LEVEL });
+    collectProcessMetrics();
+    const log = await openEventLog(config);
+    const service = await start({ config, log, logger });
+    const opsPort = Number(process.env.AGENTRY_OPS_PORT ?? OPS_PORT_BASE + SERVICE_NAMES.indexOf(name));
+    const ops = name === 'gateway' ? undefined : await startOpsServer({ port: opsPort });
+    onShutdown(logger, async () => {
+      await ops?.close();
+      await service.close();
+      await log.close();
+    });
+  })().catch((err: unknown) => {
+    process.stderr.write(`${name}: failed to start: ${err instanceof ConfigError ? err.message : ((err as Error)?.stack ?? String(err))}\n`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  });
 }

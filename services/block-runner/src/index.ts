@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { createRegistry, createGuardedFetch } from '@agentry/blocks';
+import { createRegistry } from '@agentry/blocks';
+import { createGuardedFetch } from '@agentry/blocks/src/net';
 import type { BlockRegistry, ResolvedCredentials } from '@agentry/block-sdk';
 import type { EventStore, WorkQueue } from '@agentry/event-log';
 import { connect, startGrpcServer } from '@agentry/grpc';

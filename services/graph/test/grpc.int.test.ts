@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/src/sqlite';
-import { connect } from '@agentry/grpc';
+import { checkHealth, connect } from '@agentry/grpc';
 import { createLogger } from '@agentry/observability';
 import { graphV1 } from '@agentry/proto-ts';
-import { checkHealth } from '../../../libs/grpc/test/health';
 import { startGraphService } from '../src';
 
 const INPUT = 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b';

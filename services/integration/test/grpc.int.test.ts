@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/src/sqlite';
-import { connect } from '@agentry/grpc';
+import { checkHealth, connect } from '@agentry/grpc';
 import { createLogger } from '@agentry/observability';
 import { integrationV1 } from '@agentry/proto-ts';
-import { checkHealth } from '../../../libs/grpc/test/health';
 import { loadSecretBox, startIntegrationService } from '../src';
 
 describe('IntegrationService over a real socket', () => {

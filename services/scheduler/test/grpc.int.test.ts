@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/src/sqlite';
-import { connect } from '@agentry/grpc';
+import { checkHealth, connect } from '@agentry/grpc';
 import { createLogger } from '@agentry/observability';
 import { schedulerV1 } from '@agentry/proto-ts';
-import { checkHealth } from '../../../libs/grpc/test/health';
-import { startSchedulerService } from '../src';
+import { Schedules, startSchedulerService } from '../src';
 
 describe('SchedulerService over a real socket', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-scheduler-'));
@@ -50,7 +49,6 @@ describe('SchedulerService over a real socket', () => {
   });
 
   it('lets exactly one of two replicas claim a due tick', async () => {
-    const { Schedules } = await import('../src');
     const mk = () => new Schedules({ events: log.events, clock: { now: () => new Date('2026-01-01T00:00:00Z') }, newId: () => 'sched-race' });
     const a = mk();
     await a.start();

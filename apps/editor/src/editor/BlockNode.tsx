@@ -1,5 +1,5 @@
-import { Handle, Position, useNodeConnections, type NodeProps } from '@xyflow/react';
-import { memo, useCallback, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { Handle, Position, useNodeConnections, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
+import { memo, startTransition, useCallback, useEffect, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
 import type { BlockModel, PinDescriptor } from '../lib/blockModel';
 import { pinDescriptor } from '../lib/blockModel';
 import type { BlockFlowNode } from '../lib/graphDoc';
@@ -13,6 +13,10 @@ function useKeyed<T>(store: { subscribe(k: string, cb: () => void): () => void; 
 }
 
 const EMPTY: readonly string[] = [];
+
+/** Below this zoom, cards drop their forms: unreadable anyway, and far cheaper to lay out and paint. */
+const COMPACT_ZOOM = 0.5;
+const compactSelector = (s: ReactFlowState) => s.transform[2] < COMPACT_ZOOM;
 
 function PinHandle({ pin, type }: { pin: PinDescriptor; type: 'source' | 'target' }) {
   return (
@@ -72,6 +76,15 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
   const [showAdvanced, setShowAdvanced] = useState(false);
   const connections = useNodeConnections({ handleType: 'target' });
   const linked = useMemo(() => new Set(connections.map((c) => c.targetHandle ?? '')), [connections]);
+  const zoomedOut = useStore(compactSelector);
+  // First render is the light card: React Flow mounts every node once to measure it (even with
+  // onlyRenderVisibleElements), and most of a large graph is culled right after. Forms arrive a frame later.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => {
+    const raf = requestAnimationFrame(() => startTransition(() => setHydrated(true)));
+    return () => cancelAnimationFrame(raf);
+  }, []);
+  const compact = zoomedOut || !hydrated;
 
   if (!model) {
     return (
@@ -86,7 +99,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
 
   const { block } = model;
   const status = run?.status;
-  const className = `block-node kind-${block.kind}${status ? ` status-${status}` : ''}${selected ? ' selected' : ''}`;
+  const className = `block-node kind-${block.kind}${status ? ` status-${status}` : ''}${selected ? ' selected' : ''}${compact ? ' compact' : ''}`;
 
   if (block.kind === 'note') {
     const field = model.fields[0];
@@ -126,7 +139,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
               <div key={pin.name} className="pin-group">
                 <div className="pin-row pin-row-in">
                   <PinHandle pin={pin} type="target" />
-                  {field ? (
+                  {field && !compact ? (
                     <FieldControl
                       nodeId={id}
                       field={field}
@@ -158,11 +171,11 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
                     </div>
                   );
                 })}
-                {keys && <AddKeyForm nodeId={id} base={pin.name} existing={keys} />}
+                {keys && !compact && <AddKeyForm nodeId={id} base={pin.name} existing={keys} />}
               </div>
             );
           })}
-          {model.hasAdvanced && (
+          {model.hasAdvanced && !compact && (
             <button type="button" className="link-button nodrag" onClick={() => setShowAdvanced((v) => !v)} aria-expanded={showAdvanced}>
               {showAdvanced ? 'Hide advanced' : 'Show advanced'}
             </button>

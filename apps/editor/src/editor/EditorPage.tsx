@@ -16,7 +16,7 @@ import { api, ApiError, describeError } from '../api/client';
 import type { Graph } from '../api/types';
 import { AppHeader } from '../components/AppHeader';
 import { useToast } from '../components/Toasts';
-import { BlockCatalog } from '../lib/blockModel';
+import { BlockCatalog, estimateNodeSize } from '../lib/blockModel';
 import { downloadText, safeFileName } from '../lib/download';
 import type { NodeRunState } from '../lib/executionState';
 import {
@@ -119,10 +119,15 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
     (g: Graph | null): FlowDoc => {
       if (!g) return { nodes: [], edges: [] };
       const doc = graphToFlow(g);
-      const byId = new Map(doc.nodes.map((n) => [n.id, n]));
-      return { nodes: doc.nodes, edges: doc.edges.map((e) => decorateEdge(e, byId)) };
+      // Pre-sized nodes let `onlyRenderVisibleElements` cull from the first frame; unmeasured nodes would all mount.
+      const nodes = doc.nodes.map((n) => ({
+        ...n,
+        measured: estimateNodeSize(catalog.model(n.data.blockId), Object.values(n.data.dynamicKeys).flat().length),
+      }));
+      const byId = new Map(nodes.map((n) => [n.id, n]));
+      return { nodes, edges: doc.edges.map((e) => decorateEdge(e, byId)) };
     },
-    [decorateEdge],
+    [decorateEdge, catalog],
   );
 
   const [doc, setDoc] = useState<FlowDoc>(() => toDoc(initialGraph));
@@ -454,11 +459,15 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
   );
   const graphInputs = useMemo(() => JSON.parse(inputNodesKey) as ReturnType<typeof graphInputNames>, [inputNodesKey]);
 
-  const selectedNode = useMemo(() => {
+  const selectedId = useMemo(() => {
     const sel = doc.nodes.filter((n) => n.selected);
-    if (sel.length !== 1) return null;
-    return { id: sel[0].id, label: catalog.byId.get(sel[0].data.blockId)?.name ?? sel[0].id };
-  }, [doc.nodes, catalog]);
+    return sel.length === 1 ? sel[0].id : null;
+  }, [doc.nodes]);
+  const selectedBlockId = selectedId ? doc.nodes.find((n) => n.id === selectedId)?.data.blockId : undefined;
+  const selectedNode = useMemo(
+    () => (selectedId ? { id: selectedId, label: (selectedBlockId && catalog.byId.get(selectedBlockId)?.name) || selectedId } : null),
+    [selectedId, selectedBlockId, catalog],
+  );
 
   const run = useCallback(
     async (values: Record<string, unknown>) => {
@@ -474,13 +483,19 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
     [saved, dirty, save, exec, toast],
   );
 
+  const onRun = useCallback((v: Record<string, unknown>) => void run(v), [run]);
+  const onCancel = useCallback(() => void exec.cancel().catch((err) => toast(describeError(err), 'error')), [exec, toast]);
   const live = exec.view.status === 'QUEUED' || exec.view.status === 'RUNNING' || exec.view.status === 'REVIEW';
-  const fitViewOptions = useMemo(
-    () => (doc.nodes.length > FIT_ALL_LIMIT ? { nodes: doc.nodes.slice(0, 12).map((n) => ({ id: n.id })), maxZoom: 1 } : { maxZoom: 1 }),
-    // Only the initial fit matters.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [],
-  );
+  // Fit small graphs; open large ones at a readable zoom on their top-left corner instead of a sea of tiny cards.
+  const [initialView] = useState(() => {
+    const nodes = docRef.current.nodes;
+    if (nodes.length <= FIT_ALL_LIMIT) return { fitView: nodes.length > 0, viewport: undefined };
+    const minX = Math.min(...nodes.map((n) => n.position.x));
+    const minY = Math.min(...nodes.map((n) => n.position.y));
+    const zoom = 0.75;
+    return { fitView: false, viewport: { x: 40 - minX * zoom, y: 40 - minY * zoom, zoom } };
+  });
+  const fitViewOptions = useMemo(() => ({ maxZoom: 1 }), []);
 
   return (
     <EditorContext.Provider value={editorApi}>
@@ -542,8 +557,9 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
               deleteKeyCode={['Delete', 'Backspace']}
               multiSelectionKeyCode={['Meta', 'Control']}
               selectionKeyCode="Shift"
-              fitView={doc.nodes.length > 0}
+              fitView={initialView.fitView}
               fitViewOptions={fitViewOptions}
+              defaultViewport={initialView.viewport}
               minZoom={0.05}
               maxZoom={2}
             >
@@ -564,9 +580,9 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
             running={live}
             selectedNode={selectedNode}
             runStates={runStates}
-            onRun={(v) => void run(v)}
-            onCancel={() => void exec.cancel().catch((err) => toast(describeError(err), 'error'))}
-            onSelectExecution={(id, status) => exec.follow(id, status)}
+            onRun={onRun}
+            onCancel={onCancel}
+            onSelectExecution={exec.follow}
             onReview={exec.review}
           />
         </div>

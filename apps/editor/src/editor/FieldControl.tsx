@@ -1,4 +1,4 @@
-import { memo, useEffect, useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import { displayValue, parseFieldInput, validateField, type FieldDescriptor } from '../lib/forms';
 
 interface Props {
@@ -19,14 +19,15 @@ export const FieldControl = memo(function FieldControl({ nodeId, field, value, l
   const [draft, setDraft] = useState(() => displayValue(field, value));
   const [draftError, setDraftError] = useState<string | null>(null);
 
-  useEffect(() => {
-    // External change (undo, paste, load): resync the draft unless it already represents this value.
-    setDraft((d) => {
-      const parsed = parseFieldInput(field, d);
-      return !parsed.error && JSON.stringify(parsed.value) === JSON.stringify(value) ? d : displayValue(field, value);
-    });
+  // External change (undo, paste, load): resync the draft during render, unless the draft already
+  // represents this value. No effect, so mounting a thousand cards schedules no extra renders.
+  const [syncedValue, setSyncedValue] = useState(value);
+  if (syncedValue !== value) {
+    setSyncedValue(value);
+    const parsed = parseFieldInput(field, draft);
+    if (parsed.error || JSON.stringify(parsed.value) !== JSON.stringify(value)) setDraft(displayValue(field, value));
     setDraftError(null);
-  }, [value, field]);
+  }
 
   const message = draftError ?? validateField(field, value, linked) ?? serverError ?? null;
   const errorId = `${id}-err`;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { memo, useCallback, useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
 import type { ExecutionStatus, NodeExecution } from '../api/types';
 import { formatValue, outputLines, type NodeRunState } from '../lib/executionState';
 import type { KeyedStore } from '../lib/keyedStore';
@@ -154,7 +154,7 @@ function NodeInspector({ node, runStates, detail }: { node: { id: string; label:
   );
 }
 
-export function RunPanel(props: Props) {
+export const RunPanel = memo(function RunPanel(props: Props) {
   const { view } = props;
   const lines = outputLines(view.detail?.outputs);
   const reviews = view.detail?.nodeExecutions.filter((n) => n.status === 'REVIEW') ?? [];
@@ -246,4 +246,4 @@ export function RunPanel(props: Props) {
       </section>
     </aside>
   );
-}
+});

@@ -171,6 +171,9 @@ export function useExecution(graphId: string | null, runStates: KeyedStore<NodeR
     setDetail(null);
   }, [socket, runStates]);
 
-  const view: ExecutionView = { executionId, status, detail, socketStatus, history };
-  return { view, start, cancel, review, follow, clear, refreshHistory };
+  const view: ExecutionView = useMemo(
+    () => ({ executionId, status, detail, socketStatus, history }),
+    [executionId, status, detail, socketStatus, history],
+  );
+  return useMemo(() => ({ view, start, cancel, review, follow, clear, refreshHistory }), [view, start, cancel, review, follow, clear, refreshHistory]);
 }

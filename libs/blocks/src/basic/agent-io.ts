@@ -11,9 +11,21 @@ const common = {
   name: z.string().describe('The name of the input.'),
   title: z.string().nullable().optional().meta({ advanced: true }).describe('The title of the input.'),
   description: z.string().nullable().optional().meta({ advanced: true }).describe('The description of the input.'),
-  placeholder_values: z.array(z.any()).default([]).meta({ advanced: true, hidden: true }).describe('Possible values (shown as a dropdown).'),
-  advanced: z.boolean().default(false).meta({ advanced: true }).describe('Whether to show the input in the advanced section, if the field is not required.'),
-  secret: z.boolean().default(false).meta({ advanced: true }).describe('Whether the input should be treated as a secret.'),
+  placeholder_values: z
+    .array(z.any())
+    .default([])
+    .meta({ advanced: true, hidden: true })
+    .describe('Possible values (shown as a dropdown).'),
+  advanced: z
+    .boolean()
+    .default(false)
+    .meta({ advanced: true })
+    .describe('Whether to show the input in the advanced section, if the field is not required.'),
+  secret: z
+    .boolean()
+    .default(false)
+    .meta({ advanced: true })
+    .describe('Whether the input should be treated as a secret.'),
 };
 
 interface InputVariant<V extends z.ZodType, R extends z.ZodType> {
@@ -55,7 +67,11 @@ export const AgentInputBlock = agentInputBlock({
   value: z.any().optional().describe('The value to be passed as input.'),
   result: z.any().describe('The value passed as input.'),
   testCases: [
-    { name: 'passes the value', input: { name: 'input_1', value: 'Hello, World!', description: 'Example test input.' }, output: [['result', 'Hello, World!']] },
+    {
+      name: 'passes the value',
+      input: { name: 'input_1', value: 'Hello, World!', description: 'Example test input.' },
+      output: [['result', 'Hello, World!']],
+    },
     { name: 'structured value', input: { name: 'input_2', value: { a: [1, 2] } }, output: [['result', { a: [1, 2] }]] },
     { name: 'no value, no result', input: { name: 'input_3' }, output: [] },
   ],
@@ -65,7 +81,12 @@ export const AgentShortTextInputBlock = agentInputBlock({
   id: '7fcd3bcb-8e1b-4e69-903d-32d3d4a92158',
   name: 'AgentShortTextInputBlock',
   description: 'Block for short text input (single-line).',
-  value: z.string().nullable().optional().meta({ format: 'short-text', title: 'Default Value' }).describe('Short text input.'),
+  value: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({ format: 'short-text', title: 'Default Value' })
+    .describe('Short text input.'),
   result: z.string().describe('Short text result.'),
   testCases: [
     { input: { name: 'short_text_1', value: 'Hello', placeholder_values: [] }, output: [['result', 'Hello']] },
@@ -77,9 +98,19 @@ export const AgentLongTextInputBlock = agentInputBlock({
   id: '90a56ffb-7024-4b2b-ab50-e26c5e5ab8ba',
   name: 'AgentLongTextInputBlock',
   description: 'Block for long text input (multi-line).',
-  value: z.string().nullable().optional().meta({ format: 'long-text', title: 'Default Value' }).describe('Long text input (potentially multi-line).'),
+  value: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({ format: 'long-text', title: 'Default Value' })
+    .describe('Long text input (potentially multi-line).'),
   result: z.string().describe('Long text result.'),
-  testCases: [{ input: { name: 'long_text_1', value: 'Lorem ipsum\ndolor sit amet...' }, output: [['result', 'Lorem ipsum\ndolor sit amet...']] }],
+  testCases: [
+    {
+      input: { name: 'long_text_1', value: 'Lorem ipsum\ndolor sit amet...' },
+      output: [['result', 'Lorem ipsum\ndolor sit amet...']],
+    },
+  ],
 });
 
 export const AgentNumberInputBlock = agentInputBlock({
@@ -91,7 +122,11 @@ export const AgentNumberInputBlock = agentInputBlock({
   testCases: [
     { input: { name: 'number_input_1', value: 42 }, output: [['result', 42]] },
     { name: 'zero is a value', input: { name: 'number_input_2', value: 0 }, output: [['result', 0]] },
-    { name: 'rejects a fraction', input: { name: 'number_input_3', value: 1.5 }, output: [['error', (e: unknown) => String(e).includes('value')]] },
+    {
+      name: 'rejects a fraction',
+      input: { name: 'number_input_3', value: 1.5 },
+      output: [['error', (e: unknown) => String(e).includes('value')]],
+    },
   ],
 });
 
@@ -103,7 +138,11 @@ export const AgentDateInputBlock = agentInputBlock({
   result: z.iso.date().describe('Date result.'),
   testCases: [
     { input: { name: 'date_input_1', value: '2025-03-19' }, output: [['result', '2025-03-19']] },
-    { name: 'rejects a non-date', input: { name: 'date_input_2', value: '19/03/2025' }, output: [['error', (e: unknown) => String(e).includes('value')]] },
+    {
+      name: 'rejects a non-date',
+      input: { name: 'date_input_2', value: '19/03/2025' },
+      output: [['error', (e: unknown) => String(e).includes('value')]],
+    },
   ],
 });
 
@@ -129,14 +168,26 @@ export const AgentFileInputBlock = agentInputBlock({
   id: '95ead23f-8283-4654-aef3-10c053b74a31',
   name: 'AgentFileInputBlock',
   description: 'Block for file input: a URL, a data URI or a stored file reference, passed on as given.',
-  value: z.string().nullable().optional().meta({ format: 'file', title: 'Default Value' }).describe('Path or reference to an uploaded file.'),
+  value: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({ format: 'file', title: 'Default Value' })
+    .describe('Path or reference to an uploaded file.'),
   result: z.string().describe('File reference/path result.'),
   extra: {
-    base_64: z.boolean().default(false).meta({ advanced: true, title: 'Produce Base64 Output' }).describe('Whether to produce the output in base64 format.'),
+    base_64: z
+      .boolean()
+      .default(false)
+      .meta({ advanced: true, title: 'Produce Base64 Output' })
+      .describe('Whether to produce the output in base64 format.'),
   },
   present: (value) => typeof value === 'string' && value.length > 0,
   testCases: [
-    { input: { name: 'file_upload_1', value: 'data:image/png;base64,MQ==' }, output: [['result', 'data:image/png;base64,MQ==']] },
+    {
+      input: { name: 'file_upload_1', value: 'data:image/png;base64,MQ==' },
+      output: [['result', 'data:image/png;base64,MQ==']],
+    },
     { name: 'empty reference, no result', input: { name: 'file_upload_2', value: '' }, output: [] },
   ],
 });
@@ -148,11 +199,21 @@ export const AgentDropdownInputBlock = agentInputBlock({
   value: z.string().nullable().optional().meta({ title: 'Default Value' }).describe('Text selected from a dropdown.'),
   result: z.string().describe('Selected dropdown value.'),
   extra: {
-    options: z.array(z.any()).default([]).meta({ title: 'Dropdown Options' }).describe('Possible values for the dropdown (legacy alias: placeholder_values).'),
+    options: z
+      .array(z.any())
+      .default([])
+      .meta({ title: 'Dropdown Options' })
+      .describe('Possible values for the dropdown (legacy alias: placeholder_values).'),
   },
   testCases: [
-    { input: { name: 'dropdown_1', value: 'Option A', placeholder_values: ['Option A', 'Option B', 'Option C'] }, output: [['result', 'Option A']] },
-    { input: { name: 'dropdown_2', value: 'Option C', options: ['Option A', 'Option B', 'Option C'] }, output: [['result', 'Option C']] },
+    {
+      input: { name: 'dropdown_1', value: 'Option A', placeholder_values: ['Option A', 'Option B', 'Option C'] },
+      output: [['result', 'Option A']],
+    },
+    {
+      input: { name: 'dropdown_2', value: 'Option C', options: ['Option A', 'Option B', 'Option C'] },
+      output: [['result', 'Option C']],
+    },
   ],
 });
 
@@ -172,16 +233,42 @@ export const AgentTableInputBlock = agentInputBlock({
   id: '5603b273-f41e-4020-af7d-fbc9c6a8d928',
   name: 'AgentTableInputBlock',
   description: 'Block for table data input with customizable headers: each row is a dictionary keyed by column name.',
-  value: z.array(z.record(z.string(), z.any())).nullable().optional().meta({ format: 'table', title: 'Default Value' }).describe('The table data as a list of dictionaries.'),
-  result: z.array(z.record(z.string(), z.any())).describe('The table data as a list of dictionaries with headers as keys.'),
+  value: z
+    .array(z.record(z.string(), z.any()))
+    .nullable()
+    .optional()
+    .meta({ format: 'table', title: 'Default Value' })
+    .describe('The table data as a list of dictionaries.'),
+  result: z
+    .array(z.record(z.string(), z.any()))
+    .describe('The table data as a list of dictionaries with headers as keys.'),
   extra: {
-    column_headers: z.array(z.string()).default(['Column 1', 'Column 2', 'Column 3']).meta({ title: 'Column Headers' }).describe('Column headers for the table.'),
+    column_headers: z
+      .array(z.string())
+      .default(['Column 1', 'Column 2', 'Column 3'])
+      .meta({ title: 'Column Headers' })
+      .describe('Column headers for the table.'),
   },
   present: () => true,
   testCases: [
     {
-      input: { name: 'test_table', column_headers: ['Name', 'Age'], value: [{ Name: 'John', Age: '30' }, { Name: 'Jane', Age: '25' }] },
-      output: [['result', [{ Name: 'John', Age: '30' }, { Name: 'Jane', Age: '25' }]]],
+      input: {
+        name: 'test_table',
+        column_headers: ['Name', 'Age'],
+        value: [
+          { Name: 'John', Age: '30' },
+          { Name: 'Jane', Age: '25' },
+        ],
+      },
+      output: [
+        [
+          'result',
+          [
+            { Name: 'John', Age: '30' },
+            { Name: 'Jane', Age: '25' },
+          ],
+        ],
+      ],
     },
   ],
 });
@@ -189,7 +276,8 @@ export const AgentTableInputBlock = agentInputBlock({
 export const AgentOutputBlock = defineBlock({
   id: '363ae599-353e-4804-937e-b2ee3cef3da4',
   name: 'AgentOutputBlock',
-  description: 'Stores the output of the graph for users to see. A non-empty `format` (Jinja-style `{{ <name> }}`) is applied to the value.',
+  description:
+    'Stores the output of the graph for users to see. A non-empty `format` (Jinja-style `{{ <name> }}`) is applied to the value.',
   categories: ['OUTPUT', 'BASIC'],
   kind: 'output',
   staticOutput: true,
@@ -198,27 +286,64 @@ export const AgentOutputBlock = defineBlock({
     name: z.string().describe('The name of the output.'),
     title: z.string().nullable().optional().meta({ advanced: true }).describe('The title of the output.'),
     description: z.string().nullable().optional().meta({ advanced: true }).describe('The description of the output.'),
-    format: z.string().default('').meta({ advanced: true }).describe('Template applied to the value, e.g. "{{ my_output }}!"; the value is available as its name and as `value`.'),
-    escape_html: z.boolean().default(false).meta({ advanced: true }).describe('Whether to escape special characters in the inserted values to be HTML-safe.'),
+    format: z
+      .string()
+      .default('')
+      .meta({ advanced: true })
+      .describe(
+        'Template applied to the value, e.g. "{{ my_output }}!"; the value is available as its name and as `value`.',
+      ),
+    escape_html: z
+      .boolean()
+      .default(false)
+      .meta({ advanced: true })
+      .describe('Whether to escape special characters in the inserted values to be HTML-safe.'),
     advanced: z.boolean().default(false).meta({ advanced: true }).describe('Whether to treat the output as advanced.'),
-    secret: z.boolean().default(false).meta({ advanced: true }).describe('Whether the output should be treated as a secret.'),
+    secret: z
+      .boolean()
+      .default(false)
+      .meta({ advanced: true })
+      .describe('Whether the output should be treated as a secret.'),
   }),
   output: z.object({
     output: z.any().describe('The value recorded as output.'),
     name: z.any().describe('The name of the value recorded as output.'),
   }),
   async *run(input) {
-    const output = input.format ? renderTemplate(input.format, { value: input.value, [input.name]: input.value }, { escapeHtml: input.escape_html }) : input.value;
+    const output = input.format
+      ? renderTemplate(
+          input.format,
+          { value: input.value, [input.name]: input.value },
+          { escapeHtml: input.escape_html },
+        )
+      : input.value;
     yield ['output', output];
     yield ['name', input.name];
   },
   testCases: [
-    { name: 'formats the value by its name', input: { value: 'Hello, World!', name: 'output_1', format: '{{ output_1 }}!!' }, output: [['output', 'Hello, World!!!'], ['name', 'output_1']] },
-    { name: 'raw value without format', input: { value: { score: 42 }, name: 'output_2' }, output: [['output', { score: 42 }], ['name', 'output_2']] },
+    {
+      name: 'formats the value by its name',
+      input: { value: 'Hello, World!', name: 'output_1', format: '{{ output_1 }}!!' },
+      output: [
+        ['output', 'Hello, World!!!'],
+        ['name', 'output_1'],
+      ],
+    },
+    {
+      name: 'raw value without format',
+      input: { value: { score: 42 }, name: 'output_2' },
+      output: [
+        ['output', { score: 42 }],
+        ['name', 'output_2'],
+      ],
+    },
     {
       name: 'escapes html on request',
       input: { value: '<b>hi</b>', name: 'html', format: '<p>{{ html }}</p>', escape_html: true },
-      output: [['output', '<p>&lt;b&gt;hi&lt;/b&gt;</p>'], ['name', 'html']],
+      output: [
+        ['output', '<p>&lt;b&gt;hi&lt;/b&gt;</p>'],
+        ['name', 'html'],
+      ],
     },
   ],
 });

@@ -33,7 +33,14 @@ export const RandomNumberBlock = defineBlock({
     }
   },
   testCases: [
-    { input: { min: 1, max: 6, count: 3 }, output: [['number', is.numberBetween(1, 6)], ['number', is.numberBetween(1, 6)], ['number', is.numberBetween(1, 6)]] },
+    {
+      input: { min: 1, max: 6, count: 3 },
+      output: [
+        ['number', is.numberBetween(1, 6)],
+        ['number', is.numberBetween(1, 6)],
+        ['number', is.numberBetween(1, 6)],
+      ],
+    },
     { input: { min: 5, max: 5 }, output: [['number', 5]] },
     { input: { min: 0.5, max: 0.75, integer: false }, output: [['number', is.numberBetween(0.5, 0.75)]] },
     { input: { min: 3, max: 1 }, output: [['error', 'min must not be greater than max']] },

@@ -18,7 +18,11 @@ export const StoreValueBlock = defineBlock({
   },
   testCases: [
     { name: 'input passes through', input: { input: 'Hello, World!' }, output: [['output', 'Hello, World!']] },
-    { name: 'data wins over input', input: { input: 'Hello, World!', data: 'Existing Data' }, output: [['output', 'Existing Data']] },
+    {
+      name: 'data wins over input',
+      input: { input: 'Hello, World!', data: 'Existing Data' },
+      output: [['output', 'Existing Data']],
+    },
     { name: 'falsy data is still data', input: { input: 'x', data: 0 }, output: [['output', 0]] },
   ],
 });

@@ -1,6 +1,12 @@
 import { defineBlock } from '@agentry/block-sdk';
 import releaseSyncVariant from '@jitl/quickjs-wasmfile-release-sync';
-import { newQuickJSWASMModuleFromVariant, shouldInterruptAfterDeadline, type QuickJSContext, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten';
+import {
+  newQuickJSWASMModuleFromVariant,
+  shouldInterruptAfterDeadline,
+  type QuickJSContext,
+  type QuickJSSyncVariant,
+  type QuickJSWASMModule,
+} from 'quickjs-emscripten';
 import { z } from 'zod';
 
 /**
@@ -10,7 +16,6 @@ import { z } from 'zod';
 const variant: QuickJSSyncVariant = {
   type: 'sync',
   importFFI: () => releaseSyncVariant.importFFI(),
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   importModuleLoader: async () => require('@jitl/quickjs-wasmfile-release-sync/emscripten-module'),
 };
 let quickjs: Promise<QuickJSWASMModule> | undefined;
@@ -31,7 +36,11 @@ export interface SandboxResult {
  * only `inputs` (a JSON copy) and a `console` that collects lines. The code is a function body: `return` gives the result.
  * Time is bounded by an interrupt handler (deadline or cancel), memory and stack by the runtime's limits.
  */
-export async function runInSandbox(code: string, inputs: unknown, limits: { timeoutMs: number; memoryBytes: number; signal?: AbortSignal }): Promise<SandboxResult> {
+export async function runInSandbox(
+  code: string,
+  inputs: unknown,
+  limits: { timeoutMs: number; memoryBytes: number; signal?: AbortSignal },
+): Promise<SandboxResult> {
   const QuickJS = await getQuickJS();
   const runtime = QuickJS.newRuntime();
   const logs: string[] = [];
@@ -92,14 +101,27 @@ export const JavaScriptCodeBlock = defineBlock({
     'Runs a JavaScript function body in an isolated QuickJS sandbox (no network, files or host access; time and memory limited). `inputs` holds the input dictionary; the `return` value is yielded on `result`, console output on `stdout`.',
   categories: ['CODE', 'DEVELOPER_TOOLS'],
   input: z.object({
-    code: z.string().meta({ format: 'code' }).describe('Function body, e.g. `return inputs.items.filter(x => x > 2).length;`'),
-    inputs: z.record(z.string(), z.any()).default({}).describe('Values available to the code as `inputs` (feed with `inputs_#_<name>`)'),
+    code: z
+      .string()
+      .meta({ format: 'code' })
+      .describe('Function body, e.g. `return inputs.items.filter(x => x > 2).length;`'),
+    inputs: z
+      .record(z.string(), z.any())
+      .default({})
+      .describe('Values available to the code as `inputs` (feed with `inputs_#_<name>`)'),
     timeout_ms: z.int().min(1).max(30_000).default(1000).describe('CPU time limit in milliseconds'),
     memory_limit_mb: z.int().min(1).max(256).default(32).describe('Memory limit in MiB'),
   }),
-  output: z.object({ result: z.any().describe('The returned value (JSON)'), stdout: z.string().describe('Console output, one line per call') }),
+  output: z.object({
+    result: z.any().describe('The returned value (JSON)'),
+    stdout: z.string().describe('Console output, one line per call'),
+  }),
   async *run(input, ctx) {
-    const out = await runInSandbox(input.code, input.inputs, { timeoutMs: input.timeout_ms, memoryBytes: input.memory_limit_mb * 1024 * 1024, signal: ctx.signal });
+    const out = await runInSandbox(input.code, input.inputs, {
+      timeoutMs: input.timeout_ms,
+      memoryBytes: input.memory_limit_mb * 1024 * 1024,
+      signal: ctx.signal,
+    });
     if (!out.ok) {
       if (out.logs.length) yield ['stdout', out.logs.join('\n')];
       yield ['error', out.error ?? 'Execution failed'];
@@ -110,13 +132,53 @@ export const JavaScriptCodeBlock = defineBlock({
   },
   testCases: [
     {
-      input: { code: 'console.log("n =", inputs.items.length);\nreturn { big: inputs.items.filter((x) => x > 2), sum: inputs.items.reduce((a, b) => a + b, 0) };', inputs: { items: [1, 2, 3, 4] } },
-      output: [['result', { big: [3, 4], sum: 10 }], ['stdout', 'n = 4']],
+      input: {
+        code: 'console.log("n =", inputs.items.length);\nreturn { big: inputs.items.filter((x) => x > 2), sum: inputs.items.reduce((a, b) => a + b, 0) };',
+        inputs: { items: [1, 2, 3, 4] },
+      },
+      output: [
+        ['result', { big: [3, 4], sum: 10 }],
+        ['stdout', 'n = 4'],
+      ],
     },
-    { name: 'dynamic input pins', input: { code: 'return `${inputs.greeting}, ${inputs.name}!`', 'inputs_#_greeting': 'Hi', 'inputs_#_name': 'Ada' }, output: [['result', 'Hi, Ada!'], ['stdout', '']] },
-    { name: 'no host access', input: { code: 'return [typeof process, typeof require, typeof fetch, typeof setTimeout];' }, output: [['result', ['undefined', 'undefined', 'undefined', 'undefined']], ['stdout', '']] },
-    { name: 'errors surface', input: { code: 'throw new TypeError("bad input")' }, output: [['error', 'TypeError: bad input']] },
-    { name: 'time limit', input: { code: 'while (true) {}', timeout_ms: 50 }, output: [['error', (e: unknown) => /interrupted/i.test(String(e))]] },
-    { name: 'memory limit', input: { code: 'const a = []; while (true) a.push("x".repeat(1e5));', memory_limit_mb: 4, timeout_ms: 10000 }, output: [['error', (e: unknown) => /memory/i.test(String(e))]] },
+    {
+      name: 'dynamic input pins',
+      input: {
+        code: 'return `${inputs.greeting}, ${inputs.name}!`',
+        'inputs_#_greeting': 'Hi',
+        'inputs_#_name': 'Ada',
+      },
+      output: [
+        ['result', 'Hi, Ada!'],
+        ['stdout', ''],
+      ],
+    },
+    {
+      name: 'no host access',
+      input: { code: 'return [typeof process, typeof require, typeof fetch, typeof setTimeout];' },
+      output: [
+        ['result', ['undefined', 'undefined', 'undefined', 'undefined']],
+        ['stdout', ''],
+      ],
+    },
+    {
+      name: 'errors surface',
+      input: { code: 'throw new TypeError("bad input")' },
+      output: [['error', 'TypeError: bad input']],
+    },
+    {
+      name: 'time limit',
+      input: { code: 'while (true) {}', timeout_ms: 50 },
+      output: [['error', (e: unknown) => /interrupted/i.test(String(e))]],
+    },
+    {
+      name: 'memory limit',
+      input: {
+        code: 'const a = []; for (let i = 0; ; i++) a.push({ i, s: "y" + i });',
+        memory_limit_mb: 4,
+        timeout_ms: 10000,
+      },
+      output: [['error', (e: unknown) => /memory/i.test(String(e))]],
+    },
   ],
 });

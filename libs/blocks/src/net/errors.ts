@@ -61,7 +61,9 @@ export function scrubSecrets(text: string, secrets: Array<string | undefined> = 
     if (secret && secret.length >= 4) out = out.split(secret).join('***');
   }
   for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (match, prefix?: unknown) => (typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}***` : '***'));
+    out = out.replace(pattern, (match, prefix?: unknown) =>
+      typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}***` : '***',
+    );
   }
   return out;
 }
@@ -78,7 +80,8 @@ export function providerMessage(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const b = body as Record<string, unknown>;
   const err = b.error;
-  if (err && typeof err === 'object' && typeof (err as Record<string, unknown>).message === 'string') return (err as { message: string }).message;
+  if (err && typeof err === 'object' && typeof (err as Record<string, unknown>).message === 'string')
+    return (err as { message: string }).message;
   if (typeof err === 'string') return typeof b.error_description === 'string' ? `${err}: ${b.error_description}` : err;
   if (typeof b.message === 'string') return b.message;
   if (typeof b.description === 'string') return b.description; // Telegram

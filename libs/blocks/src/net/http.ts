@@ -134,8 +134,16 @@ export async function openProvider(ctx: BlockContext, req: ProviderRequest): Pro
     if ((err as { retryable?: boolean }).retryable === false) throw err; // SSRF refusal and the like
     const timedOut = (err as Error).name === 'TimeoutError';
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const detail = timedOut ? `timed out after ${timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
-    throw new ProviderError(req.provider, 'PROVIDER_UNREACHABLE', scrubSecrets(`${req.provider} is unreachable: ${detail}`, secrets), undefined, true);
+    const detail = timedOut
+      ? `timed out after ${timeoutMs} ms`
+      : (cause?.code ?? cause?.message ?? (err as Error).message);
+    throw new ProviderError(
+      req.provider,
+      'PROVIDER_UNREACHABLE',
+      scrubSecrets(`${req.provider} is unreachable: ${detail}`, secrets),
+      undefined,
+      true,
+    );
   }
   if (response.ok) return response;
   const text = await response.text().catch(() => '');
@@ -158,20 +166,32 @@ export async function openProvider(ctx: BlockContext, req: ProviderRequest): Pro
 }
 
 /** openProvider + parse the JSON body (an empty body is `undefined`). */
-export async function callProvider<T = unknown>(ctx: BlockContext, req: ProviderRequest): Promise<{ status: number; headers: Headers; data: T }> {
+export async function callProvider<T = unknown>(
+  ctx: BlockContext,
+  req: ProviderRequest,
+): Promise<{ status: number; headers: Headers; data: T }> {
   const response = await openProvider(ctx, req);
   const text = await response.text();
   if (!text) return { status: response.status, headers: response.headers, data: undefined as T };
   try {
     return { status: response.status, headers: response.headers, data: JSON.parse(text) as T };
   } catch {
-    throw new ProviderError(req.provider, 'PROVIDER_BAD_RESPONSE', `${req.provider} returned a non-JSON response (status ${response.status})`, response.status, false);
+    throw new ProviderError(
+      req.provider,
+      'PROVIDER_BAD_RESPONSE',
+      `${req.provider} returned a non-JSON response (status ${response.status})`,
+      response.status,
+      false,
+    );
   }
 }
 
 /** openProvider + the body as text. */
 export async function callProviderText(ctx: BlockContext, req: ProviderRequest): Promise<string> {
-  const response = await openProvider(ctx, { ...req, headers: { accept: 'text/plain, text/markdown, */*', ...req.headers } });
+  const response = await openProvider(ctx, {
+    ...req,
+    headers: { accept: 'text/plain, text/markdown, */*', ...req.headers },
+  });
   return response.text();
 }
 

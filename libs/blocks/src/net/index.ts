@@ -1,12 +1,34 @@
 import type { BlockDefinition } from '@agentry/block-sdk';
 import { llmBlocks } from './llm/blocks';
 import { webBlocks } from './web/blocks';
+import { communicationBlocks } from './comm/blocks';
+import { developerAndProductivityBlocks } from './devtools/blocks';
 
-export { createGuardedFetch, assertHostAllowed, assertUrlAllowed, classifyAddress, SsrfBlockedError, type GuardedFetch, type GuardedFetchOptions, type SsrfBlockCode } from './ssrf';
+export {
+  createGuardedFetch,
+  assertHostAllowed,
+  assertUrlAllowed,
+  classifyAddress,
+  SsrfBlockedError,
+  type GuardedFetch,
+  type GuardedFetchOptions,
+  type SsrfBlockCode,
+} from './ssrf';
 export { ProviderError, scrubSecrets, type ProviderErrorCode } from './errors';
-export { PROVIDER_ENDPOINTS, providerBaseUrl, ollamaBaseUrl, configuredProviderHosts, MissingCredentialsError } from './http';
+export {
+  PROVIDER_ENDPOINTS,
+  providerBaseUrl,
+  ollamaBaseUrl,
+  configuredProviderHosts,
+  MissingCredentialsError,
+} from './http';
 export { llmCall, type ChatMessage, type LlmRequest, type LlmResult, type ToolDefinition } from './llm/client';
 export { providerForModel, estimateCostUsd, DEFAULT_LLM_MODEL, type LlmProvider } from './llm/models';
 
 /** Blocks that call out over the network (AI, web, communication, developer tools, productivity). */
-export const networkBlocks: BlockDefinition[] = [...llmBlocks, ...webBlocks];
+export const networkBlocks: BlockDefinition[] = [
+  ...llmBlocks,
+  ...webBlocks,
+  ...communicationBlocks,
+  ...developerAndProductivityBlocks,
+];

@@ -51,7 +51,10 @@ export interface GuardedFetchOptions {
 
 export type GuardedFetch = typeof fetch & { close(): Promise<void> };
 
-type AddressClass = Exclude<SsrfBlockCode, 'PROTOCOL_NOT_ALLOWED' | 'DNS_LOOKUP_FAILED' | 'TOO_MANY_REDIRECTS' | 'REDIRECT_NOT_ALLOWED'>;
+type AddressClass = Exclude<
+  SsrfBlockCode,
+  'PROTOCOL_NOT_ALLOWED' | 'DNS_LOOKUP_FAILED' | 'TOO_MANY_REDIRECTS' | 'REDIRECT_NOT_ALLOWED'
+>;
 
 function blockList(entries: Array<[string, number, 'ipv4' | 'ipv6']>): BlockList {
   const list = new BlockList();
@@ -61,15 +64,53 @@ function blockList(entries: Array<[string, number, 'ipv4' | 'ipv6']>): BlockList
 
 // Order matters: the first matching class names the refusal.
 const RANGES: Array<[AddressClass, BlockList]> = [
-  ['METADATA_ADDRESS', blockList([['169.254.169.254', 32, 'ipv4'], ['fd00:ec2::254', 128, 'ipv6'], ['100.100.100.200', 32, 'ipv4']])],
-  ['UNSPECIFIED_ADDRESS', blockList([['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']])],
-  ['LOOPBACK_ADDRESS', blockList([['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']])],
-  ['LINK_LOCAL_ADDRESS', blockList([['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']])],
+  [
+    'METADATA_ADDRESS',
+    blockList([
+      ['169.254.169.254', 32, 'ipv4'],
+      ['fd00:ec2::254', 128, 'ipv6'],
+      ['100.100.100.200', 32, 'ipv4'],
+    ]),
+  ],
+  [
+    'UNSPECIFIED_ADDRESS',
+    blockList([
+      ['0.0.0.0', 8, 'ipv4'],
+      ['::', 128, 'ipv6'],
+    ]),
+  ],
+  [
+    'LOOPBACK_ADDRESS',
+    blockList([
+      ['127.0.0.0', 8, 'ipv4'],
+      ['::1', 128, 'ipv6'],
+    ]),
+  ],
+  [
+    'LINK_LOCAL_ADDRESS',
+    blockList([
+      ['169.254.0.0', 16, 'ipv4'],
+      ['fe80::', 10, 'ipv6'],
+    ]),
+  ],
   [
     'PRIVATE_ADDRESS',
-    blockList([['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['100.64.0.0', 10, 'ipv4'], ['fc00::', 7, 'ipv6']]),
+    blockList([
+      ['10.0.0.0', 8, 'ipv4'],
+      ['172.16.0.0', 12, 'ipv4'],
+      ['192.168.0.0', 16, 'ipv4'],
+      ['100.64.0.0', 10, 'ipv4'],
+      ['fc00::', 7, 'ipv6'],
+    ]),
   ],
-  ['RESERVED_ADDRESS', blockList([['224.0.0.0', 4, 'ipv4'], ['240.0.0.0', 4, 'ipv4'], ['ff00::', 8, 'ipv6']])],
+  [
+    'RESERVED_ADDRESS',
+    blockList([
+      ['224.0.0.0', 4, 'ipv4'],
+      ['240.0.0.0', 4, 'ipv4'],
+      ['ff00::', 8, 'ipv6'],
+    ]),
+  ],
 ];
 const ALWAYS_REFUSED: ReadonlySet<AddressClass> = new Set(['METADATA_ADDRESS', 'UNSPECIFIED_ADDRESS']);
 
@@ -78,7 +119,9 @@ export function classifyAddress(address: string): AddressClass | undefined {
   const family = isIP(address);
   if (family === 0) return 'RESERVED_ADDRESS';
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const [addr, type] = mapped ? [mapped[1], 'ipv4' as const] : [address, family === 4 ? ('ipv4' as const) : ('ipv6' as const)];
+  const [addr, type] = mapped
+    ? [mapped[1], 'ipv4' as const]
+    : [address, family === 4 ? ('ipv4' as const) : ('ipv6' as const)];
   for (const [cls, list] of RANGES) if (list.check(addr, type)) return cls;
   return undefined;
 }
@@ -92,7 +135,9 @@ function hostAllowed(host: string, allowHosts: string[]): boolean {
 }
 
 const defaultResolve = (host: string): Promise<LookupAddress[]> =>
-  new Promise((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? reject(err) : resolve(addrs))));
+  new Promise((resolve, reject) =>
+    dnsLookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? reject(err) : resolve(addrs))),
+  );
 
 interface Policy {
   allowHosts: string[];
@@ -109,7 +154,11 @@ async function resolveChecked(host: string, policy: Policy): Promise<LookupAddre
     try {
       addresses = await policy.resolve(bare);
     } catch (err) {
-      throw new SsrfBlockedError('DNS_LOOKUP_FAILED', `Could not resolve host ${bare}: ${(err as Error).message}`, bare);
+      throw new SsrfBlockedError(
+        'DNS_LOOKUP_FAILED',
+        `Could not resolve host ${bare}: ${(err as Error).message}`,
+        bare,
+      );
     }
     if (addresses.length === 0) throw new SsrfBlockedError('DNS_LOOKUP_FAILED', `Host ${bare} has no addresses`, bare);
   }
@@ -118,7 +167,12 @@ async function resolveChecked(host: string, policy: Policy): Promise<LookupAddre
     const cls = classifyAddress(address);
     if (!cls) continue;
     if (policy.allowPrivate && !ALWAYS_REFUSED.has(cls)) continue;
-    throw new SsrfBlockedError(cls, `Request to ${bare} refused: it resolves to ${address}, a ${describe(cls)} address`, bare, address);
+    throw new SsrfBlockedError(
+      cls,
+      `Request to ${bare} refused: it resolves to ${address}, a ${describe(cls)} address`,
+      bare,
+      address,
+    );
   }
   return addresses;
 }
@@ -146,7 +200,11 @@ export async function assertHostAllowed(host: string, options: GuardedFetchOptio
 }
 
 function toPolicy(options: GuardedFetchOptions): Policy {
-  return { allowHosts: options.allowHosts ?? [], allowPrivate: options.allowPrivate ?? false, resolve: options.resolve ?? defaultResolve };
+  return {
+    allowHosts: options.allowHosts ?? [],
+    allowPrivate: options.allowPrivate ?? false,
+    resolve: options.resolve ?? defaultResolve,
+  };
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -157,13 +215,19 @@ export function createGuardedFetch(options: GuardedFetchOptions = {}): GuardedFe
   const maxRedirects = options.maxRedirects ?? 5;
 
   // Called by net/tls.connect for host names (never for IP literals, which the pre-check covers).
+  // The fetch layer re-wraps socket errors as plain Errors, so refusals at connect time are kept here
+  // (by host name) to be rethrown as they are.
+  const refusedAtConnect = new Map<string, SsrfBlockedError>();
   const pinnedLookup: LookupFunction = (hostname, opts, callback) => {
     resolveChecked(hostname, policy).then(
       (addresses) => {
         if (opts.all) (callback as (e: null, a: LookupAddress[]) => void)(null, addresses);
         else callback(null, addresses[0].address, addresses[0].family);
       },
-      (err: Error) => callback(err as NodeJS.ErrnoException, '', 0),
+      (err: Error) => {
+        if (err instanceof SsrfBlockedError) refusedAtConnect.set(hostname, err);
+        callback(err as NodeJS.ErrnoException, '', 0);
+      },
     );
   };
   const agent = new Agent({ connect: { lookup: pinnedLookup } });
@@ -177,24 +241,48 @@ export function createGuardedFetch(options: GuardedFetchOptions = {}): GuardedFe
 
     for (let hop = 0; ; hop++) {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new SsrfBlockedError('PROTOCOL_NOT_ALLOWED', `Protocol ${url.protocol} is not allowed (http and https only)`, url.hostname);
+        throw new SsrfBlockedError(
+          'PROTOCOL_NOT_ALLOWED',
+          `Protocol ${url.protocol} is not allowed (http and https only)`,
+          url.hostname,
+        );
       }
       await resolveChecked(url.hostname, policy);
       let response: Response;
       try {
         // The global fetch (not undici's own) so web-platform bodies such as the global FormData serialise;
         // it accepts undici's Agent as its dispatcher.
-        response = await fetch(url, { ...init, method, headers, body, redirect: 'manual', dispatcher: agent } as unknown as RequestInit);
+        response = await fetch(url, {
+          ...init,
+          method,
+          headers,
+          body,
+          redirect: 'manual',
+          dispatcher: agent,
+        } as unknown as RequestInit);
       } catch (err) {
-        const cause = (err as { cause?: unknown }).cause;
-        if (cause instanceof SsrfBlockedError) throw cause;
+        const refused = refusedAtConnect.get(url.hostname);
+        if (refused) {
+          refusedAtConnect.delete(url.hostname);
+          throw refused;
+        }
         throw err;
       }
-      if (!REDIRECT_STATUSES.has(response.status) || !response.headers.get('location') || redirectMode === 'manual') return response;
+      if (!REDIRECT_STATUSES.has(response.status) || !response.headers.get('location') || redirectMode === 'manual')
+        return response;
       if (redirectMode === 'error') {
-        throw new SsrfBlockedError('REDIRECT_NOT_ALLOWED', `Redirect from ${url.origin} refused (redirect: 'error')`, url.hostname);
+        throw new SsrfBlockedError(
+          'REDIRECT_NOT_ALLOWED',
+          `Redirect from ${url.origin} refused (redirect: 'error')`,
+          url.hostname,
+        );
       }
-      if (hop >= maxRedirects) throw new SsrfBlockedError('TOO_MANY_REDIRECTS', `More than ${maxRedirects} redirects from ${url.origin}`, url.hostname);
+      if (hop >= maxRedirects)
+        throw new SsrfBlockedError(
+          'TOO_MANY_REDIRECTS',
+          `More than ${maxRedirects} redirects from ${url.origin}`,
+          url.hostname,
+        );
       await response.body?.cancel().catch(() => undefined);
       const next = new URL(response.headers.get('location') as string, url);
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {

@@ -7,7 +7,10 @@ import { credentialSecret, isRetryable } from './http';
  * retryable failures (429, 5xx, network), which are thrown so the node's RetryPolicy can act on them;
  * the engine turns a throw into the `error` pin value too. Messages are scrubbed of the credentials.
  */
-export async function* withErrorPin<K extends string>(ctx: BlockContext, body: () => AsyncIterable<[string, unknown]>): AsyncIterable<[K, unknown]> {
+export async function* withErrorPin<K extends string>(
+  ctx: BlockContext,
+  body: () => AsyncIterable<[string, unknown]>,
+): AsyncIterable<[K, unknown]> {
   try {
     // Pin names are checked by the block's output schema (and its self-tests), not by the compiler here.
     yield* body() as AsyncIterable<[K, unknown]>;
@@ -27,7 +30,12 @@ export interface CredentialsMeta {
 
 // ---- Helpers for the blocks' self-test cases (data only; the fakes live in @agentry/testing) ----
 
-export const testApiKey = (provider: string): ResolvedCredentials => ({ id: `test-${provider}`, provider, type: 'api_key', apiKey: `test-${provider}-key-0123456789` });
+export const testApiKey = (provider: string): ResolvedCredentials => ({
+  id: `test-${provider}`,
+  provider,
+  type: 'api_key',
+  apiKey: `test-${provider}-key-0123456789`,
+});
 export const testOAuth = (provider: string, scopes: string[] = []): ResolvedCredentials => ({
   id: `test-${provider}`,
   provider,
@@ -40,11 +48,16 @@ export const testOAuth = (provider: string, scopes: string[] = []): ResolvedCred
  * Test input whose `lazy` fields are read when the runner reads them, i.e. after it has started the
  * fake servers (whose port, hence URL, is only known then). Used where the URL itself is an input.
  */
-export function lazyInput(fixed: Record<string, unknown>, lazy: Record<string, () => unknown>): Record<string, unknown> {
+export function lazyInput(
+  fixed: Record<string, unknown>,
+  lazy: Record<string, () => unknown>,
+): Record<string, unknown> {
   const input: Record<string, unknown> = { ...fixed };
-  for (const [key, get] of Object.entries(lazy)) Object.defineProperty(input, key, { get, enumerable: true, configurable: true });
+  for (const [key, get] of Object.entries(lazy))
+    Object.defineProperty(input, key, { get, enumerable: true, configurable: true });
   return input;
 }
 
 /** URL on the generic fake web server started by startFakeServers(['web']) (env AGENTRY_FAKE_WEB_URL). */
-export const fakeWebUrl = (path: string): string => `${process.env.AGENTRY_FAKE_WEB_URL ?? 'http://127.0.0.1:9'}${path}`;
+export const fakeWebUrl = (path: string): string =>
+  `${process.env.AGENTRY_FAKE_WEB_URL ?? 'http://127.0.0.1:9'}${path}`;

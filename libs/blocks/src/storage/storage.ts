@@ -8,12 +8,19 @@ const kvScope = (scope: StorageScope): 'graph' | 'tenant' => (scope === 'within_
 /** Prefix so agent-visible keys never collide with keys other blocks keep in the same store. */
 const storageKey = (key: string): string => `agent-storage:${key}`;
 
-const scopeInput = () => z.enum(SCOPES).default('within_agent').describe('Scope of persistence: within_agent (this agent only) or across_agents (shared by all agents of the workspace)');
+const scopeInput = () =>
+  z
+    .enum(SCOPES)
+    .default('within_agent')
+    .describe(
+      'Scope of persistence: within_agent (this agent only) or across_agents (shared by all agents of the workspace)',
+    );
 
 export const PersistInformationBlock = defineBlock({
   id: '1d055e55-a2b9-4547-8311-907d05b0304d',
   name: 'PersistInformationBlock',
-  description: 'Persists a value under a key so later executions (of this agent or, with across_agents, of any agent) can retrieve it.',
+  description:
+    'Persists a value under a key so later executions (of this agent or, with across_agents, of any agent) can retrieve it.',
   categories: ['STORAGE', 'DATA'],
   sideEffects: true,
   input: z.object({
@@ -35,7 +42,8 @@ export const PersistInformationBlock = defineBlock({
 export const RetrieveInformationBlock = defineBlock({
   id: 'd8710fc9-6e29-481e-a7d5-165eb16f8471',
   name: 'RetrieveInformationBlock',
-  description: 'Retrieves a value persisted under a key (or `default_value` when nothing is stored). Static output: the value is re-delivered to later executions of linked nodes.',
+  description:
+    'Retrieves a value persisted under a key (or `default_value` when nothing is stored). Static output: the value is re-delivered to later executions of linked nodes.',
   categories: ['STORAGE', 'DATA'],
   staticOutput: true,
   input: z.object({
@@ -49,7 +57,11 @@ export const RetrieveInformationBlock = defineBlock({
     yield ['value', stored ?? input.default_value ?? null];
   },
   testCases: [
-    { name: 'default when nothing is stored', input: { key: 'user_preference', default_value: 'light' }, output: [['value', 'light']] },
+    {
+      name: 'default when nothing is stored',
+      input: { key: 'user_preference', default_value: 'light' },
+      output: [['value', 'light']],
+    },
     { input: { key: 'nothing-here' }, output: [['value', null]] },
   ],
 });
@@ -57,7 +69,13 @@ export const RetrieveInformationBlock = defineBlock({
 /** Per-execution counters expire on their own: an execution does not outlive a day of counting. */
 const EXECUTION_COUNTER_TTL_MS = 24 * 3600 * 1000;
 
-async function bump(ctx: BlockContext, scope: 'graph' | 'tenant', key: string, by: number, ttlMs?: number): Promise<number> {
+async function bump(
+  ctx: BlockContext,
+  scope: 'graph' | 'tenant',
+  key: string,
+  by: number,
+  ttlMs?: number,
+): Promise<number> {
   const current = await ctx.kv.get(scope, key);
   const next = (typeof current === 'number' ? current : 0) + by;
   await ctx.kv.set(scope, key, next, ttlMs);
@@ -67,7 +85,8 @@ async function bump(ctx: BlockContext, scope: 'graph' | 'tenant', key: string, b
 export const CounterBlock = defineBlock({
   id: '92764b9e-97d9-4460-9006-9ed97bcb2522',
   name: 'CounterBlock',
-  description: 'A persistent named counter: increments (or resets) it and yields the new count. `within_execution` counts per run; the other scopes persist across runs.',
+  description:
+    'A persistent named counter: increments (or resets) it and yields the new count. `within_execution` counts per run; the other scopes persist across runs.',
   categories: ['STORAGE', 'LOGIC'],
   sideEffects: true,
   input: z.object({
@@ -80,7 +99,8 @@ export const CounterBlock = defineBlock({
   output: z.object({ count: z.number() }),
   async *run(input, ctx) {
     const scope = input.scope === 'within_execution' ? 'graph' : kvScope(input.scope);
-    const key = input.scope === 'within_execution' ? `counter:${ctx.executionId}:${input.name}` : `counter:${input.name}`;
+    const key =
+      input.scope === 'within_execution' ? `counter:${ctx.executionId}:${input.name}` : `counter:${input.name}`;
     const ttl = input.scope === 'within_execution' ? EXECUTION_COUNTER_TTL_MS : undefined;
     if (input.reset) await ctx.kv.set(scope, key, 0, ttl);
     yield ['count', await bump(ctx, scope, key, input.increment, ttl)];

@@ -20,7 +20,12 @@ export function markdownToText(md: string): string {
     .replace(/^([ \t]*)[-*+][ \t]+/gm, '$1')
     .replace(/^([ \t]*)\d+[.)][ \t]+/gm, '$1')
     .replace(/^\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*(\n|$)/gm, '')
-    .replace(/^\|(.*)\|[ \t]*$/gm, (_, row: string) => row.split('|').map((c) => c.trim()).join('\t'))
+    .replace(/^\|(.*)\|[ \t]*$/gm, (_, row: string) =>
+      row
+        .split('|')
+        .map((c) => c.trim())
+        .join('\t'),
+    )
     .replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, '$2')
     .replace(/(\*|_)(?=\S)([^*_\n]*?\S)\1/g, '$2')
     .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '$1')
@@ -34,7 +39,8 @@ export function markdownToText(md: string): string {
 export const MarkdownToTextBlock = defineBlock({
   id: '1f01b2d1-a348-4ba8-8157-60022ccee2f3',
   name: 'MarkdownToTextBlock',
-  description: 'Converts Markdown to plain text: headings, emphasis, links, lists, quotes, code fences and tables lose their markup but keep their words.',
+  description:
+    'Converts Markdown to plain text: headings, emphasis, links, lists, quotes, code fences and tables lose their markup but keep their words.',
   categories: ['TEXT'],
   input: z.object({ markdown: z.string().meta({ format: 'long-text' }).describe('Markdown text') }),
   output: z.object({ text: z.string().describe('Plain text') }),
@@ -43,10 +49,18 @@ export const MarkdownToTextBlock = defineBlock({
   },
   testCases: [
     {
-      input: { markdown: '# Title\n\nSome **bold** and _italic_ text with a [link](https://x.y) and `code`.\n\n- one\n- two\n\n> quoted\n\n```js\nlet a = 1;\n```\n' },
-      output: [['text', 'Title\n\nSome bold and italic text with a link and code.\n\none\ntwo\n\nquoted\n\nlet a = 1;']],
+      input: {
+        markdown:
+          '# Title\n\nSome **bold** and _italic_ text with a [link](https://x.y) and `code`.\n\n- one\n- two\n\n> quoted\n\n```js\nlet a = 1;\n```\n',
+      },
+      output: [
+        ['text', 'Title\n\nSome bold and italic text with a link and code.\n\none\ntwo\n\nquoted\n\nlet a = 1;'],
+      ],
     },
-    { input: { markdown: '| a | b |\n|---|---|\n| 1 | 2 |\n\n![logo](l.png) 1. first' }, output: [['text', 'a\tb\n1\t2\n\nlogo 1. first']] },
+    {
+      input: { markdown: '| a | b |\n|---|---|\n| 1 | 2 |\n\n![logo](l.png) 1. first' },
+      output: [['text', 'a\tb\n1\t2\n\nlogo 1. first']],
+    },
   ],
 });
 
@@ -97,17 +111,24 @@ function matchingBracket(text: string, start: number): number {
 export const TextToJsonBlock = defineBlock({
   id: 'c7579f7e-8ace-4a47-a91d-0f3dc84d745a',
   name: 'TextToJsonBlock',
-  description: 'Finds and parses the first JSON object or array in a text (for example an LLM answer with prose around a ```json block).',
+  description:
+    'Finds and parses the first JSON object or array in a text (for example an LLM answer with prose around a ```json block).',
   categories: ['TEXT', 'DATA'],
   input: z.object({ text: z.string().meta({ format: 'long-text' }).describe('Text that contains JSON') }),
-  output: z.object({ json: z.any().describe('The parsed JSON value'), not_found: z.string().describe('The text, when it holds no JSON') }),
+  output: z.object({
+    json: z.any().describe('The parsed JSON value'),
+    not_found: z.string().describe('The text, when it holds no JSON'),
+  }),
   async *run(input) {
     const found = extractJson(input.text);
     if (found.found) yield ['json', found.value];
     else yield ['not_found', input.text];
   },
   testCases: [
-    { input: { text: 'Sure! Here it is:\n```json\n{"title": "A", "tags": ["x"]}\n```\nAnything else?' }, output: [['json', { title: 'A', tags: ['x'] }]] },
+    {
+      input: { text: 'Sure! Here it is:\n```json\n{"title": "A", "tags": ["x"]}\n```\nAnything else?' },
+      output: [['json', { title: 'A', tags: ['x'] }]],
+    },
     { input: { text: 'Result: [1, {"a": "b]"}] done {not json}' }, output: [['json', [1, { a: 'b]' }]]] },
     { input: { text: 'no json here {oops' }, output: [['not_found', 'no json here {oops']] },
   ],

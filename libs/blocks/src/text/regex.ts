@@ -1,12 +1,18 @@
 /** Python `re` patterns (as AutoGPT agents store them) in JavaScript syntax. */
-export function pythonRegex(pattern: string, flags: { caseSensitive: boolean; dotAll: boolean; global?: boolean }): RegExp {
+export function pythonRegex(
+  pattern: string,
+  flags: { caseSensitive: boolean; dotAll: boolean; global?: boolean },
+): RegExp {
   const source = pattern
     .replace(/\(\?P<(\w+)>/g, '(?<$1>')
     .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
     .replace(/\\A/g, '^')
     .replace(/\\Z/g, '$');
   const unicode = hasUnicodeIssue(source) ? '' : 'u';
-  return new RegExp(source, `${flags.global ? 'g' : ''}${flags.caseSensitive ? '' : 'i'}${flags.dotAll ? 's' : ''}${unicode}`);
+  return new RegExp(
+    source,
+    `${flags.global ? 'g' : ''}${flags.caseSensitive ? '' : 'i'}${flags.dotAll ? 's' : ''}${unicode}`,
+  );
 }
 
 /** The `u` flag rejects some escapes Python accepts (e.g. `\-` outside a class); fall back to non-unicode mode for them. */

@@ -5,7 +5,8 @@ import { asText, MAX_TEXT_LENGTH, pythonRegex } from './regex';
 export const MatchTextPatternBlock = defineBlock({
   id: '3060088f-6ed9-4928-9ba7-9c92823a7ccd',
   name: 'MatchTextPatternBlock',
-  description: 'Matches text against a regex pattern and forwards `data` (or the text when data is empty) to `positive` or `negative`.',
+  description:
+    'Matches text against a regex pattern and forwards `data` (or the text when data is empty) to `positive` or `negative`.',
   categories: ['TEXT', 'LOGIC'],
   input: z.object({
     text: z.any().describe('Text to match'),
@@ -14,7 +15,10 @@ export const MatchTextPatternBlock = defineBlock({
     case_sensitive: z.boolean().default(true).describe('Case sensitive match'),
     dot_all: z.boolean().default(true).describe('Dot matches all'),
   }),
-  output: z.object({ positive: z.any().describe('Output data if match is found'), negative: z.any().describe('Output data if match is not found') }),
+  output: z.object({
+    positive: z.any().describe('Output data if match is found'),
+    negative: z.any().describe('Output data if match is not found'),
+  }),
   async *run(input) {
     const output = input.data === undefined || input.data === null || input.data === '' ? input.text : input.data;
     let re: RegExp;
@@ -31,7 +35,11 @@ export const MatchTextPatternBlock = defineBlock({
     { input: { text: 'ABC', match: 'ab', data: 'Y', case_sensitive: true }, output: [['negative', 'Y']] },
     { input: { text: 'Hello World!', match: '.orld.+', data: 'Z' }, output: [['positive', 'Z']] },
     { input: { text: 'Hello World!', match: 'World![a-z]+', data: 'Z' }, output: [['negative', 'Z']] },
-    { name: 'non-text input is matched as JSON', input: { text: { status: 'done' }, match: '"status":\\s*"done"', data: null }, output: [['positive', { status: 'done' }]] },
+    {
+      name: 'non-text input is matched as JSON',
+      input: { text: { status: 'done' }, match: '"status":\\s*"done"', data: null },
+      output: [['positive', { status: 'done' }]],
+    },
   ],
 });
 
@@ -41,7 +49,8 @@ const MAX_MATCH_LENGTH = 10_000;
 export const ExtractTextInformationBlock = defineBlock({
   id: '3146e4fe-2cdd-4f29-bd12-0c9d5bb4deb0',
   name: 'ExtractTextInformationBlock',
-  description: 'Extracts text with a regex: yields each match (group `group`) on `positive` (the first only unless `find_all`), or the input on `negative`; then all matches and their count.',
+  description:
+    'Extracts text with a regex: yields each match (group `group`) on `positive` (the first only unless `find_all`), or the input on `negative`; then all matches and their count.',
   categories: ['TEXT'],
   input: z.object({
     text: z.any().describe('Text to parse'),
@@ -60,7 +69,11 @@ export const ExtractTextInformationBlock = defineBlock({
   async *run(input) {
     let matches: string[] = [];
     try {
-      const re = pythonRegex(input.pattern, { caseSensitive: input.case_sensitive, dotAll: input.dot_all, global: true });
+      const re = pythonRegex(input.pattern, {
+        caseSensitive: input.case_sensitive,
+        dotAll: input.dot_all,
+        global: true,
+      });
       for (const m of asText(input.text).slice(0, MAX_TEXT_LENGTH).matchAll(re)) {
         if (matches.length >= MAX_MATCHES) break;
         if (input.group <= m.length - 1) matches.push((m[input.group] ?? '').slice(0, MAX_MATCH_LENGTH));
@@ -75,31 +88,72 @@ export const ExtractTextInformationBlock = defineBlock({
     yield ['matched_count', matches.length];
   },
   testCases: [
-    { input: { text: 'Hello, World!', pattern: 'Hello, (.+)', group: 1 }, output: [['positive', 'World!'], ['matched_results', ['World!']], ['matched_count', 1]] },
-    { input: { text: 'Hello, World!', pattern: 'Hello, (.+)', group: 2 }, output: [['negative', 'Hello, World!'], ['matched_results', []], ['matched_count', 0]] },
-    { input: { text: 'Hello, World!', pattern: 'hello,', case_sensitive: false }, output: [['positive', 'Hello,'], ['matched_results', ['Hello,']], ['matched_count', 1]] },
+    {
+      input: { text: 'Hello, World!', pattern: 'Hello, (.+)', group: 1 },
+      output: [
+        ['positive', 'World!'],
+        ['matched_results', ['World!']],
+        ['matched_count', 1],
+      ],
+    },
+    {
+      input: { text: 'Hello, World!', pattern: 'Hello, (.+)', group: 2 },
+      output: [
+        ['negative', 'Hello, World!'],
+        ['matched_results', []],
+        ['matched_count', 0],
+      ],
+    },
+    {
+      input: { text: 'Hello, World!', pattern: 'hello,', case_sensitive: false },
+      output: [
+        ['positive', 'Hello,'],
+        ['matched_results', ['Hello,']],
+        ['matched_count', 1],
+      ],
+    },
     {
       input: { text: 'Hello, World!! Hello, Earth!!', pattern: 'Hello, (\\S+)', group: 1, find_all: true },
-      output: [['positive', 'World!!'], ['positive', 'Earth!!'], ['matched_results', ['World!!', 'Earth!!']], ['matched_count', 2]],
+      output: [
+        ['positive', 'World!!'],
+        ['positive', 'Earth!!'],
+        ['matched_results', ['World!!', 'Earth!!']],
+        ['matched_count', 2],
+      ],
     },
-    { name: 'python named groups', input: { text: 'id=42', pattern: 'id=(?P<id>\\d+)', group: 1 }, output: [['positive', '42'], ['matched_results', ['42']], ['matched_count', 1]] },
+    {
+      name: 'python named groups',
+      input: { text: 'id=42', pattern: 'id=(?P<id>\\d+)', group: 1 },
+      output: [
+        ['positive', '42'],
+        ['matched_results', ['42']],
+        ['matched_count', 1],
+      ],
+    },
   ],
 });
 
 export const CombineTextsBlock = defineBlock({
   id: 'e30a4d42-7b7d-4e6a-b36e-1f9b8e3b7d85',
   name: 'CombineTextsBlock',
-  description: 'Combines multiple input texts (often fed through `input_$_0`, `input_$_1`…) into a single text, joined by `delimiter`.',
+  description:
+    'Combines multiple input texts (often fed through `input_$_0`, `input_$_1`…) into a single text, joined by `delimiter`.',
   categories: ['TEXT'],
-  input: z.object({ input: z.array(z.string()).describe('text input to combine'), delimiter: z.string().default('').describe('Delimiter to combine texts') }),
+  input: z.object({
+    input: z.array(z.string()).describe('text input to combine'),
+    delimiter: z.string().default('').describe('Delimiter to combine texts'),
+  }),
   output: z.object({ output: z.string().describe('Combined text') }),
   async *run(input) {
     yield ['output', input.input.join(input.delimiter)];
   },
   testCases: [
-    { input: { input: ['Hello world I like ', 'cake and to go for walks'] }, output: [['output', 'Hello world I like cake and to go for walks']] },
+    {
+      input: { input: ['Hello world I like ', 'cake and to go for walks'] },
+      output: [['output', 'Hello world I like cake and to go for walks']],
+    },
     { input: { input: ['This is a test', 'Hi!'], delimiter: '! ' }, output: [['output', 'This is a test! Hi!']] },
-    { name: 'list pins', input: { 'input_$_1': 'b', 'input_$_0': 'a', delimiter: '-' }, output: [['output', 'a-b']] },
+    { name: 'list pins', input: { input_$_1: 'b', input_$_0: 'a', delimiter: '-' }, output: [['output', 'a-b']] },
   ],
 });
 
@@ -178,30 +232,55 @@ export const RegexReplaceBlock = defineBlock({
       n++;
       const offsetAt = rest.findIndex((x) => typeof x === 'number');
       const groups = rest.slice(0, offsetAt) as Array<string | undefined>;
-      const named = (typeof rest[rest.length - 1] === 'object' ? rest[rest.length - 1] : {}) as Record<string, string | undefined>;
-      return input.replacement.replace(/\\(\d+)|\$(\d+)|\\g<(\w+)>|\$<(\w+)>|\$&/g, (token, b1?: string, d1?: string, bn?: string, dn?: string) => {
-        if (token === '$&') return match;
-        const index = b1 ?? d1;
-        if (index !== undefined) return index === '0' ? match : (groups[Number(index) - 1] ?? '');
-        return named[(bn ?? dn)!] ?? '';
-      });
+      const named = (typeof rest[rest.length - 1] === 'object' ? rest[rest.length - 1] : {}) as Record<
+        string,
+        string | undefined
+      >;
+      return input.replacement.replace(
+        /\\(\d+)|\$(\d+)|\\g<(\w+)>|\$<(\w+)>|\$&/g,
+        (token, b1?: string, d1?: string, bn?: string, dn?: string) => {
+          if (token === '$&') return match;
+          const index = b1 ?? d1;
+          if (index !== undefined) return index === '0' ? match : (groups[Number(index) - 1] ?? '');
+          return named[(bn ?? dn)!] ?? '';
+        },
+      );
     });
     yield ['output', output];
     yield ['replacements', n];
   },
   testCases: [
-    { input: { text: 'John Smith, Jane Doe', pattern: '(\\w+) (\\w+)', replacement: '\\2 \\1' }, output: [['output', 'Smith John, Doe Jane'], ['replacements', 2]] },
-    { input: { text: 'a1b2c3', pattern: '\\d', replacement: '#', count: 2 }, output: [['output', 'a#b#c3'], ['replacements', 2]] },
+    {
+      input: { text: 'John Smith, Jane Doe', pattern: '(\\w+) (\\w+)', replacement: '\\2 \\1' },
+      output: [
+        ['output', 'Smith John, Doe Jane'],
+        ['replacements', 2],
+      ],
+    },
+    {
+      input: { text: 'a1b2c3', pattern: '\\d', replacement: '#', count: 2 },
+      output: [
+        ['output', 'a#b#c3'],
+        ['replacements', 2],
+      ],
+    },
   ],
 });
 
 export const TextStatisticsBlock = defineBlock({
   id: 'eec9b199-7d4f-4853-9f18-9aeb45d2ea2d',
   name: 'TextStatisticsBlock',
-  description: 'Counts the words, characters (Unicode code points), characters without spaces, lines and sentences of a text.',
+  description:
+    'Counts the words, characters (Unicode code points), characters without spaces, lines and sentences of a text.',
   categories: ['TEXT'],
   input: z.object({ text: z.string().describe('The text to measure') }),
-  output: z.object({ word_count: z.int(), character_count: z.int(), character_count_no_spaces: z.int(), line_count: z.int(), sentence_count: z.int() }),
+  output: z.object({
+    word_count: z.int(),
+    character_count: z.int(),
+    character_count_no_spaces: z.int(),
+    line_count: z.int(),
+    sentence_count: z.int(),
+  }),
   async *run(input) {
     const t = input.text;
     const words = t.trim() === '' ? 0 : t.trim().split(/\s+/u).length;
@@ -212,8 +291,26 @@ export const TextStatisticsBlock = defineBlock({
     yield ['sentence_count', (t.match(/[^.!?]*[^.!?\s][^.!?]*[.!?]+|[^.!?]*[^.!?\s][^.!?]*$/g) ?? []).length];
   },
   testCases: [
-    { input: { text: 'Hello wörld! How are you?\nFine.' }, output: [['word_count', 6], ['character_count', 31], ['character_count_no_spaces', 26], ['line_count', 2], ['sentence_count', 3]] },
-    { input: { text: '' }, output: [['word_count', 0], ['character_count', 0], ['character_count_no_spaces', 0], ['line_count', 0], ['sentence_count', 0]] },
+    {
+      input: { text: 'Hello wörld! How are you?\nFine.' },
+      output: [
+        ['word_count', 6],
+        ['character_count', 31],
+        ['character_count_no_spaces', 26],
+        ['line_count', 2],
+        ['sentence_count', 3],
+      ],
+    },
+    {
+      input: { text: '' },
+      output: [
+        ['word_count', 0],
+        ['character_count', 0],
+        ['character_count_no_spaces', 0],
+        ['line_count', 0],
+        ['sentence_count', 0],
+      ],
+    },
   ],
 });
 
@@ -251,7 +348,8 @@ export const ChangeTextCaseBlock = defineBlock({
 export const TruncateTextBlock = defineBlock({
   id: '779c9461-5680-4636-b8ae-6d5fae33e578',
   name: 'TruncateTextBlock',
-  description: 'Shortens a text to at most `max_length` characters, cutting at a word boundary when possible and appending `suffix`.',
+  description:
+    'Shortens a text to at most `max_length` characters, cutting at a word boundary when possible and appending `suffix`.',
   categories: ['TEXT'],
   input: z.object({
     text: z.string(),
@@ -274,7 +372,19 @@ export const TruncateTextBlock = defineBlock({
     yield ['truncated', true];
   },
   testCases: [
-    { input: { text: 'The quick brown fox jumps', max_length: 16 }, output: [['output', 'The quick brown…'], ['truncated', true]] },
-    { input: { text: 'short', max_length: 10 }, output: [['output', 'short'], ['truncated', false]] },
+    {
+      input: { text: 'The quick brown fox jumps', max_length: 16 },
+      output: [
+        ['output', 'The quick brown…'],
+        ['truncated', true],
+      ],
+    },
+    {
+      input: { text: 'short', max_length: 10 },
+      output: [
+        ['output', 'short'],
+        ['truncated', false],
+      ],
+    },
   ],
 });

@@ -53,7 +53,20 @@ export function assertTimeZone(timeZone: string): void {
 }
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const pad = (n: number, width = 2): string => String(Math.abs(Math.trunc(n))).padStart(width, '0');
 
 export function formatOffset(minutes: number, withColon: boolean): string {
@@ -113,8 +126,27 @@ export function isoDateInZone(date: Date, timeZone = 'UTC'): string {
  * The instant for a wall-clock time in a zone (e.g. "2024-03-10 09:00" in America/New_York).
  * Two passes settle the offset across DST changes.
  */
-export function fromZonedWallClock(fields: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number; millisecond?: number }, timeZone: string): Date {
-  const asUtc = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour ?? 0, fields.minute ?? 0, fields.second ?? 0, fields.millisecond ?? 0);
+export function fromZonedWallClock(
+  fields: {
+    year: number;
+    month: number;
+    day: number;
+    hour?: number;
+    minute?: number;
+    second?: number;
+    millisecond?: number;
+  },
+  timeZone: string,
+): Date {
+  const asUtc = Date.UTC(
+    fields.year,
+    fields.month - 1,
+    fields.day,
+    fields.hour ?? 0,
+    fields.minute ?? 0,
+    fields.second ?? 0,
+    fields.millisecond ?? 0,
+  );
   let guess = asUtc - zonedParts(new Date(asUtc), timeZone).offsetMinutes * 60_000;
   guess = asUtc - zonedParts(new Date(guess), timeZone).offsetMinutes * 60_000;
   return new Date(guess);
@@ -126,7 +158,10 @@ export function fromZonedWallClock(fields: { year: number; month: number; day: n
  */
 export function parseDateTime(value: string | number, timeZone = 'UTC'): Date | undefined {
   if (typeof value === 'number' || /^\d{9,11}(\.\d+)?$/.test(value.trim())) return new Date(Number(value) * 1000);
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(value.trim());
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+      value.trim(),
+    );
   if (!m) {
     // RFC 2822 and similar carry their own zone; anything else would be read in the server's zone, so refuse it.
     if (!/(GMT|UTC|Z|[+-]\d{4})\s*$/i.test(value.trim())) return undefined;
@@ -134,11 +169,36 @@ export function parseDateTime(value: string | number, timeZone = 'UTC'): Date | 
     return Number.isNaN(fallback.getTime()) ? undefined : fallback;
   }
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const fields = { year: +y, month: +mo, day: +d, hour: +(h ?? 0), minute: +(mi ?? 0), second: +(s ?? 0), millisecond: frac ? Math.round(Number(`0.${frac}`) * 1000) : 0 };
+  const fields = {
+    year: +y,
+    month: +mo,
+    day: +d,
+    hour: +(h ?? 0),
+    minute: +(mi ?? 0),
+    second: +(s ?? 0),
+    millisecond: frac ? Math.round(Number(`0.${frac}`) * 1000) : 0,
+  };
   const daysInMonth = new Date(Date.UTC(fields.year, fields.month, 0)).getUTCDate();
-  if (fields.month < 1 || fields.month > 12 || fields.day < 1 || fields.day > daysInMonth || fields.hour > 23 || fields.minute > 59 || fields.second > 59) return undefined;
+  if (
+    fields.month < 1 ||
+    fields.month > 12 ||
+    fields.day < 1 ||
+    fields.day > daysInMonth ||
+    fields.hour > 23 ||
+    fields.minute > 59 ||
+    fields.second > 59
+  )
+    return undefined;
   if (!zone) return fromZonedWallClock(fields, timeZone);
-  const utc = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, fields.millisecond);
+  const utc = Date.UTC(
+    fields.year,
+    fields.month - 1,
+    fields.day,
+    fields.hour,
+    fields.minute,
+    fields.second,
+    fields.millisecond,
+  );
   if (zone.toUpperCase() === 'Z') return new Date(utc);
   const zm = /([+-])(\d{2}):?(\d{2})/.exec(zone)!;
   const offset = (zm[1] === '-' ? -1 : 1) * (Number(zm[2]) * 60 + Number(zm[3]));

@@ -71,15 +71,26 @@ export function createJetStreamEventStore(js: JetStreamClient, jsm: JetStreamMan
       ...(startSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
     });
     let remaining = info.num_pending;
+    let done = false;
     try {
-      while (remaining > 0) {
+      while (remaining > 0 && !done) {
         const batch = Math.max(1, Math.min(remaining, READ_BATCH, wanted ? wanted() : READ_BATCH));
         let received = 0;
+        let failure: unknown;
+        // Drains the whole batch even after `visit` had enough or a commit failed to decode: leaving the
+        // pull early would leave its subscription and timer behind until the pull expires.
         for await (const msg of js.fetch(stream, info.name, { batch, expires: 5_000 })) {
           received++;
           remaining--;
-          if (visit(decodeCommit(msg.data, msg.seq)) === false) return;
+          if (done) continue;
+          try {
+            if (visit(decodeCommit(msg.data, msg.seq)) === false) done = true;
+          } catch (err) {
+            failure = err;
+            done = true;
+          }
         }
+        if (failure !== undefined) throw failure;
         if (received === 0) throw new DomainError('UNAVAILABLE', `JetStream did not deliver the ${remaining} pending messages of ${stream}`);
       }
     } finally {

@@ -23,7 +23,7 @@ interface HeldLease {
   queue: string;
   id: string;
   stream: string;
-  /** Conservative local deadline: measured from before the request, so it never outlives the server's. */
+  /** Local deadline, never later than the server's: measured before each +WPI that restarts AckWait. */
   expiresAt: number;
 }
 
@@ -149,7 +149,6 @@ export function createJetStreamWorkQueue(nc: NatsConnection, js: JetStreamClient
       const leased: LeasedTask[] = [];
       let wait = 0; // first a pull that answers at once; then, if allowed, one that waits for a single task
       for (;;) {
-        const requestedAt = Date.now();
         const msgs = await pull(queue, wait > 0 ? 1 : max - leased.length, wait);
         for (const msg of msgs) {
           let task: StoredTask;
@@ -164,11 +163,15 @@ export function createJetStreamWorkQueue(nc: NatsConnection, js: JetStreamClient
             msg.nak(early);
             continue;
           }
+          // The server's AckWait started at delivery, some time before now; a +WPI restarts it no earlier
+          // than now, so the local deadline below can only be earlier than the server's.
+          const expiresAt = Date.now() + options.leaseMs;
+          msg.working();
           const leaseToken = `${msg.seq}.${msg.info.deliverySequence}`;
-          const expiresAt = requestedAt + options.leaseMs;
           held.set(leaseToken, { msg, queue, id: task.i, stream: names.tasksStream(queue), expiresAt });
           leased.push({ id: task.i, queue, tenantId: task.t, payload: task.p, deliveries: msg.info.redeliveryCount, leaseToken, leaseExpiresAt: expiresAt });
         }
+        if (leased.length > 0) await nc.flush(); // the +WPIs are on their way before anyone relies on the lease
         const remaining = deadline - Date.now();
         if (leased.length >= max || closed) return leased;
         if (leased.length > 0 && wait > 0) {

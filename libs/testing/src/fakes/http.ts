@@ -37,14 +37,23 @@ export function recorder(requests: RecordedRequest[]) {
       let body: unknown = text.length ? text : undefined;
       try {
         if (type.includes('json') && text) body = JSON.parse(text);
-        else if (type.includes('application/x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(text));
+        else if (type.includes('application/x-www-form-urlencoded'))
+          body = Object.fromEntries(new URLSearchParams(text));
       } catch {
         // Malformed JSON stays text; the route answers 400.
       }
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
       const url = new URL(req.originalUrl, 'http://fake');
-      const record: RecordedRequest = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, rawBody };
+      const record: RecordedRequest = {
+        method: req.method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers,
+        body,
+        rawBody,
+      };
       requests.push(record);
       (req as Request & { recorded: RecordedRequest }).recorded = record;
       req.body = body;
@@ -77,4 +86,5 @@ export function newApp(requests: RecordedRequest[]): Express {
   return app;
 }
 
-export const bearerOf = (req: Request): string | undefined => /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+export const bearerOf = (req: Request): string | undefined =>
+  /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];

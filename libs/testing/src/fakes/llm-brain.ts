@@ -47,7 +47,8 @@ export function decideReply(messages: BrainMessage[], tools: BrainTool[], queue:
     const tool = tools[0];
     const args: Record<string, unknown> = {};
     for (const [name, schema] of Object.entries(tool.parameters?.properties ?? {})) {
-      args[name] = schema.type === 'number' || schema.type === 'integer' ? 1 : schema.type === 'boolean' ? true : `test ${name}`;
+      args[name] =
+        schema.type === 'number' || schema.type === 'integer' ? 1 : schema.type === 'boolean' ? true : `test ${name}`;
     }
     return { toolCalls: [{ name: tool.name, arguments: args }] };
   }

@@ -10,14 +10,25 @@ export async function startFakeOllama(): Promise<FakeLlmServer> {
   const app = newApp(requests);
 
   app.post('/api/chat', (req: Request, res: Response) => {
-    const body = req.body as { model?: string; messages?: Array<{ role: string; content?: string }>; tools?: Array<{ function: { name: string; parameters?: object } }>; stream?: boolean };
+    const body = req.body as {
+      model?: string;
+      messages?: Array<{ role: string; content?: string }>;
+      tools?: Array<{ function: { name: string; parameters?: object } }>;
+      stream?: boolean;
+    };
     if (!body?.model) return void res.status(400).json({ error: 'model is required' });
-    if (body.model.startsWith('missing')) return void res.status(404).json({ error: `model "${body.model}" not found, try pulling it first` });
+    if (body.model.startsWith('missing'))
+      return void res.status(404).json({ error: `model "${body.model}" not found, try pulling it first` });
     const messages = (body.messages ?? []).map((m) => ({ role: m.role, text: m.content ?? '' }));
-    const reply = decideReply(messages, (body.tools ?? []).map((t) => ({ name: t.function.name, parameters: t.function.parameters as never })), queue);
+    const reply = decideReply(
+      messages,
+      (body.tools ?? []).map((t) => ({ name: t.function.name, parameters: t.function.parameters as never })),
+      queue,
+    );
     if (reply.status) return void res.status(reply.status).json({ error: reply.error ?? 'scripted error' });
     const message: Record<string, unknown> = { role: 'assistant', content: reply.text ?? '' };
-    if (reply.toolCalls?.length) message.tool_calls = reply.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } }));
+    if (reply.toolCalls?.length)
+      message.tool_calls = reply.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } }));
     const final = {
       model: body.model,
       created_at: '2025-01-01T00:00:00Z',

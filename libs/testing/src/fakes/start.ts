@@ -62,7 +62,11 @@ export const FAKE_ALIASES: Record<string, Kind> = {
 function envFor(kind: Kind, fake: RunningFake): Record<string, string> {
   switch (kind) {
     case 'openai':
-      return { AGENTRY_OPENAI_BASE_URL: fake.url, AGENTRY_OPEN_ROUTER_BASE_URL: fake.url, AGENTRY_GROQ_BASE_URL: fake.url };
+      return {
+        AGENTRY_OPENAI_BASE_URL: fake.url,
+        AGENTRY_OPEN_ROUTER_BASE_URL: fake.url,
+        AGENTRY_GROQ_BASE_URL: fake.url,
+      };
     case 'anthropic':
       return { AGENTRY_ANTHROPIC_BASE_URL: fake.url };
     case 'ollama':
@@ -90,7 +94,8 @@ const starters: Record<Kind, () => Promise<RunningFake & { close(): Promise<void
  */
 export async function startFakeServers(needs: string[] = []): Promise<FakeServers> {
   const unknown = needs.filter((n) => !FAKE_ALIASES[n]);
-  if (unknown.length) throw new Error(`No fake server for: ${unknown.join(', ')} (known: ${Object.keys(FAKE_ALIASES).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`No fake server for: ${unknown.join(', ')} (known: ${Object.keys(FAKE_ALIASES).join(', ')})`);
   const kinds = [...new Set(needs.map((n) => FAKE_ALIASES[n]))];
   const started = new Map<Kind, RunningFake & { close(): Promise<void> }>();
   const saved = new Map<string, string | undefined>();

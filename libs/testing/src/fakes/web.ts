@@ -19,13 +19,37 @@ const NOW = '2025-01-01T00:00:00.000Z';
 
 function github(): Router {
   const r = Router();
-  type Issue = { number: number; title: string; body: string | null; state: string; labels: string[]; user: { login: string }; pull?: { head: string; base: string } };
-  const repos = new Map<string, Issue[]>([['octo/demo', [{ number: 1, title: 'First issue', body: 'It is broken', state: 'open', labels: [], user: { login: 'octocat' } }]]]);
+  type Issue = {
+    number: number;
+    title: string;
+    body: string | null;
+    state: string;
+    labels: string[];
+    user: { login: string };
+    pull?: { head: string; base: string };
+  };
+  const repos = new Map<string, Issue[]>([
+    [
+      'octo/demo',
+      [
+        {
+          number: 1,
+          title: 'First issue',
+          body: 'It is broken',
+          state: 'open',
+          labels: [],
+          user: { login: 'octocat' },
+        },
+      ],
+    ],
+  ]);
   const comments: Array<{ id: number; body: string }> = [];
   const ghUrl = (req: Request) => `${req.protocol}://${req.get('host')}/github`;
   r.use((req, res, next) => {
     if (invalid(bearerOf(req) ?? /^token\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1])) {
-      return void res.status(401).json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+      return void res
+        .status(401)
+        .json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     }
     next();
   });
@@ -45,18 +69,38 @@ function github(): Router {
   const repoOf = (req: Request, res: Response): [string, Issue[]] | undefined => {
     const key = `${req.params.owner}/${req.params.repo}`;
     const list = repos.get(key);
-    if (!list) res.status(404).json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+    if (!list)
+      res.status(404).json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
     return list ? [key, list] : undefined;
   };
   r.get('/user/repos', (_req, res) =>
-    res.json([...repos.keys()].map((full, i) => ({ id: i + 1, name: full.split('/')[1], full_name: full, private: false, html_url: `https://github.com/${full}`, description: 'Demo repo' }))),
+    res.json(
+      [...repos.keys()].map((full, i) => ({
+        id: i + 1,
+        name: full.split('/')[1],
+        full_name: full,
+        private: false,
+        html_url: `https://github.com/${full}`,
+        description: 'Demo repo',
+      })),
+    ),
   );
   r.post('/repos/:owner/:repo/issues', (req, res) => {
     const found = repoOf(req, res);
     if (!found) return;
     const body = req.body as { title?: string; body?: string; labels?: string[] };
-    if (!body?.title) return void res.status(422).json({ message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }] });
-    const issue: Issue = { number: found[1].length + 1, title: body.title, body: body.body ?? null, state: 'open', labels: body.labels ?? [], user: { login: 'octocat' } };
+    if (!body?.title)
+      return void res
+        .status(422)
+        .json({ message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }] });
+    const issue: Issue = {
+      number: found[1].length + 1,
+      title: body.title,
+      body: body.body ?? null,
+      state: 'open',
+      labels: body.labels ?? [],
+      user: { login: 'octocat' },
+    };
     found[1].push(issue);
     res.status(201).json(issueJson(req, found[0], issue));
   });
@@ -64,23 +108,44 @@ function github(): Router {
     const found = repoOf(req, res);
     const issue = found?.[1].find((i) => i.number === Number(req.params.number));
     if (!found) return;
-    if (!issue) return void res.status(404).json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+    if (!issue)
+      return void res
+        .status(404)
+        .json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
     res.json(issueJson(req, found[0], issue));
   });
   r.post('/repos/:owner/:repo/issues/:number/comments', (req, res) => {
     const found = repoOf(req, res);
     if (!found) return;
-    if (!found[1].some((i) => i.number === Number(req.params.number))) return void res.status(404).json({ message: 'Not Found' });
+    if (!found[1].some((i) => i.number === Number(req.params.number)))
+      return void res.status(404).json({ message: 'Not Found' });
     const comment = { id: 5000 + comments.length, body: String((req.body as { body?: string })?.body ?? '') };
     comments.push(comment);
-    res.status(201).json({ ...comment, html_url: `https://github.com/${found[0]}/issues/${req.params.number}#issuecomment-${comment.id}`, user: { login: 'octocat' } });
+    res
+      .status(201)
+      .json({
+        ...comment,
+        html_url: `https://github.com/${found[0]}/issues/${req.params.number}#issuecomment-${comment.id}`,
+        user: { login: 'octocat' },
+      });
   });
   r.post('/repos/:owner/:repo/pulls', (req, res) => {
     const found = repoOf(req, res);
     if (!found) return;
     const body = req.body as { title?: string; body?: string; head?: string; base?: string };
-    if (!body?.title || !body.head || !body.base) return void res.status(422).json({ message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'missing_field' }] });
-    const pr: Issue = { number: found[1].length + 1, title: body.title, body: body.body ?? null, state: 'open', labels: [], user: { login: 'octocat' }, pull: { head: body.head, base: body.base } };
+    if (!body?.title || !body.head || !body.base)
+      return void res
+        .status(422)
+        .json({ message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'missing_field' }] });
+    const pr: Issue = {
+      number: found[1].length + 1,
+      title: body.title,
+      body: body.body ?? null,
+      state: 'open',
+      labels: [],
+      user: { login: 'octocat' },
+      pull: { head: body.head, base: body.base },
+    };
     found[1].push(pr);
     res.status(201).json(issueJson(req, found[0], pr));
   });
@@ -96,26 +161,67 @@ function github(): Router {
 
 function linear(): Router {
   const r = Router();
-  const issues = [{ id: 'issue-1', identifier: 'ENG-1', title: 'Fix login bug', description: 'Users cannot log in', url: 'https://linear.app/acme/issue/ENG-1', state: { name: 'Todo' } }];
+  const issues = [
+    {
+      id: 'issue-1',
+      identifier: 'ENG-1',
+      title: 'Fix login bug',
+      description: 'Users cannot log in',
+      url: 'https://linear.app/acme/issue/ENG-1',
+      state: { name: 'Todo' },
+    },
+  ];
   r.post('/graphql', (req, res) => {
     const auth = String(req.headers.authorization ?? '');
     if (invalid(auth)) {
-      return void res.status(401).json({ errors: [{ message: 'Authentication required, not authenticated', extensions: { type: 'authentication error', code: 'AUTHENTICATION_ERROR' } }] });
+      return void res
+        .status(401)
+        .json({
+          errors: [
+            {
+              message: 'Authentication required, not authenticated',
+              extensions: { type: 'authentication error', code: 'AUTHENTICATION_ERROR' },
+            },
+          ],
+        });
     }
     const { query = '', variables = {} } = (req.body ?? {}) as { query?: string; variables?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
     if (query.includes('issueCreate')) {
       const input = variables.input ?? {};
-      if (!input.teamId || !input.title) return void res.json({ data: null, errors: [{ message: 'Argument Validation Error', extensions: { code: 'INVALID_INPUT' } }] });
+      if (!input.teamId || !input.title)
+        return void res.json({
+          data: null,
+          errors: [{ message: 'Argument Validation Error', extensions: { code: 'INVALID_INPUT' } }],
+        });
       const n = issues.length + 1;
-      const issue = { id: `issue-${n}`, identifier: `ENG-${n}`, title: input.title, description: input.description ?? '', url: `https://linear.app/acme/issue/ENG-${n}`, state: { name: 'Todo' } };
+      const issue = {
+        id: `issue-${n}`,
+        identifier: `ENG-${n}`,
+        title: input.title,
+        description: input.description ?? '',
+        url: `https://linear.app/acme/issue/ENG-${n}`,
+        state: { name: 'Todo' },
+      };
       issues.push(issue);
       return void res.json({ data: { issueCreate: { success: true, issue } } });
     }
     if (query.includes('searchIssues')) {
       const term = String(variables.term ?? '').toLowerCase();
-      return void res.json({ data: { searchIssues: { nodes: issues.filter((i) => `${i.title} ${i.description}`.toLowerCase().includes(term)).slice(0, variables.first ?? 10) } } });
+      return void res.json({
+        data: {
+          searchIssues: {
+            nodes: issues
+              .filter((i) => `${i.title} ${i.description}`.toLowerCase().includes(term))
+              .slice(0, variables.first ?? 10),
+          },
+        },
+      });
     }
-    res.status(400).json({ errors: [{ message: 'Cannot query field on type "Query"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    res
+      .status(400)
+      .json({
+        errors: [{ message: 'Cannot query field on type "Query"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+      });
   });
   return r;
 }
@@ -123,25 +229,74 @@ function linear(): Router {
 function notion(): Router {
   const r = Router();
   const pages: Array<{ id: string; parent: unknown; properties: Record<string, unknown> }> = [
-    { id: 'page-1', parent: { database_id: 'db-1' }, properties: { Name: { id: 'title', type: 'title', title: [{ plain_text: 'Existing task', text: { content: 'Existing task' } }] } } },
+    {
+      id: 'page-1',
+      parent: { database_id: 'db-1' },
+      properties: {
+        Name: {
+          id: 'title',
+          type: 'title',
+          title: [{ plain_text: 'Existing task', text: { content: 'Existing task' } }],
+        },
+      },
+    },
   ];
   r.use((req, res, next) => {
-    if (invalid(bearerOf(req))) return void res.status(401).json({ object: 'error', status: 401, code: 'unauthorized', message: 'API token is invalid.' });
-    if (!req.headers['notion-version']) return void res.status(400).json({ object: 'error', status: 400, code: 'missing_version', message: 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.' });
+    if (invalid(bearerOf(req)))
+      return void res
+        .status(401)
+        .json({ object: 'error', status: 401, code: 'unauthorized', message: 'API token is invalid.' });
+    if (!req.headers['notion-version'])
+      return void res
+        .status(400)
+        .json({
+          object: 'error',
+          status: 400,
+          code: 'missing_version',
+          message:
+            'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.',
+        });
     next();
   });
-  const pageJson = (p: (typeof pages)[number]) => ({ object: 'page', id: p.id, created_time: NOW, last_edited_time: NOW, parent: p.parent, properties: p.properties, url: `https://www.notion.so/${p.id}` });
+  const pageJson = (p: (typeof pages)[number]) => ({
+    object: 'page',
+    id: p.id,
+    created_time: NOW,
+    last_edited_time: NOW,
+    parent: p.parent,
+    properties: p.properties,
+    url: `https://www.notion.so/${p.id}`,
+  });
   r.post('/v1/pages', (req, res) => {
     const body = req.body as { parent?: unknown; properties?: Record<string, unknown>; children?: unknown[] };
-    if (!body?.parent) return void res.status(400).json({ object: 'error', status: 400, code: 'validation_error', message: 'body failed validation: body.parent should be defined.' });
+    if (!body?.parent)
+      return void res
+        .status(400)
+        .json({
+          object: 'error',
+          status: 400,
+          code: 'validation_error',
+          message: 'body failed validation: body.parent should be defined.',
+        });
     const page = { id: `page-${pages.length + 1}`, parent: body.parent, properties: body.properties ?? {} };
     pages.push(page);
     res.json(pageJson(page));
   });
   r.post('/v1/databases/:id/query', (req, res) => {
-    if (req.params.id === 'missing') return void res.status(404).json({ object: 'error', status: 404, code: 'object_not_found', message: `Could not find database with ID: ${req.params.id}.` });
+    if (req.params.id === 'missing')
+      return void res
+        .status(404)
+        .json({
+          object: 'error',
+          status: 404,
+          code: 'object_not_found',
+          message: `Could not find database with ID: ${req.params.id}.`,
+        });
     const size = Number((req.body as { page_size?: number })?.page_size ?? 100);
-    const results = pages.filter((p) => (p.parent as { database_id?: string }).database_id === req.params.id).slice(0, size).map(pageJson);
+    const results = pages
+      .filter((p) => (p.parent as { database_id?: string }).database_id === req.params.id)
+      .slice(0, size)
+      .map(pageJson);
     res.json({ object: 'list', results, next_cursor: null, has_more: false, type: 'page_or_database' });
   });
   return r;
@@ -153,13 +308,24 @@ function airtable(): Router {
     ['appDemo/Tasks', [{ id: 'rec0001', createdTime: NOW, fields: { Name: 'Existing', Status: 'Todo' } }]],
   ]);
   r.use((req, res, next) => {
-    if (invalid(bearerOf(req))) return void res.status(401).json({ error: { type: 'AUTHENTICATION_REQUIRED', message: 'Authentication required' } });
+    if (invalid(bearerOf(req)))
+      return void res
+        .status(401)
+        .json({ error: { type: 'AUTHENTICATION_REQUIRED', message: 'Authentication required' } });
     next();
   });
   const tableOf = (req: Request, res: Response) => {
     const key = `${req.params.base}/${decodeURIComponent(String(req.params.table))}`;
     const t = tables.get(key);
-    if (!t) res.status(404).json({ error: { type: 'TABLE_NOT_FOUND', message: `Could not find table ${req.params.table} in application ${req.params.base}` } });
+    if (!t)
+      res
+        .status(404)
+        .json({
+          error: {
+            type: 'TABLE_NOT_FOUND',
+            message: `Could not find table ${req.params.table} in application ${req.params.base}`,
+          },
+        });
     return t;
   };
   r.post('/v0/:base/:table', (req, res) => {
@@ -167,9 +333,15 @@ function airtable(): Router {
     if (!table) return;
     const records = (req.body as { records?: Array<{ fields?: Record<string, unknown> }> })?.records;
     if (!Array.isArray(records) || records.length === 0 || records.length > 10) {
-      return void res.status(422).json({ error: { type: 'INVALID_RECORDS', message: 'You must provide an array of up to 10 record objects' } });
+      return void res
+        .status(422)
+        .json({ error: { type: 'INVALID_RECORDS', message: 'You must provide an array of up to 10 record objects' } });
     }
-    const created = records.map((rec, i) => ({ id: `rec${String(table.length + i + 1).padStart(4, '0')}`, createdTime: NOW, fields: rec.fields ?? {} }));
+    const created = records.map((rec, i) => ({
+      id: `rec${String(table.length + i + 1).padStart(4, '0')}`,
+      createdTime: NOW,
+      fields: rec.fields ?? {},
+    }));
     table.push(...created);
     res.json({ records: created });
   });
@@ -187,13 +359,35 @@ function hubspot(): Router {
   let next = 100;
   r.post('/crm/v3/objects/contacts', (req, res) => {
     if (invalid(bearerOf(req))) {
-      return void res.status(401).json({ status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION', correlationId: 'fake' });
+      return void res
+        .status(401)
+        .json({
+          status: 'error',
+          message: 'Authentication credentials not found.',
+          category: 'INVALID_AUTHENTICATION',
+          correlationId: 'fake',
+        });
     }
     const properties = ((req.body ?? {}) as { properties?: Record<string, string> }).properties ?? {};
     if (properties.email === 'exists@example.com') {
-      return void res.status(409).json({ status: 'error', message: 'Contact already exists. Existing ID: 1', category: 'CONFLICT', correlationId: 'fake' });
+      return void res
+        .status(409)
+        .json({
+          status: 'error',
+          message: 'Contact already exists. Existing ID: 1',
+          category: 'CONFLICT',
+          correlationId: 'fake',
+        });
     }
-    res.status(201).json({ id: String(next++), properties: { ...properties, createdate: NOW, hs_object_id: String(next - 1) }, createdAt: NOW, updatedAt: NOW, archived: false });
+    res
+      .status(201)
+      .json({
+        id: String(next++),
+        properties: { ...properties, createdate: NOW, hs_object_id: String(next - 1) },
+        createdAt: NOW,
+        updatedAt: NOW,
+        archived: false,
+      });
   });
   return r;
 }
@@ -229,10 +423,20 @@ function twitter(): Router {
   const r = Router();
   let next = 1_800_000_000_000_000_000n;
   r.post('/2/tweets', (req, res) => {
-    if (invalid(bearerOf(req))) return void res.status(401).json({ title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
+    if (invalid(bearerOf(req)))
+      return void res
+        .status(401)
+        .json({ title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
     const text = String((req.body as { text?: string })?.text ?? '');
     if (!text || text.length > 280) {
-      return void res.status(400).json({ errors: [{ message: 'Text must be 1 to 280 characters' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' });
+      return void res
+        .status(400)
+        .json({
+          errors: [{ message: 'Text must be 1 to 280 characters' }],
+          title: 'Invalid Request',
+          detail: 'One or more parameters to your request was invalid.',
+          type: 'https://api.twitter.com/2/problems/invalid-request',
+        });
     }
     const id = String(next++);
     res.status(201).json({ data: { id, text, edit_history_tweet_ids: [id] } });
@@ -242,30 +446,59 @@ function twitter(): Router {
 
 function googleAuth(req: Request, res: Response): boolean {
   if (!invalid(bearerOf(req))) return true;
-  res.status(401).json({ error: { code: 401, message: 'Request had invalid authentication credentials. Expected OAuth 2 access token.', status: 'UNAUTHENTICATED' } });
+  res
+    .status(401)
+    .json({
+      error: {
+        code: 401,
+        message: 'Request had invalid authentication credentials. Expected OAuth 2 access token.',
+        status: 'UNAUTHENTICATED',
+      },
+    });
   return false;
 }
 
 function sheets(): Router {
   const r = Router();
-  const data = new Map<string, string[][]>([['sheet-1', [['Name', 'Email'], ['Ada', 'ada@example.com']]]]);
+  const data = new Map<string, string[][]>([
+    [
+      'sheet-1',
+      [
+        ['Name', 'Email'],
+        ['Ada', 'ada@example.com'],
+      ],
+    ],
+  ]);
   const sheet = (req: Request, res: Response, id: string) => {
     const rows = data.get(id);
-    if (!rows) res.status(404).json({ error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
+    if (!rows)
+      res.status(404).json({ error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
     return rows;
   };
   r.get(/^\/v4\/spreadsheets\/([^/]+)\/values\/([^/:]+(?::[A-Z]+\d*)?)$/, (req, res) => {
     if (!googleAuth(req, res)) return;
-    const [id, range] = [(req.params as Record<string, string>)[0], decodeURIComponent((req.params as Record<string, string>)[1])];
+    const [id, range] = [
+      (req.params as Record<string, string>)[0],
+      decodeURIComponent((req.params as Record<string, string>)[1]),
+    ];
     const rows = sheet(req, res, id);
-    if (rows) res.json({ range: range.includes('!') ? range : `Sheet1!${range}`, majorDimension: 'ROWS', values: rows });
+    if (rows)
+      res.json({ range: range.includes('!') ? range : `Sheet1!${range}`, majorDimension: 'ROWS', values: rows });
   });
   r.post(/^\/v4\/spreadsheets\/([^/]+)\/values\/(.+):append$/, (req, res) => {
     if (!googleAuth(req, res)) return;
-    const [id, range] = [(req.params as Record<string, string>)[0], decodeURIComponent((req.params as Record<string, string>)[1])];
+    const [id, range] = [
+      (req.params as Record<string, string>)[0],
+      decodeURIComponent((req.params as Record<string, string>)[1]),
+    ];
     const rows = sheet(req, res, id);
     if (!rows) return;
-    if (!req.query.valueInputOption) return void res.status(400).json({ error: { code: 400, message: "'valueInputOption' is required but not specified", status: 'INVALID_ARGUMENT' } });
+    if (!req.query.valueInputOption)
+      return void res
+        .status(400)
+        .json({
+          error: { code: 400, message: "'valueInputOption' is required but not specified", status: 'INVALID_ARGUMENT' },
+        });
     const values = ((req.body as { values?: string[][] })?.values ?? []).map((row) => row.map(String));
     const start = rows.length + 1;
     rows.push(...values);
@@ -274,7 +507,13 @@ function sheets(): Router {
     res.json({
       spreadsheetId: id,
       tableRange: `${sheetName}!A1:B${start - 1}`,
-      updates: { spreadsheetId: id, updatedRange: `${sheetName}!A${start}:B${rows.length}`, updatedRows: values.length, updatedColumns: Math.max(0, ...values.map((v) => v.length)), updatedCells: cells },
+      updates: {
+        spreadsheetId: id,
+        updatedRange: `${sheetName}!A${start}:B${rows.length}`,
+        updatedRows: values.length,
+        updatedColumns: Math.max(0, ...values.map((v) => v.length)),
+        updatedCells: cells,
+      },
     });
   });
   return r;
@@ -312,13 +551,25 @@ function calendar(): Router {
       const t = Date.parse(String((e.start as { dateTime?: string }).dateTime));
       return t >= min && t < max;
     });
-    res.json({ kind: 'calendar#events', summary: req.params.calendarId, items: items.slice(0, Number(req.query.maxResults ?? 250)) });
+    res.json({
+      kind: 'calendar#events',
+      summary: req.params.calendarId,
+      items: items.slice(0, Number(req.query.maxResults ?? 250)),
+    });
   });
   r.post('/calendars/:calendarId/events', (req, res) => {
     if (!googleAuth(req, res)) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!body.start || !body.end) return void res.status(400).json({ error: { code: 400, message: 'Missing end time.', status: 'INVALID_ARGUMENT' } });
-    const event = { ...body, id: `evt${events.length + 1}`, status: 'confirmed', htmlLink: `https://calendar.google.com/event?eid=evt${events.length + 1}` };
+    if (!body.start || !body.end)
+      return void res
+        .status(400)
+        .json({ error: { code: 400, message: 'Missing end time.', status: 'INVALID_ARGUMENT' } });
+    const event = {
+      ...body,
+      id: `evt${events.length + 1}`,
+      status: 'confirmed',
+      htmlLink: `https://calendar.google.com/event?eid=evt${events.length + 1}`,
+    };
     events.push(event);
     res.json(event);
   });
@@ -329,19 +580,42 @@ function gmail(): Router {
   const r = Router();
   const b64url = (s: string) => Buffer.from(s).toString('base64url');
   const inbox = [
-    { id: 'm1', threadId: 't1', from: 'Ada <ada@example.com>', to: 'me@example.com', subject: 'Hello', date: 'Wed, 1 Jan 2025 10:00:00 +0000', body: 'Hi there!', labels: ['INBOX', 'UNREAD'] },
-    { id: 'm2', threadId: 't2', from: 'bob@example.com', to: 'me@example.com', subject: 'Report', date: 'Wed, 1 Jan 2025 11:00:00 +0000', body: 'See attached.', labels: ['INBOX'] },
+    {
+      id: 'm1',
+      threadId: 't1',
+      from: 'Ada <ada@example.com>',
+      to: 'me@example.com',
+      subject: 'Hello',
+      date: 'Wed, 1 Jan 2025 10:00:00 +0000',
+      body: 'Hi there!',
+      labels: ['INBOX', 'UNREAD'],
+    },
+    {
+      id: 'm2',
+      threadId: 't2',
+      from: 'bob@example.com',
+      to: 'me@example.com',
+      subject: 'Report',
+      date: 'Wed, 1 Jan 2025 11:00:00 +0000',
+      body: 'See attached.',
+      labels: ['INBOX'],
+    },
   ];
   const sent: Array<{ id: string; raw: string }> = [];
   r.use((req, res, next) => (googleAuth(req, res) ? next() : undefined));
   r.get('/gmail/v1/users/me/messages', (req, res) => {
     const q = String(req.query.q ?? '');
-    const list = inbox.filter((m) => !q.includes('is:unread') || m.labels.includes('UNREAD')).slice(0, Number(req.query.maxResults ?? 100));
+    const list = inbox
+      .filter((m) => !q.includes('is:unread') || m.labels.includes('UNREAD'))
+      .slice(0, Number(req.query.maxResults ?? 100));
     res.json({ messages: list.map((m) => ({ id: m.id, threadId: m.threadId })), resultSizeEstimate: list.length });
   });
   r.get('/gmail/v1/users/me/messages/:id', (req, res) => {
     const m = inbox.find((x) => x.id === req.params.id);
-    if (!m) return void res.status(404).json({ error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
+    if (!m)
+      return void res
+        .status(404)
+        .json({ error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
     res.json({
       id: m.id,
       threadId: m.threadId,
@@ -365,7 +639,16 @@ function gmail(): Router {
   });
   r.post('/gmail/v1/users/me/messages/send', (req, res) => {
     const raw = (req.body as { raw?: string })?.raw;
-    if (!raw) return void res.status(400).json({ error: { code: 400, message: "'raw' RFC822 payload message string or uploading message via /upload/* URL required", status: 'INVALID_ARGUMENT' } });
+    if (!raw)
+      return void res
+        .status(400)
+        .json({
+          error: {
+            code: 400,
+            message: "'raw' RFC822 payload message string or uploading message via /upload/* URL required",
+            status: 'INVALID_ARGUMENT',
+          },
+        });
     const id = `sent${sent.length + 1}`;
     sent.push({ id, raw });
     res.json({ id, threadId: id, labelIds: ['SENT'] });
@@ -382,7 +665,12 @@ function slack(): Router {
     if (!body.channel || body.channel === 'missing') return void res.json({ ok: false, error: 'channel_not_found' });
     if (!body.text && !body.blocks) return void res.json({ ok: false, error: 'no_text' });
     const ts = '1735689600.000100';
-    res.json({ ok: true, channel: body.channel.startsWith('#') ? 'C0123456' : body.channel, ts, message: { type: 'message', text: body.text, ts, bot_id: 'B0123' } });
+    res.json({
+      ok: true,
+      channel: body.channel.startsWith('#') ? 'C0123456' : body.channel,
+      ts,
+      message: { type: 'message', text: body.text, ts, bot_id: 'B0123' },
+    });
   });
   r.post(/^\/hooks\/services\/(.+)$/, (req, res) => {
     const path = (req.params as Record<string, string>)[0];
@@ -398,12 +686,31 @@ function discord(): Router {
   const r = Router();
   let next = 1_200_000_000_000_000_000n;
   r.post('/api/webhooks/:id/:token', (req, res) => {
-    if (req.params.token.includes('invalid')) return void res.status(401).json({ message: 'Invalid Webhook Token', code: 50027 });
+    if (req.params.token.includes('invalid'))
+      return void res.status(401).json({ message: 'Invalid Webhook Token', code: 50027 });
     const body = (req.body ?? {}) as { content?: string; embeds?: unknown[]; username?: string };
-    if (!body.content && !body.embeds?.length) return void res.status(400).json({ message: 'Cannot send an empty message', code: 50006 });
-    if ((body.content ?? '').length > 2000) return void res.status(400).json({ message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } });
+    if (!body.content && !body.embeds?.length)
+      return void res.status(400).json({ message: 'Cannot send an empty message', code: 50006 });
+    if ((body.content ?? '').length > 2000)
+      return void res
+        .status(400)
+        .json({
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: {
+            content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] },
+          },
+        });
     if (req.query.wait !== 'true') return void res.status(204).end();
-    res.json({ id: String(next++), type: 0, channel_id: '111', content: body.content ?? '', embeds: body.embeds ?? [], author: { username: body.username ?? 'Webhook', bot: true }, timestamp: NOW });
+    res.json({
+      id: String(next++),
+      type: 0,
+      channel_id: '111',
+      content: body.content ?? '',
+      embeds: body.embeds ?? [],
+      author: { username: body.username ?? 'Webhook', bot: true },
+      timestamp: NOW,
+    });
   });
   return r;
 }
@@ -415,9 +722,21 @@ function telegram(): Router {
     const token = (req.params as Record<string, string>)[0];
     if (invalid(token)) return void res.status(401).json({ ok: false, error_code: 401, description: 'Unauthorized' });
     const body = (req.body ?? {}) as { chat_id?: string | number; text?: string; parse_mode?: string };
-    if (!body.chat_id || body.chat_id === 'missing') return void res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: chat not found' });
-    if (!body.text) return void res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
-    res.json({ ok: true, result: { message_id: next++, date: 1_735_689_600, chat: { id: Number(body.chat_id) || body.chat_id, type: 'private' }, text: body.text } });
+    if (!body.chat_id || body.chat_id === 'missing')
+      return void res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: chat not found' });
+    if (!body.text)
+      return void res
+        .status(400)
+        .json({ ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
+    res.json({
+      ok: true,
+      result: {
+        message_id: next++,
+        date: 1_735_689_600,
+        chat: { id: Number(body.chat_id) || body.chat_id, type: 'private' },
+        text: body.text,
+      },
+    });
   });
   return r;
 }
@@ -425,17 +744,31 @@ function telegram(): Router {
 function jina(kind: 'reader' | 'search'): Router {
   const r = Router();
   r.get(/.*/, (req, res) => {
-    if (invalid(bearerOf(req))) return void res.status(401).json({ code: 401, name: 'AuthenticationRequiredError', status: 40103, message: 'Invalid API key, please get a new one from https://jina.ai', readableMessage: 'AuthenticationRequiredError: Invalid API key' });
+    if (invalid(bearerOf(req)))
+      return void res
+        .status(401)
+        .json({
+          code: 401,
+          name: 'AuthenticationRequiredError',
+          status: 40103,
+          message: 'Invalid API key, please get a new one from https://jina.ai',
+          readableMessage: 'AuthenticationRequiredError: Invalid API key',
+        });
     const rest = decodeURIComponent(req.originalUrl.replace(/^\/jina\/(reader|search)\/?/, '').replace(/\?.*$/, ''));
     res.type('text/plain');
     if (kind === 'reader') {
       if (!/^https?:\/\//.test(rest)) return void res.status(400).json({ code: 400, message: `Invalid URL: ${rest}` });
-      return void res.send(`Title: Example page\n\nURL Source: ${rest}\n\nMarkdown Content:\n# Example page\n\nThis is the content of ${rest}.`);
+      return void res.send(
+        `Title: Example page\n\nURL Source: ${rest}\n\nMarkdown Content:\n# Example page\n\nThis is the content of ${rest}.`,
+      );
     }
     const query = rest || String(req.query.q ?? '');
     res.send(
       [1, 2]
-        .map((i) => `[${i}] Title: Result ${i} for ${query}\n[${i}] URL Source: https://example.com/${i}\n[${i}] Description: About ${query}\n[${i}] Markdown Content:\nContent ${i} about ${query}.`)
+        .map(
+          (i) =>
+            `[${i}] Title: Result ${i} for ${query}\n[${i}] URL Source: https://example.com/${i}\n[${i}] Description: About ${query}\n[${i}] Markdown Content:\nContent ${i} about ${query}.`,
+        )
         .join('\n\n'),
     );
   });
@@ -447,7 +780,15 @@ function wikipedia(): Router {
   r.get('/:lang/api/rest_v1/page/summary/:title', (req, res) => {
     const title = decodeURIComponent(req.params.title).replace(/_/g, ' ');
     if (title.toLowerCase().startsWith('nonexistent')) {
-      return void res.status(404).json({ type: 'https://mediawiki.org/wiki/HyperSwitch/errors/not_found', title: 'Not found.', method: 'get', detail: 'Page or revision not found.', uri: req.originalUrl });
+      return void res
+        .status(404)
+        .json({
+          type: 'https://mediawiki.org/wiki/HyperSwitch/errors/not_found',
+          title: 'Not found.',
+          method: 'get',
+          detail: 'Page or revision not found.',
+          uri: req.originalUrl,
+        });
     }
     res.json({
       type: 'standard',
@@ -456,7 +797,11 @@ function wikipedia(): Router {
       lang: req.params.lang,
       description: `Fake article about ${title}`,
       extract: `${title} is a subject of this fake ${req.params.lang} Wikipedia summary.`,
-      content_urls: { desktop: { page: `https://${req.params.lang}.wikipedia.org/wiki/${encodeURIComponent(title.replace(/ /g, '_'))}` } },
+      content_urls: {
+        desktop: {
+          page: `https://${req.params.lang}.wikipedia.org/wiki/${encodeURIComponent(title.replace(/ /g, '_'))}`,
+        },
+      },
     });
   });
   return r;
@@ -484,7 +829,13 @@ function web(): Router {
   r.get('/text', (_req, res) => res.type('text/plain').send('plain text'));
   r.all('/echo', (req, res) => {
     const recorded = (req as Request & { recorded: RecordedRequest }).recorded;
-    res.json({ method: req.method, query: req.query, headers: recorded.headers, contentType: req.headers['content-type'] ?? null, body: req.body ?? null });
+    res.json({
+      method: req.method,
+      query: req.query,
+      headers: recorded.headers,
+      contentType: req.headers['content-type'] ?? null,
+      body: req.body ?? null,
+    });
   });
   r.all('/status/:code', (req, res) => {
     const code = Number(req.params.code);

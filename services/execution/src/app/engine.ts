@@ -229,7 +229,21 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     return out;
   }
 
+  function containsRef(value: unknown): boolean {
+    if (isBlobRef(value)) return true;
+    if (Array.isArray(value)) return value.some(containsRef);
+    if (value && typeof value === 'object') {
+      for (const v of Object.values(value)) if (containsRef(v)) return true;
+    }
+    return false;
+  }
+
+  /** Replaces blob references by their values (only walks again when there is one). */
   async function resolveDeep<T>(value: T): Promise<T> {
+    return containsRef(value) ? resolveRefs(value) : value;
+  }
+
+  async function resolveRefs<T>(value: T): Promise<T> {
     if (isBlobRef(value)) {
       if (!blobs) throw new DomainError('INTERNAL', `value stored as ${(value as BlobRef).$blobRef} but no blob store is configured`);
       return (await blobs.get(value as BlobRef)) as T;

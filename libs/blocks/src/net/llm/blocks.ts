@@ -19,9 +19,15 @@ export const credentialsInput = z
   .describe('Credentials reference (resolved by the engine, never stored in the graph)');
 
 const model = z.string().default(DEFAULT_LLM_MODEL).describe('Language model; the provider is chosen from its name');
-const ollamaHost = z.string().default('localhost:11434').describe('Ollama host for local models (AGENTRY_OLLAMA_HOST when left at the default)');
+const ollamaHost = z
+  .string()
+  .default('localhost:11434')
+  .describe('Ollama host for local models (AGENTRY_OLLAMA_HOST when left at the default)');
 const maxTokens = z.number().int().positive().nullish().describe('Maximum number of tokens to generate');
-const promptValues = z.record(z.string(), z.unknown()).default({}).describe('Values for {{placeholders}} in the prompts');
+const promptValues = z
+  .record(z.string(), z.unknown())
+  .default({})
+  .describe('Values for {{placeholders}} in the prompts');
 const messageList = z.array(z.record(z.string(), z.unknown()));
 
 const openAiTestKey = testApiKey('openai');
@@ -55,16 +61,28 @@ function formatInstructions(expected: Record<string, string>, list: boolean): st
 }
 
 /** Check a parsed answer against expected_format; returns an error text for the model or the clean value. */
-function validateShape(value: unknown, expected: Record<string, string>, list: boolean): { ok: true; value: unknown } | { ok: false; error: string } {
+function validateShape(
+  value: unknown,
+  expected: Record<string, string>,
+  list: boolean,
+): { ok: true; value: unknown } | { ok: false; error: string } {
   const keys = Object.keys(expected);
-  const check = (obj: unknown, where: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } => {
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { ok: false, error: `${where} is not a JSON object` };
+  const check = (
+    obj: unknown,
+    where: string,
+  ): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } => {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+      return { ok: false, error: `${where} is not a JSON object` };
     const missing = keys.filter((k) => !(k in (obj as Record<string, unknown>)));
     if (missing.length) return { ok: false, error: `${where} is missing keys: ${missing.join(', ')}` };
     return { ok: true, value: Object.fromEntries(keys.map((k) => [k, (obj as Record<string, unknown>)[k]])) };
   };
   if (!list) return check(value, 'the response');
-  const items = Array.isArray(value) ? value : value && typeof value === 'object' && Array.isArray(Object.values(value)[0]) ? (Object.values(value)[0] as unknown[]) : undefined;
+  const items = Array.isArray(value)
+    ? value
+    : value && typeof value === 'object' && Array.isArray(Object.values(value)[0])
+      ? (Object.values(value)[0] as unknown[])
+      : undefined;
   if (!items) return { ok: false, error: 'the response is not a JSON array' };
   const out: unknown[] = [];
   for (const [i, item] of items.entries()) {
@@ -82,7 +100,10 @@ function validateShape(value: unknown, expected: Record<string, string>, list: b
  */
 export async function generateStructured(ctx: BlockContext, req: StructuredRequest): Promise<StructuredResult> {
   const structured = Object.keys(req.expectedFormat).length > 0;
-  const sys = [fillTemplate(req.sysPrompt, req.promptValues), structured ? formatInstructions(req.expectedFormat, req.listResult) : '']
+  const sys = [
+    fillTemplate(req.sysPrompt, req.promptValues),
+    structured ? formatInstructions(req.expectedFormat, req.listResult) : '',
+  ]
     .filter(Boolean)
     .join('\n\n');
   const messages: ChatMessage[] = req.conversationHistory.map((m) => ({ ...m }) as ChatMessage);
@@ -125,12 +146,15 @@ export async function generateStructured(ctx: BlockContext, req: StructuredReque
 export const aiStructuredResponseGeneratorBlock = defineBlock({
   id: 'ed55ac19-356e-4243-a6cb-bc599e9b716f',
   name: 'AIStructuredResponseGeneratorBlock',
-  description: 'Call a language model and get a JSON object (or list of objects) with the keys of expected_format; invalid answers are retried.',
+  description:
+    'Call a language model and get a JSON object (or list of objects) with the keys of expected_format; invalid answers are retried.',
   categories: ['AI', 'TEXT'],
   credentials: LLM_CREDENTIALS,
   input: z.object({
     prompt: z.string().describe('The prompt to send to the language model'),
-    expected_format: z.record(z.string(), z.string()).describe('Expected keys of the answer, with a description of each value'),
+    expected_format: z
+      .record(z.string(), z.string())
+      .describe('Expected keys of the answer, with a description of each value'),
     list_result: z.boolean().default(false).describe('Expect a list of objects instead of one object'),
     model,
     credentials: credentialsInput,
@@ -139,7 +163,10 @@ export const aiStructuredResponseGeneratorBlock = defineBlock({
     retry: z.number().int().min(1).default(3).describe('Number of calls to get a valid answer'),
     prompt_values: promptValues,
     max_tokens: maxTokens,
-    compress_prompt_to_fit: z.boolean().default(true).describe('Accepted for AutoGPT compatibility; prompts are not compressed'),
+    compress_prompt_to_fit: z
+      .boolean()
+      .default(true)
+      .describe('Accepted for AutoGPT compatibility; prompts are not compressed'),
     ollama_host: ollamaHost,
   }),
   output: z.object({
@@ -173,7 +200,8 @@ export const aiStructuredResponseGeneratorBlock = defineBlock({
         credentials: testCredentialsMeta,
         model: 'gpt-4o',
         expected_format: { city: 'the city', country: 'its country' },
-        prompt: 'Where is the Eiffel tower? <fake-reply>{"city": "Paris", "country": "France", "extra": 1}</fake-reply>',
+        prompt:
+          'Where is the Eiffel tower? <fake-reply>{"city": "Paris", "country": "France", "extra": 1}</fake-reply>',
       },
       output: [
         ['response', { city: 'Paris', country: 'France' }],
@@ -236,17 +264,30 @@ export const aiTextGeneratorBlock = defineBlock({
       name: 'OpenAI with prompt values',
       needs: ['openai'],
       credentials: openAiTestKey,
-      input: { credentials: testCredentialsMeta, model: 'gpt-4o-mini', prompt: 'Greet {{name}} <fake-reply>Hello {{name}}!</fake-reply>', prompt_values: { name: 'Ada' } },
+      input: {
+        credentials: testCredentialsMeta,
+        model: 'gpt-4o-mini',
+        prompt: 'Greet {{name}} <fake-reply>Hello {{name}}!</fake-reply>',
+        prompt_values: { name: 'Ada' },
+      },
       output: [
         ['response', 'Hello Ada!'],
-        ['prompt', (v: unknown) => Array.isArray(v) && (v as ChatMessage[])[0].content === 'Greet Ada <fake-reply>Hello Ada!</fake-reply>'],
+        [
+          'prompt',
+          (v: unknown) =>
+            Array.isArray(v) && (v as ChatMessage[])[0].content === 'Greet Ada <fake-reply>Hello Ada!</fake-reply>',
+        ],
       ],
     },
     {
       name: 'Anthropic',
       needs: ['anthropic'],
       credentials: testApiKey('anthropic'),
-      input: { model: 'claude-3-5-haiku-latest', sys_prompt: 'Be brief.', prompt: 'Say hi <fake-reply>Hi.</fake-reply>' },
+      input: {
+        model: 'claude-3-5-haiku-latest',
+        sys_prompt: 'Be brief.',
+        prompt: 'Say hi <fake-reply>Hi.</fake-reply>',
+      },
       output: [
         ['response', 'Hi.'],
         ['prompt', (v: unknown) => Array.isArray(v) && v.length === 2],
@@ -322,7 +363,8 @@ Do not include explanations, code fences or any other text.`;
 export const aiListGeneratorBlock = defineBlock({
   id: '9c0b0450-d199-458b-a731-072189dd6593',
   name: 'AIListGeneratorBlock',
-  description: 'Ask a language model for a list (optionally extracted from source data); yields the list and each item.',
+  description:
+    'Ask a language model for a list (optionally extracted from source data); yields the list and each item.',
   categories: ['AI', 'TEXT'],
   credentials: LLM_CREDENTIALS,
   input: z.object({
@@ -334,7 +376,12 @@ export const aiListGeneratorBlock = defineBlock({
     ollama_host: ollamaHost,
     max_tokens: maxTokens,
   }),
-  output: z.object({ generated_list: z.array(z.unknown()), list_item: z.unknown(), prompt: z.array(z.unknown()), error: z.string() }),
+  output: z.object({
+    generated_list: z.array(z.unknown()),
+    list_item: z.unknown(),
+    prompt: z.array(z.unknown()),
+    error: z.string(),
+  }),
   run: (input, ctx) =>
     withErrorPin(ctx, async function* () {
       let prompt = input.focus
@@ -351,7 +398,12 @@ export const aiListGeneratorBlock = defineBlock({
       ];
       let lastError = '';
       for (let attempt = 1; attempt <= input.max_retries; attempt++) {
-        const result = await llmCall(ctx, { model: input.model, messages, maxTokens: input.max_tokens, ollamaHost: input.ollama_host });
+        const result = await llmCall(ctx, {
+          model: input.model,
+          messages,
+          maxTokens: input.max_tokens,
+          ollamaHost: input.ollama_host,
+        });
         try {
           const list = parseListLiteral(result.text);
           yield ['generated_list', list];
@@ -361,7 +413,10 @@ export const aiListGeneratorBlock = defineBlock({
         } catch (err) {
           lastError = (err as Error).message;
           messages.push({ role: 'assistant', content: result.text });
-          messages.push({ role: 'user', content: `The previous answer failed: ${lastError}. Respond only with the list, no commentary.` });
+          messages.push({
+            role: 'user',
+            content: `The previous answer failed: ${lastError}. Respond only with the list, no commentary.`,
+          });
         }
       }
       throw new Error(`Failed to generate a valid list after ${input.max_retries} attempts. Last error: ${lastError}`);
@@ -370,7 +425,10 @@ export const aiListGeneratorBlock = defineBlock({
     {
       needs: ['openai'],
       credentials: openAiTestKey,
-      input: { focus: 'planets', source_data: "Zylora Prime and Kharon-9 <fake-reply>['Zylora Prime', 'Kharon-9']</fake-reply>" },
+      input: {
+        focus: 'planets',
+        source_data: "Zylora Prime and Kharon-9 <fake-reply>['Zylora Prime', 'Kharon-9']</fake-reply>",
+      },
       output: [
         ['generated_list', ['Zylora Prime', 'Kharon-9']],
         ['prompt', (v: unknown) => Array.isArray(v)],
@@ -429,7 +487,10 @@ export const aiTextSummarizerBlock = defineBlock({
       let last: StructuredResult | undefined;
       for (const [i, chunk] of chunks.entries()) {
         ctx.emitProgress({ message: `summarising part ${i + 1} of ${chunks.length}`, fraction: i / chunks.length });
-        last = await call(`Summarize the following text in a ${input.style} form. Focus your summary on the topic of \`${input.focus}\` if present, otherwise just provide a general summary:\n\n\`\`\`${chunk}\`\`\``, 'summary');
+        last = await call(
+          `Summarize the following text in a ${input.style} form. Focus your summary on the topic of \`${input.focus}\` if present, otherwise just provide a general summary:\n\n\`\`\`${chunk}\`\`\``,
+          'summary',
+        );
         summaries.push(String((last.response as Record<string, unknown>).summary));
       }
       let summary = summaries[0];
@@ -439,7 +500,10 @@ export const aiTextSummarizerBlock = defineBlock({
         const groups = chunkText(round.join('\n\n'), input.max_tokens, 0);
         const next: string[] = [];
         for (const group of groups) {
-          last = await call(`Combine the following summaries into a single, ${input.style} summary focusing on \`${input.focus}\`:\n\n${group}`, 'final_summary');
+          last = await call(
+            `Combine the following summaries into a single, ${input.style} summary focusing on \`${input.focus}\`:\n\n${group}`,
+            'final_summary',
+          );
           next.push(String((last.response as Record<string, unknown>).final_summary));
         }
         if (next.length >= round.length) {
@@ -468,7 +532,8 @@ export const aiTextSummarizerBlock = defineBlock({
 export const aiConditionBlock = defineBlock({
   id: '553ec5b8-6c45-4299-8d75-b394d05f72ff',
   name: 'AIConditionBlock',
-  description: 'Evaluate a condition written in plain language on a value with a language model; routes the value to yes_output or no_output.',
+  description:
+    'Evaluate a condition written in plain language on a value with a language model; routes the value to yes_output or no_output.',
   categories: ['AI', 'LOGIC'],
   credentials: LLM_CREDENTIALS,
   input: z.object({
@@ -491,9 +556,13 @@ export const aiConditionBlock = defineBlock({
         messages: [
           {
             role: 'system',
-            content: "You evaluate conditions on input data. Respond with only 'true' or 'false' (lowercase): whether the condition is met by the input value.",
+            content:
+              "You evaluate conditions on input data. Respond with only 'true' or 'false' (lowercase): whether the condition is met by the input value.",
           },
-          { role: 'user', content: `Input value: ${value}\nCondition to evaluate: ${input.condition}\n\nDoes the input value satisfy the condition? Respond with only 'true' or 'false'.` },
+          {
+            role: 'user',
+            content: `Input value: ${value}\nCondition to evaluate: ${input.condition}\n\nDoes the input value satisfy the condition? Respond with only 'true' or 'false'.`,
+          },
         ],
       });
       const { result, error } = parseBoolean(answer.text);
@@ -506,7 +575,12 @@ export const aiConditionBlock = defineBlock({
     {
       needs: ['openai'],
       credentials: openAiTestKey,
-      input: { input_value: 'john@example.com', condition: 'the input is an email address <fake-reply>true</fake-reply>', yes_value: 'Valid email', no_value: 'Not an email' },
+      input: {
+        input_value: 'john@example.com',
+        condition: 'the input is an email address <fake-reply>true</fake-reply>',
+        yes_value: 'Valid email',
+        no_value: 'Not an email',
+      },
       output: [
         ['result', true],
         ['yes_output', 'Valid email'],
@@ -559,7 +633,16 @@ export const smartDecisionMakerBlock = defineBlock({
      * tools_^_* pins; that derivation is engine work (it fills this input when it runs the node).
      */
     tool_definitions: z
-      .array(z.object({ type: z.literal('function').default('function'), function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }) }))
+      .array(
+        z.object({
+          type: z.literal('function').default('function'),
+          function: z.object({
+            name: z.string(),
+            description: z.string().optional(),
+            parameters: z.record(z.string(), z.unknown()).optional(),
+          }),
+        }),
+      )
       .default([])
       .describe('Tool (function) definitions; filled by the engine from the linked tool nodes'),
   }),
@@ -575,11 +658,14 @@ export const smartDecisionMakerBlock = defineBlock({
       if (input.last_tool_output !== undefined && input.last_tool_output !== null && pending?.tool_calls) {
         const answered = new Set(history.filter((m) => m.role === 'tool').map((m) => m.tool_call_id));
         const open = pending.tool_calls.filter((c) => !answered.has(c.id));
-        const content = typeof input.last_tool_output === 'string' ? input.last_tool_output : JSON.stringify(input.last_tool_output);
-        for (const call of open.length ? open : pending.tool_calls.slice(-1)) history.push({ role: 'tool', tool_call_id: call.id, content });
+        const content =
+          typeof input.last_tool_output === 'string' ? input.last_tool_output : JSON.stringify(input.last_tool_output);
+        for (const call of open.length ? open : pending.tool_calls.slice(-1))
+          history.push({ role: 'tool', tool_call_id: call.id, content });
       }
       const messages: ChatMessage[] = [...history];
-      if (!messages.some((m) => m.role === 'system') && input.sys_prompt) messages.unshift({ role: 'system', content: fillTemplate(input.sys_prompt, input.prompt_values) });
+      if (!messages.some((m) => m.role === 'system') && input.sys_prompt)
+        messages.unshift({ role: 'system', content: fillTemplate(input.sys_prompt, input.prompt_values) });
       const prompt = fillTemplate(input.prompt, input.prompt_values);
       const continuing = history.length > 0 && history[history.length - 1].role === 'tool';
       if (prompt && !continuing) messages.push({ role: 'user', content: prompt });
@@ -605,14 +691,23 @@ export const smartDecisionMakerBlock = defineBlock({
         }
         const parsed: Array<{ name: string; args: Record<string, unknown> }> = [];
         try {
-          for (const c of calls) parsed.push({ name: c.name, args: (JSON.parse(c.arguments || '{}') ?? {}) as Record<string, unknown> });
+          for (const c of calls)
+            parsed.push({ name: c.name, args: (JSON.parse(c.arguments || '{}') ?? {}) as Record<string, unknown> });
         } catch (err) {
           lastError = `tool arguments are not valid JSON (${(err as Error).message})`;
-          messages.push({ role: 'user', content: `Error: ${lastError}. Call the tool again with valid JSON arguments.` });
+          messages.push({
+            role: 'user',
+            content: `Error: ${lastError}. Call the tool again with valid JSON arguments.`,
+          });
           continue;
         }
         const assistant: ChatMessage = { role: 'assistant', content: result.text || null };
-        if (calls.length) assistant.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+        if (calls.length)
+          assistant.tool_calls = calls.map((c) => ({
+            id: c.id,
+            type: 'function',
+            function: { name: c.name, arguments: c.arguments },
+          }));
         const conversations = [...messages, assistant];
         if (!calls.length) {
           yield ['finished', result.text];
@@ -620,7 +715,8 @@ export const smartDecisionMakerBlock = defineBlock({
           return;
         }
         for (const call of parsed) {
-          const declared = tools.find((t) => t.function.name === call.name)?.function.parameters?.properties as Record<string, unknown> | undefined;
+          const declared = tools.find((t) => t.function.name === call.name)?.function.parameters?.properties as
+            Record<string, unknown> | undefined;
           for (const arg of Object.keys(declared ?? call.args)) yield [toolPin(call.name, arg), call.args[arg] ?? null];
         }
         yield ['conversations', conversations];
@@ -636,12 +732,23 @@ export const smartDecisionMakerBlock = defineBlock({
       input: {
         prompt: 'Search the web for cats',
         tool_definitions: [
-          { type: 'function', function: { name: 'web_search', description: 'Search', parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] } } },
+          {
+            type: 'function',
+            function: {
+              name: 'web_search',
+              description: 'Search',
+              parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] },
+            },
+          },
         ],
       },
       output: [
         ['tools_^_web_search_~_question', 'test question'],
-        ['conversations', (v: unknown) => Array.isArray(v) && (v as ChatMessage[]).at(-1)?.tool_calls?.[0]?.function.name === 'web_search'],
+        [
+          'conversations',
+          (v: unknown) =>
+            Array.isArray(v) && (v as ChatMessage[]).at(-1)?.tool_calls?.[0]?.function.name === 'web_search',
+        ],
       ],
     },
     {
@@ -653,13 +760,31 @@ export const smartDecisionMakerBlock = defineBlock({
         last_tool_output: 'Cats are mammals.',
         conversation_history: [
           { role: 'user', content: 'Search the web for cats' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'web_search', arguments: '{"question":"cats"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'call_1', type: 'function', function: { name: 'web_search', arguments: '{"question":"cats"}' } },
+            ],
+          },
         ],
-        tool_definitions: [{ type: 'function', function: { name: 'web_search', parameters: { type: 'object', properties: { question: { type: 'string' } } } } }],
+        tool_definitions: [
+          {
+            type: 'function',
+            function: {
+              name: 'web_search',
+              parameters: { type: 'object', properties: { question: { type: 'string' } } },
+            },
+          },
+        ],
       },
       output: [
         ['finished', 'Done: Cats are mammals.'],
-        ['conversations', (v: unknown) => Array.isArray(v) && (v as ChatMessage[]).some((m) => m.role === 'tool' && m.tool_call_id === 'call_1')],
+        [
+          'conversations',
+          (v: unknown) =>
+            Array.isArray(v) && (v as ChatMessage[]).some((m) => m.role === 'tool' && m.tool_call_id === 'call_1'),
+        ],
       ],
     },
   ],

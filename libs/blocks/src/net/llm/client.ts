@@ -48,7 +48,8 @@ export interface LlmResult {
   stopReason?: string;
 }
 
-const streamingByDefault = (): boolean => !['0', 'false', 'off'].includes((process.env.AGENTRY_LLM_STREAMING ?? '').toLowerCase());
+const streamingByDefault = (): boolean =>
+  !['0', 'false', 'off'].includes((process.env.AGENTRY_LLM_STREAMING ?? '').toLowerCase());
 
 /** One model call, routed by model name; reports token usage and cost through ctx.reportUsage. */
 export async function llmCall(ctx: BlockContext, req: LlmRequest): Promise<LlmResult> {
@@ -83,7 +84,14 @@ export async function llmCall(ctx: BlockContext, req: LlmRequest): Promise<LlmRe
 
 function apiKeyFor(ctx: BlockContext, provider: LlmProvider): string {
   const key = credentialSecret(ctx);
-  if (!key && provider !== 'ollama') throw new ProviderError(provider, 'PROVIDER_AUTH', `No ${provider} API key was provided to this block`, undefined, false);
+  if (!key && provider !== 'ollama')
+    throw new ProviderError(
+      provider,
+      'PROVIDER_AUTH',
+      `No ${provider} API key was provided to this block`,
+      undefined,
+      false,
+    );
   return key ?? '';
 }
 
@@ -94,7 +102,10 @@ function progress(ctx: BlockContext, provider: string, chunks: number, chars: nu
 // ---------------------------------------------------------------- OpenAI-compatible chat completions
 
 interface OpenAiChoice {
-  message?: { content?: string | null; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }> };
+  message?: {
+    content?: string | null;
+    tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
+  };
   finish_reason?: string;
 }
 interface OpenAiUsage {
@@ -102,7 +113,12 @@ interface OpenAiUsage {
   completion_tokens?: number;
 }
 
-async function openAiChat(ctx: BlockContext, provider: 'openai' | 'open_router' | 'groq', req: LlmRequest, stream: boolean): Promise<LlmResult> {
+async function openAiChat(
+  ctx: BlockContext,
+  provider: 'openai' | 'open_router' | 'groq',
+  req: LlmRequest,
+  stream: boolean,
+): Promise<LlmResult> {
   const model = apiModelName(req.model);
   const reasoningModel = /^o\d/.test(model);
   const body: Record<string, unknown> = { model, messages: req.messages };
@@ -127,12 +143,23 @@ async function openAiChat(ctx: BlockContext, provider: 'openai' | 'open_router' 
   if (!stream || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
     const data = (await response.json()) as { model?: string; choices?: OpenAiChoice[]; usage?: OpenAiUsage };
     const choice = data.choices?.[0];
-    if (!choice?.message) throw new ProviderError(provider, 'PROVIDER_BAD_RESPONSE', `${provider} returned no choices`, response.status, false);
+    if (!choice?.message)
+      throw new ProviderError(
+        provider,
+        'PROVIDER_BAD_RESPONSE',
+        `${provider} returned no choices`,
+        response.status,
+        false,
+      );
     return {
       provider,
       model: data.model ?? model,
       text: choice.message.content ?? '',
-      toolCalls: (choice.message.tool_calls ?? []).map((t) => ({ id: t.id, name: t.function.name, arguments: t.function.arguments ?? '' })),
+      toolCalls: (choice.message.tool_calls ?? []).map((t) => ({
+        id: t.id,
+        name: t.function.name,
+        arguments: t.function.arguments ?? '',
+      })),
       inputTokens: data.usage?.prompt_tokens ?? 0,
       outputTokens: data.usage?.completion_tokens ?? 0,
       stopReason: choice.finish_reason,
@@ -152,11 +179,21 @@ async function openAiChat(ctx: BlockContext, provider: 'openai' | 'open_router' 
       error?: { message?: string };
       usage?: OpenAiUsage | null;
       choices?: Array<{
-        delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> };
+        delta?: {
+          content?: string | null;
+          tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }>;
+        };
         finish_reason?: string | null;
       }>;
     };
-    if (chunk.error) throw new ProviderError(provider, 'PROVIDER_UNAVAILABLE', `${provider} stream error: ${chunk.error.message ?? 'unknown'}`, undefined, true);
+    if (chunk.error)
+      throw new ProviderError(
+        provider,
+        'PROVIDER_UNAVAILABLE',
+        `${provider} stream error: ${chunk.error.message ?? 'unknown'}`,
+        undefined,
+        true,
+      );
     if (chunk.model) answeredModel = chunk.model;
     if (chunk.usage) usage = chunk.usage;
     for (const choice of chunk.choices ?? []) {
@@ -193,7 +230,8 @@ interface AnthropicMessage {
   content: string | AnthropicBlock[];
 }
 
-const asText = (content: ChatMessage['content']): string => (typeof content === 'string' ? content : content == null ? '' : JSON.stringify(content));
+const asText = (content: ChatMessage['content']): string =>
+  typeof content === 'string' ? content : content == null ? '' : JSON.stringify(content);
 
 /** OpenAI-shaped history → Anthropic's system string + alternating user/assistant messages. */
 export function toAnthropicMessages(messages: ChatMessage[]): { system: string; messages: AnthropicMessage[] } {
@@ -202,23 +240,29 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: string; 
   const push = (role: 'user' | 'assistant', blocks: AnthropicBlock[]) => {
     const last = out[out.length - 1];
     if (last && last.role === role) {
-      const prev: AnthropicBlock[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
+      const prev: AnthropicBlock[] =
+        typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
       last.content = [...prev, ...blocks];
     } else out.push({ role, content: blocks });
   };
   for (const m of messages) {
     if (m.role === 'system') system.push(asText(m.content));
-    else if (m.role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? '', content: asText(m.content) }]);
-    else if (Array.isArray(m.content)) push(m.role, m.content as AnthropicBlock[]); // already Anthropic-shaped
+    else if (m.role === 'tool')
+      push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? '', content: asText(m.content) }]);
+    else if (Array.isArray(m.content))
+      push(m.role, m.content as AnthropicBlock[]); // already Anthropic-shaped
     else {
       const blocks: AnthropicBlock[] = [];
       if (m.content) blocks.push({ type: 'text', text: m.content });
-      for (const tc of m.tool_calls ?? []) blocks.push({ type: 'tool_use', id: tc.id, name: tc.function.name, input: safeJson(tc.function.arguments) });
+      for (const tc of m.tool_calls ?? [])
+        blocks.push({ type: 'tool_use', id: tc.id, name: tc.function.name, input: safeJson(tc.function.arguments) });
       if (blocks.length) push(m.role === 'assistant' ? 'assistant' : 'user', blocks);
     }
   }
   // Plain single-text messages are sent as strings, the common and most readable form.
-  for (const m of out) if (Array.isArray(m.content) && m.content.length === 1 && m.content[0].type === 'text') m.content = m.content[0].text;
+  for (const m of out)
+    if (Array.isArray(m.content) && m.content.length === 1 && m.content[0].type === 'text')
+      m.content = m.content[0].text;
   return { system: system.join('\n\n'), messages: out };
 }
 
@@ -264,7 +308,9 @@ async function anthropicMessages(ctx: BlockContext, req: LlmRequest, stream: boo
       provider: 'anthropic',
       model: data.model ?? model,
       text: content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join(''),
-      toolCalls: content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, arguments: JSON.stringify(b.input ?? {}) }] : [])),
+      toolCalls: content.flatMap((b) =>
+        b.type === 'tool_use' ? [{ id: b.id, name: b.name, arguments: JSON.stringify(b.input ?? {}) }] : [],
+      ),
       inputTokens: data.usage?.input_tokens ?? 0,
       outputTokens: data.usage?.output_tokens ?? 0,
       stopReason: data.stop_reason,
@@ -286,7 +332,13 @@ async function anthropicMessages(ctx: BlockContext, req: LlmRequest, stream: boo
         outputTokens = data.message?.usage?.output_tokens ?? 0;
         break;
       case 'content_block_start':
-        blocks[data.index] = { type: data.content_block.type, text: data.content_block.text ?? '', id: data.content_block.id, name: data.content_block.name, json: '' };
+        blocks[data.index] = {
+          type: data.content_block.type,
+          text: data.content_block.text ?? '',
+          id: data.content_block.id,
+          name: data.content_block.name,
+          json: '',
+        };
         break;
       case 'content_block_delta':
         if (data.delta.type === 'text_delta') blocks[data.index].text += data.delta.text;
@@ -297,17 +349,30 @@ async function anthropicMessages(ctx: BlockContext, req: LlmRequest, stream: boo
         if (data.delta?.stop_reason) stopReason = data.delta.stop_reason;
         break;
       case 'error':
-        throw new ProviderError('anthropic', 'PROVIDER_UNAVAILABLE', `anthropic stream error: ${data.error?.message ?? 'unknown'}`, undefined, true);
+        throw new ProviderError(
+          'anthropic',
+          'PROVIDER_UNAVAILABLE',
+          `anthropic stream error: ${data.error?.message ?? 'unknown'}`,
+          undefined,
+          true,
+        );
       default:
         break; // ping, content_block_stop, message_stop
     }
-    progress(ctx, 'anthropic', ++chunks, blocks.reduce((n, b) => n + (b?.text.length ?? 0), 0));
+    progress(
+      ctx,
+      'anthropic',
+      ++chunks,
+      blocks.reduce((n, b) => n + (b?.text.length ?? 0), 0),
+    );
   }
   return {
     provider: 'anthropic',
     model: answeredModel,
     text: blocks.flatMap((b) => (b?.type === 'text' ? [b.text] : [])).join(''),
-    toolCalls: blocks.flatMap((b) => (b?.type === 'tool_use' ? [{ id: b.id ?? '', name: b.name ?? '', arguments: b.json || '{}' }] : [])),
+    toolCalls: blocks.flatMap((b) =>
+      b?.type === 'tool_use' ? [{ id: b.id ?? '', name: b.name ?? '', arguments: b.json || '{}' }] : [],
+    ),
     inputTokens,
     outputTokens,
     stopReason,
@@ -320,7 +385,13 @@ async function ollamaChat(ctx: BlockContext, req: LlmRequest): Promise<LlmResult
   const model = apiModelName(req.model);
   const messages = req.messages.map((m) =>
     m.tool_calls
-      ? { ...m, content: asText(m.content), tool_calls: m.tool_calls.map((t) => ({ function: { name: t.function.name, arguments: safeJson(t.function.arguments) } })) }
+      ? {
+          ...m,
+          content: asText(m.content),
+          tool_calls: m.tool_calls.map((t) => ({
+            function: { name: t.function.name, arguments: safeJson(t.function.arguments) },
+          })),
+        }
       : { ...m, content: asText(m.content) },
   );
   const body: Record<string, unknown> = { model, messages, stream: false };
@@ -349,7 +420,8 @@ async function ollamaChat(ctx: BlockContext, req: LlmRequest): Promise<LlmResult
     toolCalls: (data.message?.tool_calls ?? []).map((t, i) => ({
       id: `call_${i}`,
       name: t.function.name,
-      arguments: typeof t.function.arguments === 'string' ? t.function.arguments : JSON.stringify(t.function.arguments ?? {}),
+      arguments:
+        typeof t.function.arguments === 'string' ? t.function.arguments : JSON.stringify(t.function.arguments ?? {}),
     })),
     inputTokens: data.prompt_eval_count ?? 0,
     outputTokens: data.eval_count ?? 0,

@@ -31,7 +31,8 @@ export function providerForModel(model: string, credentialsProvider?: string): L
   if (m.includes('/')) return 'open_router';
   if (/^llama-\d/.test(m) || /^(mixtral|gemma)\d*-/.test(m)) return 'groq';
   if (/^(llama\d|mistral|qwen|phi|gemma|deepseek)/.test(m) || m.includes(':')) return 'ollama';
-  if (credentialsProvider && (LLM_PROVIDERS as string[]).includes(credentialsProvider)) return credentialsProvider as LlmProvider;
+  if (credentialsProvider && (LLM_PROVIDERS as string[]).includes(credentialsProvider))
+    return credentialsProvider as LlmProvider;
   return 'openai';
 }
 
@@ -69,7 +70,12 @@ const PRICES: Array<[string, number, number]> = [
   ['llama-3.1-8b-instant', 0.05, 0.08],
 ];
 
-export function estimateCostUsd(provider: LlmProvider, model: string, inputTokens: number, outputTokens: number): number | undefined {
+export function estimateCostUsd(
+  provider: LlmProvider,
+  model: string,
+  inputTokens: number,
+  outputTokens: number,
+): number | undefined {
   if (provider === 'ollama') return 0;
   const m = model.toLowerCase();
   let best: [string, number, number] | undefined;

@@ -3,17 +3,23 @@
  * as AutoGPT does for prompts. Undefined names render empty, like Jinja; non-strings render as JSON.
  */
 export function fillTemplate(template: string, values: Record<string, unknown>): string {
-  return template.replace(/\{\{\s*([A-Za-z0-9_ .-]+?)\s*((?:\|\s*[a-z_]+\s*)*)\}\}/g, (_match, name: string, filters: string) => {
-    const value = values[name.trim()];
-    let text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-    for (const filter of filters.split('|').map((f) => f.trim()).filter(Boolean)) {
-      if (filter === 'trim') text = text.trim();
-      else if (filter === 'upper') text = text.toUpperCase();
-      else if (filter === 'lower') text = text.toLowerCase();
-      // `safe` and unknown filters leave the text as is (no HTML escaping happens here).
-    }
-    return text;
-  });
+  return template.replace(
+    /\{\{\s*([A-Za-z0-9_ .-]+?)\s*((?:\|\s*[a-z_]+\s*)*)\}\}/g,
+    (_match, name: string, filters: string) => {
+      const value = values[name.trim()];
+      let text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+      for (const filter of filters
+        .split('|')
+        .map((f) => f.trim())
+        .filter(Boolean)) {
+        if (filter === 'trim') text = text.trim();
+        else if (filter === 'upper') text = text.toUpperCase();
+        else if (filter === 'lower') text = text.toLowerCase();
+        // `safe` and unknown filters leave the text as is (no HTML escaping happens here).
+      }
+      return text;
+    },
+  );
 }
 
 const FENCE = /```(?:json|python|javascript|js)?\s*\n?([\s\S]*?)```/i;

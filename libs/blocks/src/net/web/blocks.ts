@@ -19,12 +19,20 @@ function dataUriToBlob(uri: string): Blob {
   return new Blob([bytes], { type: m[1] || 'application/octet-stream' });
 }
 
-const extensionOf = (mime: string): string => ({ 'text/plain': 'txt', 'application/json': 'json', 'image/png': 'png', 'image/jpeg': 'jpg', 'application/pdf': 'pdf' })[mime] ?? 'bin';
+const extensionOf = (mime: string): string =>
+  ({
+    'text/plain': 'txt',
+    'application/json': 'json',
+    'image/png': 'png',
+    'image/jpeg': 'jpg',
+    'application/pdf': 'pdf',
+  })[mime] ?? 'bin';
 
 export const sendWebRequestBlock = defineBlock({
   id: '6595ae1f-b924-42cb-9a41-551a0611c4b4',
   name: 'SendWebRequestBlock',
-  description: 'Make an HTTP request (any method; JSON, form or multipart body) and route the answer by status: response (2xx), client_error (4xx), server_error (5xx).',
+  description:
+    'Make an HTTP request (any method; JSON, form or multipart body) and route the answer by status: response (2xx), client_error (4xx), server_error (5xx).',
   categories: ['WEB'],
   sideEffects: true,
   input: z.object({
@@ -71,17 +79,30 @@ export const sendWebRequestBlock = defineBlock({
             body = JSON.stringify(payload);
             if (!has('content-type')) headers['content-type'] = 'application/json';
           } else {
-            body = new URLSearchParams(Object.entries(payload as Record<string, unknown>).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+            body = new URLSearchParams(
+              Object.entries(payload as Record<string, unknown>).map(([k, v]): [string, string] => [
+                k,
+                typeof v === 'string' ? v : JSON.stringify(v),
+              ]),
+            );
           }
         }
       }
       let response: Response;
       try {
-        response = await ctx.fetch(input.url, { method, headers, body, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(input.timeout * 1000)]) });
+        response = await ctx.fetch(input.url, {
+          method,
+          headers,
+          body,
+          signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(input.timeout * 1000)]),
+        });
       } catch (err) {
         if (ctx.signal.aborted) throw err;
         const e = err as Error & { cause?: { code?: string; message?: string } };
-        const detail = e.name === 'TimeoutError' ? `timed out after ${input.timeout} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+        const detail =
+          e.name === 'TimeoutError'
+            ? `timed out after ${input.timeout} s`
+            : (e.cause?.code ?? e.cause?.message ?? e.message);
         yield ['error', `Request to ${input.url} failed: ${detail}`];
         return;
       }
@@ -103,8 +124,18 @@ export const sendWebRequestBlock = defineBlock({
     {
       name: 'POST JSON',
       needs: ['web'],
-      input: lazyInput({ method: 'POST', body: { hello: 'world' }, headers: { 'x-test': '1' } }, { url: () => fakeWebUrl('/web/echo') }),
-      output: [['response', (v: unknown) => (v as { body: unknown; method: string }).method === 'POST' && JSON.stringify((v as { body: unknown }).body) === '{"hello":"world"}']],
+      input: lazyInput(
+        { method: 'POST', body: { hello: 'world' }, headers: { 'x-test': '1' } },
+        { url: () => fakeWebUrl('/web/echo') },
+      ),
+      output: [
+        [
+          'response',
+          (v: unknown) =>
+            (v as { body: unknown; method: string }).method === 'POST' &&
+            JSON.stringify((v as { body: unknown }).body) === '{"hello":"world"}',
+        ],
+      ],
     },
     {
       name: '4xx goes to client_error',
@@ -124,7 +155,12 @@ export const sendWebRequestBlock = defineBlock({
 // ---------------------------------------------------------------- RSS / Atom
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const textOf = (v: unknown): string => (v && typeof v === 'object' ? String((v as Record<string, unknown>)['#text'] ?? '') : v === undefined || v === null ? '' : String(v));
+const textOf = (v: unknown): string =>
+  v && typeof v === 'object'
+    ? String((v as Record<string, unknown>)['#text'] ?? '')
+    : v === undefined || v === null
+      ? ''
+      : String(v);
 
 export interface FeedEntry {
   title: string;
@@ -135,8 +171,21 @@ export interface FeedEntry {
   categories: string[];
 }
 
+interface AtomEntry {
+  title?: unknown;
+  link?: Record<string, string> | Array<Record<string, string>>;
+  summary?: unknown;
+  content?: unknown;
+  updated?: string;
+  published?: string;
+  author?: { name?: unknown };
+  category?: Record<string, string> | Array<Record<string, string>>;
+}
+
 export function parseFeed(xml: string): FeedEntry[] {
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', textNodeName: '#text' }).parse(xml) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', textNodeName: '#text' }).parse(
+    xml,
+  ) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   if (doc.rss?.channel) {
     return asArray(doc.rss.channel.item).map((item: Record<string, unknown>) => ({
       title: textOf(item.title),
@@ -148,16 +197,17 @@ export function parseFeed(xml: string): FeedEntry[] {
     }));
   }
   if (doc.feed) {
-    return asArray(doc.feed.entry).map((entry: Record<string, any>) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return asArray(doc.feed.entry as AtomEntry | AtomEntry[]).map((entry) => {
       const links = asArray(entry.link) as Array<Record<string, string>>;
       const link = links.find((l) => !l['@_rel'] || l['@_rel'] === 'alternate') ?? links[0];
       return {
         title: textOf(entry.title),
         link: link?.['@_href'] ?? '',
         description: textOf(entry.summary ?? entry.content),
-        pub_date: entry.updated || entry.published ? new Date(textOf(entry.published ?? entry.updated)).toISOString() : '',
+        pub_date:
+          entry.updated || entry.published ? new Date(textOf(entry.published ?? entry.updated)).toISOString() : '',
         author: textOf(entry.author?.name),
-        categories: asArray(entry.category).map((c: Record<string, string>) => c['@_term'] ?? ''),
+        categories: asArray(entry.category).map((c) => c['@_term'] ?? ''),
       };
     });
   }
@@ -167,7 +217,8 @@ export function parseFeed(xml: string): FeedEntry[] {
 export const readRssFeedBlock = defineBlock({
   id: 'df0c7f59-dc8b-485e-8ed9-1f2b57b32127',
   name: 'ReadRSSFeedBlock',
-  description: 'Read an RSS or Atom feed and yield its entries (newest first), optionally only those published in the last time_period minutes.',
+  description:
+    'Read an RSS or Atom feed and yield its entries (newest first), optionally only those published in the last time_period minutes.',
   categories: ['WEB', 'INPUT'],
   input: z.object({
     rss_url: z.string().describe('URL of the feed'),
@@ -177,7 +228,11 @@ export const readRssFeedBlock = defineBlock({
   output: z.object({ entry: z.unknown(), entries: z.array(z.unknown()), error: z.string() }),
   run: (input, ctx) =>
     withErrorPin(ctx, async function* () {
-      const xml = await callProviderText(ctx, { provider: 'rss', url: input.rss_url, headers: { accept: 'application/rss+xml, application/atom+xml, application/xml, text/xml' } });
+      const xml = await callProviderText(ctx, {
+        provider: 'rss',
+        url: input.rss_url,
+        headers: { accept: 'application/rss+xml, application/atom+xml, application/xml, text/xml' },
+      });
       const since = input.time_period ? Date.now() - input.time_period * 60_000 : -Infinity;
       const entries = parseFeed(xml)
         .filter((e) => !e.pub_date || Date.parse(e.pub_date) >= since)
@@ -192,8 +247,21 @@ export const readRssFeedBlock = defineBlock({
       input: lazyInput({ time_period: 0 }, { rss_url: () => fakeWebUrl('/web/feed.xml') }),
       output: [
         ['entries', (v: unknown) => Array.isArray(v) && v.length === 2],
-        ['entry', { title: 'Newer post', link: 'https://example.com/2', description: 'Second & newest', pub_date: '2025-01-02T10:00:00.000Z', author: 'ada@example.com', categories: ['news'] }],
-        ['entry', (v: unknown) => (v as FeedEntry).title === 'Older post' && (v as FeedEntry).description === '<p>First</p>'],
+        [
+          'entry',
+          {
+            title: 'Newer post',
+            link: 'https://example.com/2',
+            description: 'Second & newest',
+            pub_date: '2025-01-02T10:00:00.000Z',
+            author: 'ada@example.com',
+            categories: ['news'],
+          },
+        ],
+        [
+          'entry',
+          (v: unknown) => (v as FeedEntry).title === 'Older post' && (v as FeedEntry).description === '<p>First</p>',
+        ],
       ],
     },
   ],
@@ -201,14 +269,34 @@ export const readRssFeedBlock = defineBlock({
 
 // ---------------------------------------------------------------- web page as text / markdown
 
-export function htmlToContent(html: string, format: 'text' | 'markdown' | 'html', selector?: string | null): { title: string; content: string } {
+export function htmlToContent(
+  html: string,
+  format: 'text' | 'markdown' | 'html',
+  selector?: string | null,
+): { title: string; content: string } {
   const $ = load(html);
   const title = $('title').first().text().trim();
   $('script, style, noscript, template, iframe, svg').remove();
   const root = selector ? $(selector) : $('body').length ? $('body') : $.root();
   if (selector && root.length === 0) throw new Error(`No element matches the selector ${selector}`);
-  if (format === 'html') return { title, content: root.map((_, el) => $.html(el)).get().join('\n') };
-  if (format === 'markdown') return { title, content: NodeHtmlMarkdown.translate(root.map((_, el) => $.html(el)).get().join('\n')).trim() };
+  if (format === 'html')
+    return {
+      title,
+      content: root
+        .map((_, el) => $.html(el))
+        .get()
+        .join('\n'),
+    };
+  if (format === 'markdown')
+    return {
+      title,
+      content: NodeHtmlMarkdown.translate(
+        root
+          .map((_, el) => $.html(el))
+          .get()
+          .join('\n'),
+      ).trim(),
+    };
   root.find('br').replaceWith('\n');
   root.find('p, div, li, h1, h2, h3, h4, h5, h6, tr, section, article, header, footer, nav, main').each((_, el) => {
     $(el).append('\n');
@@ -225,7 +313,8 @@ export function htmlToContent(html: string, format: 'text' | 'markdown' | 'html'
 export const getWebPageBlock = defineBlock({
   id: '72abab8e-2dc2-4465-a6df-770f2def9475',
   name: 'GetWebPageBlock',
-  description: 'Download a web page and return its readable content as text, markdown or cleaned HTML (scripts and styles removed).',
+  description:
+    'Download a web page and return its readable content as text, markdown or cleaned HTML (scripts and styles removed).',
   categories: ['WEB', 'TEXT'],
   input: z.object({
     url: z.string(),
@@ -235,7 +324,11 @@ export const getWebPageBlock = defineBlock({
   output: z.object({ content: z.string(), title: z.string(), error: z.string() }),
   run: (input, ctx) =>
     withErrorPin(ctx, async function* () {
-      const html = await callProviderText(ctx, { provider: 'web', url: input.url, headers: { accept: 'text/html, application/xhtml+xml, */*' } });
+      const html = await callProviderText(ctx, {
+        provider: 'web',
+        url: input.url,
+        headers: { accept: 'text/html, application/xhtml+xml, */*' },
+      });
       const { title, content } = htmlToContent(html, input.format, input.css_selector);
       yield ['content', content];
       yield ['title', title];
@@ -269,12 +362,22 @@ export const getWikipediaSummaryBlock = defineBlock({
   name: 'GetWikipediaSummaryBlock',
   description: 'Get the summary of a Wikipedia article (REST API page/summary).',
   categories: ['SEARCH'],
-  input: z.object({ topic: z.string(), language: z.string().regex(/^[a-z-]{2,12}$/).default('en') }),
+  input: z.object({
+    topic: z.string(),
+    language: z
+      .string()
+      .regex(/^[a-z-]{2,12}$/)
+      .default('en'),
+  }),
   output: z.object({ summary: z.string(), title: z.string(), url: z.string(), error: z.string() }),
   run: (input, ctx) =>
     withErrorPin(ctx, async function* () {
       const base = providerBaseUrl('wikipedia').replace('{lang}', input.language);
-      const { data } = await callProvider<{ title: string; extract: string; content_urls?: { desktop?: { page?: string } } }>(ctx, {
+      const { data } = await callProvider<{
+        title: string;
+        extract: string;
+        content_urls?: { desktop?: { page?: string } };
+      }>(ctx, {
         provider: 'wikipedia',
         url: `${base}/page/summary/${encodeURIComponent(input.topic.trim().replace(/ /g, '_'))}`,
         headers: { 'user-agent': 'Agentry/0.1 (https://github.com/agentry)' },
@@ -293,7 +396,12 @@ export const getWikipediaSummaryBlock = defineBlock({
         ['url', 'https://fr.wikipedia.org/wiki/Ada_Lovelace'],
       ],
     },
-    { name: 'unknown article', needs: ['wikipedia'], input: { topic: 'Nonexistent page xyz' }, output: [['error', 'wikipedia API error 404: Page or revision not found.']] },
+    {
+      name: 'unknown article',
+      needs: ['wikipedia'],
+      input: { topic: 'Nonexistent page xyz' },
+      output: [['error', 'wikipedia API error 404: Page or revision not found.']],
+    },
   ],
 });
 
@@ -302,7 +410,8 @@ export const getWikipediaSummaryBlock = defineBlock({
 export const extractWebsiteContentBlock = defineBlock({
   id: '436c3984-57fd-4b85-8e9a-459b356883bd',
   name: 'ExtractWebsiteContentBlock',
-  description: 'Get the content of a web page as LLM-ready markdown through the Jina Reader API, or the raw page when raw_content is set.',
+  description:
+    'Get the content of a web page as LLM-ready markdown through the Jina Reader API, or the raw page when raw_content is set.',
   categories: ['SEARCH'],
   credentials: JINA_CREDENTIALS,
   input: z.object({ credentials: credentialsInput, url: z.string(), raw_content: z.boolean().default(false) }),
@@ -315,14 +424,26 @@ export const extractWebsiteContentBlock = defineBlock({
       }
       const key = requireSecret(ctx, 'jina');
       const url = /^https?:\/\//.test(input.url) ? input.url : `https://${input.url}`;
-      yield ['content', await callProviderText(ctx, { provider: 'jina', url: `${providerBaseUrl('jina_reader')}/${url}`, headers: { authorization: `Bearer ${key}` } })];
+      yield [
+        'content',
+        await callProviderText(ctx, {
+          provider: 'jina',
+          url: `${providerBaseUrl('jina_reader')}/${url}`,
+          headers: { authorization: `Bearer ${key}` },
+        }),
+      ];
     }),
   testCases: [
     {
       needs: ['jina'],
       credentials: testApiKey('jina'),
       input: { url: 'https://example.com/article' },
-      output: [['content', 'Title: Example page\n\nURL Source: https://example.com/article\n\nMarkdown Content:\n# Example page\n\nThis is the content of https://example.com/article.']],
+      output: [
+        [
+          'content',
+          'Title: Example page\n\nURL Source: https://example.com/article\n\nMarkdown Content:\n# Example page\n\nThis is the content of https://example.com/article.',
+        ],
+      ],
     },
   ],
 });
@@ -350,11 +471,25 @@ export const searchTheWebBlock = defineBlock({
       needs: ['jina'],
       credentials: testApiKey('jina'),
       input: { query: 'agentry blocks' },
-      output: [['results', (v: unknown) => typeof v === 'string' && v.startsWith('[1] Title: Result 1 for agentry blocks')]],
+      output: [
+        ['results', (v: unknown) => typeof v === 'string' && v.startsWith('[1] Title: Result 1 for agentry blocks')],
+      ],
     },
-    { name: 'refused key', needs: ['jina'], credentials: { ...testApiKey('jina'), apiKey: 'jina_invalidkey12345' } as never, input: { query: 'x' }, output: [['error', 'jina API error 401: Invalid API key, please get a new one from https://jina.ai']] },
+    {
+      name: 'refused key',
+      needs: ['jina'],
+      credentials: { ...testApiKey('jina'), apiKey: 'jina_invalidkey12345' } as never,
+      input: { query: 'x' },
+      output: [['error', 'jina API error 401: Invalid API key, please get a new one from https://jina.ai']],
+    },
   ],
 });
 
-export const webBlocks = [sendWebRequestBlock, readRssFeedBlock, getWebPageBlock, getWikipediaSummaryBlock, extractWebsiteContentBlock, searchTheWebBlock];
-
+export const webBlocks = [
+  sendWebRequestBlock,
+  readRssFeedBlock,
+  getWebPageBlock,
+  getWikipediaSummaryBlock,
+  extractWebsiteContentBlock,
+  searchTheWebBlock,
+];

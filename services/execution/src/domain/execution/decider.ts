@@ -410,7 +410,6 @@ export function createExecutionDecider(rules: ExecutionRules = { validateInput: 
             if (exec.status === 'RUNNING') throw invalid(`attempt ${attempt} of ${nodeExecId} is already running on ${exec.workerId}`, { nodeExecId, workerId: exec.workerId });
             if (d.node(exec.nodeId).kind === 'agent' || d.node(exec.nodeId).kind === 'review') throw invalid(`node execution ${nodeExecId} is run by the engine`, { nodeExecId });
             assertTransition(exec, 'RUNNING');
-            if (exec.notBefore !== undefined && nowMs < exec.notBefore) throw invalid(`retry of ${nodeExecId} is not due before ${new Date(exec.notBefore).toISOString()}`, { nodeExecId });
             d.emit({ type: 'NodeTaskLeased', data: { nodeExecId, attempt, workerId, leasedAt: at } });
             d.emit({ type: 'NodeExecutionStarted', data: { nodeExecId, attempt, startedAt: at } });
           }

@@ -1,5 +1,6 @@
 import type { GraphLink } from '@agentry/kernel';
 import type { EventOf, NodeError, Usage } from './events';
+import { OverlayMap } from './overlay-map';
 import type { PlanNode } from './plan';
 
 export type NodeStatus = 'INCOMPLETE' | 'QUEUED' | 'RUNNING' | 'REVIEW' | 'COMPLETED' | 'FAILED' | 'TERMINATED';
@@ -91,7 +92,7 @@ export function initialState(): ExecutionState {
   };
 }
 
-/** A copy the decider may evolve without touching the original (O(number of node executions) pointer copies). */
+/** A copy the decider may evolve without touching the original: O(1), the maps are copy-on-write overlays. */
 export function draftOf(state: ExecutionState): ExecutionState {
-  return { ...state, nodeExecs: new Map(state.nodeExecs), execsByNode: new Map(state.execsByNode), staticInputs: new Map(state.staticInputs) };
+  return { ...state, nodeExecs: new OverlayMap(state.nodeExecs), execsByNode: new OverlayMap(state.execsByNode), staticInputs: new OverlayMap(state.staticInputs) };
 }

@@ -35,16 +35,16 @@ export function apiRoutes(options: HttpAppOptions): Router {
   );
 
   // Everything below requires a valid bearer token.
-  r.use(
-    wrap(async (req, res) => {
-      const header = req.header('authorization');
-      const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
-      if (!match) throw new DomainError('UNAUTHENTICATED', 'send `Authorization: Bearer <token>` (get one from POST /api/v1/auth/login)');
-      res.locals.auth = await tokens.verify(match[1]);
-      if (!accounts.getUser(res.locals.auth.sub)) throw new DomainError('UNAUTHENTICATED', 'the account no longer exists');
-    }),
-  );
-  r.use((req, res, next) => (res.locals.auth ? next() : next(new DomainError('UNAUTHENTICATED', 'authentication required'))));
+  r.use((req, res, next) => {
+    const header = req.header('authorization');
+    const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
+    if (!match) return next(new DomainError('UNAUTHENTICATED', 'send `Authorization: Bearer <token>` (get one from POST /api/v1/auth/login)'));
+    tokens.verify(match[1]).then((claims) => {
+      if (!accounts.getUser(claims.sub)) return next(new DomainError('UNAUTHENTICATED', 'the account no longer exists'));
+      res.locals.auth = claims;
+      next();
+    }, next);
+  });
 
   r.get(
     '/v1/me',

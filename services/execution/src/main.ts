@@ -1,0 +1,6 @@
+import { runServiceMain } from '@agentry/runtime';
+import { startExecutionService } from './index';
+
+runServiceMain('execution', ({ config, log, logger }) =>
+  startExecutionService({ events: log.events, queue: log.queue, logger, graphAddress: config.grpcUrl('graph'), host: config.HOST, port: config.grpcPort('execution') }),
+);

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@agentry/runtime';
+import { startGraphService } from './index';
+
+runServiceMain('graph', ({ config, log, logger }) => startGraphService({ events: log.events, logger, host: config.HOST, port: config.grpcPort('graph') }));

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@agentry/runtime';
+import { startNotificationService } from './index';
+
+runServiceMain('notification', ({ config, log, logger }) => startNotificationService({ events: log.events, logger, host: config.HOST, port: config.grpcPort('notification') }));

@@ -1,0 +1,6 @@
+import { runServiceMain } from '@agentry/runtime';
+import { startSchedulerService } from './index';
+
+runServiceMain('scheduler', ({ config, log, logger }) =>
+  startSchedulerService({ events: log.events, logger, executionAddress: config.grpcUrl('execution'), host: config.HOST, port: config.grpcPort('scheduler') }),
+);

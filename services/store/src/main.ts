@@ -1,0 +1,4 @@
+import { runServiceMain } from '@agentry/runtime';
+import { startStoreService } from './index';
+
+runServiceMain('store', ({ config, log, logger }) => startStoreService({ events: log.events, logger, host: config.HOST, port: config.grpcPort('store') }));
