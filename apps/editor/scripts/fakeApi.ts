@@ -14,36 +14,140 @@ export const USER = { email: 'dev@agentry.local', password: 'secret' };
 
 const S = (type: string, extra: Record<string, unknown> = {}) => ({ type, ...extra });
 export const BLOCKS: BlockDefinition[] = [
-  { id: 'b-input', name: 'AgentInput', description: 'A named input of the agent', categories: ['Input/Output'], kind: 'input',
-    inputSchema: { type: 'object', required: ['name'], properties: { name: S('string'), value: { title: 'Default value' } } },
-    outputSchema: { type: 'object', properties: { result: {} } } },
-  { id: 'b-output', name: 'AgentOutput', description: 'A named output of the agent', categories: ['Input/Output'], kind: 'output',
+  {
+    id: 'b-input',
+    name: 'AgentInput',
+    description: 'A named input of the agent',
+    categories: ['Input/Output'],
+    kind: 'input',
+    inputSchema: {
+      type: 'object',
+      required: ['name'],
+      properties: { name: S('string'), value: { title: 'Default value' } },
+    },
+    outputSchema: { type: 'object', properties: { result: {} } },
+  },
+  {
+    id: 'b-output',
+    name: 'AgentOutput',
+    description: 'A named output of the agent',
+    categories: ['Input/Output'],
+    kind: 'output',
     inputSchema: { type: 'object', required: ['name'], properties: { name: S('string'), value: {} } },
-    outputSchema: { type: 'object', properties: { output: {} } } },
-  { id: 'b-fill', name: 'FillTextTemplate', description: 'Fill a text template with named values', categories: ['Text'], kind: 'standard',
-    inputSchema: { type: 'object', required: ['format'], properties: { format: S('string', { description: 'Template, e.g. Hello {name}!' }), values: S('object', { additionalProperties: {} }) } },
-    outputSchema: { type: 'object', properties: { output: S('string') } } },
-  { id: 'b-calc', name: 'Calculator', description: 'Arithmetic on two numbers', categories: ['Math'], kind: 'standard',
-    inputSchema: { type: 'object', required: ['a', 'b'], properties: { operation: S('string', { enum: ['add', 'subtract', 'multiply', 'divide'], default: 'add' }), a: S('number'), b: S('number'), round: S('boolean', { advanced: true }) } },
-    outputSchema: { type: 'object', properties: { result: S('number') } } },
-  { id: 'b-cond', name: 'Condition', description: 'Branch on a boolean', categories: ['Logic'], kind: 'standard',
-    inputSchema: { type: 'object', required: ['value'], properties: { value: S('boolean'), negate: S('boolean', { advanced: true }) } },
-    outputSchema: { type: 'object', properties: { yes: S('boolean'), no: S('boolean') } } },
-  { id: 'b-http', name: 'HttpRequest', description: 'Send an HTTP request', categories: ['Web'], kind: 'standard',
-    inputSchema: { type: 'object', required: ['url'], properties: { url: S('string', { format: 'uri' }), method: S('string', { enum: ['GET', 'POST'] }), headers: S('object'), api_key: S('string', { secret: true, title: 'API key' }), timeout: S('integer', { minimum: 1, advanced: true }), tags: S('array', { items: S('string'), advanced: true }) } },
-    outputSchema: { type: 'object', properties: { response: S('object'), status: S('integer'), error: S('string') } } },
-  { id: 'b-review', name: 'HumanReview', description: 'Pause for a human to approve', categories: ['Logic'], kind: 'review',
+    outputSchema: { type: 'object', properties: { output: {} } },
+  },
+  {
+    id: 'b-fill',
+    name: 'FillTextTemplate',
+    description: 'Fill a text template with named values',
+    categories: ['Text'],
+    kind: 'standard',
+    inputSchema: {
+      type: 'object',
+      required: ['format'],
+      properties: {
+        format: S('string', { description: 'Template, e.g. Hello {name}!' }),
+        values: S('object', { additionalProperties: {} }),
+      },
+    },
+    outputSchema: { type: 'object', properties: { output: S('string') } },
+  },
+  {
+    id: 'b-calc',
+    name: 'Calculator',
+    description: 'Arithmetic on two numbers',
+    categories: ['Math'],
+    kind: 'standard',
+    inputSchema: {
+      type: 'object',
+      required: ['a', 'b'],
+      properties: {
+        operation: S('string', { enum: ['add', 'subtract', 'multiply', 'divide'], default: 'add' }),
+        a: S('number'),
+        b: S('number'),
+        round: S('boolean', { advanced: true }),
+      },
+    },
+    outputSchema: { type: 'object', properties: { result: S('number') } },
+  },
+  {
+    id: 'b-cond',
+    name: 'Condition',
+    description: 'Branch on a boolean',
+    categories: ['Logic'],
+    kind: 'standard',
+    inputSchema: {
+      type: 'object',
+      required: ['value'],
+      properties: { value: S('boolean'), negate: S('boolean', { advanced: true }) },
+    },
+    outputSchema: { type: 'object', properties: { yes: S('boolean'), no: S('boolean') } },
+  },
+  {
+    id: 'b-http',
+    name: 'HttpRequest',
+    description: 'Send an HTTP request',
+    categories: ['Web'],
+    kind: 'standard',
+    inputSchema: {
+      type: 'object',
+      required: ['url'],
+      properties: {
+        url: S('string', { format: 'uri' }),
+        method: S('string', { enum: ['GET', 'POST'] }),
+        headers: S('object'),
+        api_key: S('string', { secret: true, title: 'API key' }),
+        timeout: S('integer', { minimum: 1, advanced: true }),
+        tags: S('array', { items: S('string'), advanced: true }),
+      },
+    },
+    outputSchema: { type: 'object', properties: { response: S('object'), status: S('integer'), error: S('string') } },
+  },
+  {
+    id: 'b-review',
+    name: 'HumanReview',
+    description: 'Pause for a human to approve',
+    categories: ['Logic'],
+    kind: 'review',
     inputSchema: { type: 'object', properties: { data: {}, message: S('string') } },
-    outputSchema: { type: 'object', properties: { approved: {}, rejected: {} } } },
-  { id: 'b-const', name: 'StoreValue', description: 'Hold a value for every later run (static output)', categories: ['Basic'], kind: 'standard', staticOutput: true,
-    inputSchema: { type: 'object', properties: { value: {} } }, outputSchema: { type: 'object', properties: { value: {} } } },
-  { id: 'b-note', name: 'StickyNote', description: 'A note on the canvas', categories: ['Basic'], kind: 'note',
-    inputSchema: { type: 'object', properties: { text: S('string', { format: 'long-text', title: 'Note' }) } }, outputSchema: { type: 'object', properties: {} } },
+    outputSchema: { type: 'object', properties: { approved: {}, rejected: {} } },
+  },
+  {
+    id: 'b-const',
+    name: 'StoreValue',
+    description: 'Hold a value for every later run (static output)',
+    categories: ['Basic'],
+    kind: 'standard',
+    staticOutput: true,
+    inputSchema: { type: 'object', properties: { value: {} } },
+    outputSchema: { type: 'object', properties: { value: {} } },
+  },
+  {
+    id: 'b-note',
+    name: 'StickyNote',
+    description: 'A note on the canvas',
+    categories: ['Basic'],
+    kind: 'note',
+    inputSchema: { type: 'object', properties: { text: S('string', { format: 'long-text', title: 'Note' }) } },
+    outputSchema: { type: 'object', properties: {} },
+  },
 ];
 
-interface StoredGraph { versions: Graph[]; active: number }
-interface RunEvent { position: number; method: 'graph_execution_event' | 'node_execution_event'; data: Record<string, unknown> }
-interface Run { exec: Execution; events: RunEvent[]; pendingReview?: { nodeExecId: string; resolve: (d: { decision: string; editedData?: unknown }) => void }; cancelled: boolean }
+interface StoredGraph {
+  versions: Graph[];
+  active: number;
+}
+interface RunEvent {
+  position: number;
+  method: 'graph_execution_event' | 'node_execution_event';
+  data: Record<string, unknown>;
+}
+interface Run {
+  exec: Execution;
+  events: RunEvent[];
+  pendingReview?: { nodeExecId: string; resolve: (d: { decision: string; editedData?: unknown }) => void };
+  cancelled: boolean;
+}
 
 export class FakeApi {
   readonly graphs = new Map<string, StoredGraph>();
@@ -55,11 +159,24 @@ export class FakeApi {
   server!: Server;
   port = 0;
 
-  constructor(private readonly distDir: string, private readonly stepMs = 150) {}
+  constructor(
+    private readonly distDir: string,
+    private readonly stepMs = 150,
+  ) {}
 
   seed(name: string, nodes: GraphNode[], links: GraphLink[]): Graph {
     const id = randomUUID();
-    const g: Graph = { id, version: 1, name, description: '', isActive: true, nodes, links, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() };
+    const g: Graph = {
+      id,
+      version: 1,
+      name,
+      description: '',
+      isActive: true,
+      nodes,
+      links,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    };
     this.graphs.set(id, { versions: [g], active: 1 });
     return g;
   }
@@ -77,7 +194,9 @@ export class FakeApi {
   }
 
   async start(): Promise<number> {
-    this.server = createServer((req, res) => void this.handle(req, res).catch((e) => this.problem(res, 500, String(e))));
+    this.server = createServer(
+      (req, res) => void this.handle(req, res).catch((e) => this.problem(res, 500, String(e))),
+    );
     const wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -114,7 +233,11 @@ export class FakeApi {
   }
 
   private emit(run: Run, method: RunEvent['method'], data: Record<string, unknown>): void {
-    const ev: RunEvent = { position: ++this.position, method, data: { executionId: run.exec.id, graphId: run.exec.graphId, ...data } };
+    const ev: RunEvent = {
+      position: ++this.position,
+      method,
+      data: { executionId: run.exec.id, graphId: run.exec.graphId, ...data },
+    };
     run.events.push(ev);
     for (const [ws, ids] of this.subs) if (ids.has(run.exec.id)) ws.send(JSON.stringify(ev));
   }
@@ -137,10 +260,18 @@ export class FakeApi {
   }
 
   private serveStatic(req: IncomingMessage, res: ServerResponse): void {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
     let file = join(this.distDir, path);
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(this.distDir, 'index.html');
-    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+    const types: Record<string, string> = {
+      '.html': 'text/html',
+      '.js': 'text/javascript',
+      '.css': 'text/css',
+      '.svg': 'image/svg+xml',
+    };
     res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   }
@@ -163,11 +294,14 @@ export class FakeApi {
     const m = req.method ?? 'GET';
     if (p === '/api/v1/auth/login' && m === 'POST') {
       const b = await this.body(req);
-      if (b?.email === USER.email && b?.password === USER.password) return this.send(res, 200, { accessToken: TOKEN, tokenType: 'Bearer', expiresIn: 3600 });
+      if (b?.email === USER.email && b?.password === USER.password)
+        return this.send(res, 200, { accessToken: TOKEN, tokenType: 'Bearer', expiresIn: 3600 });
       return this.problem(res, 401, 'Invalid email or password', 'INVALID_CREDENTIALS');
     }
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return this.problem(res, 401, 'Unauthorized', 'UNAUTHENTICATED');
-    if (p === '/api/v1/me') return this.send(res, 200, { id: 'u1', email: USER.email, tenantId: 't1', roles: ['admin'] });
+    if (req.headers.authorization !== `Bearer ${TOKEN}`)
+      return this.problem(res, 401, 'Unauthorized', 'UNAUTHENTICATED');
+    if (p === '/api/v1/me')
+      return this.send(res, 200, { id: 'u1', email: USER.email, tenantId: 't1', roles: ['admin'] });
     if (p === '/api/v1/blocks') return this.send(res, 200, { items: BLOCKS });
 
     if (p === '/api/v1/graphs' && m === 'GET') {
@@ -175,7 +309,11 @@ export class FakeApi {
       const items = [...this.graphs.keys()]
         .map((id) => this.latest(id)!)
         .filter((g) => g.name.toLowerCase().includes(q))
-        .sort((a, b) => (url.searchParams.get('sort') === 'name' ? a.name.localeCompare(b.name) : String(b.updatedAt).localeCompare(String(a.updatedAt))))
+        .sort((a, b) =>
+          url.searchParams.get('sort') === 'name'
+            ? a.name.localeCompare(b.name)
+            : String(b.updatedAt).localeCompare(String(a.updatedAt)),
+        )
         .map(({ nodes, links: _links, ...g }) => ({ ...g, nodeCount: nodes.length, isActive: true }));
       return this.send(res, 200, { items });
     }
@@ -183,12 +321,27 @@ export class FakeApi {
       let b = await this.body(req);
       if (p.endsWith('/import') && Array.isArray(b?.nodes) && b.nodes[0]?.block_id) {
         // AutoGPT export: snake_case, block ids unknown unless mapped.
-        const unknown = b.nodes.filter((n: any) => !BLOCKS.some((x) => x.id === n.block_id)).map((n: any) => n.block_id);
-        if (unknown.length) return this.problem(res, 400, `Unknown blocks: ${unknown.join(', ')}`, 'UNKNOWN_BLOCKS', unknown);
+        const unknown = b.nodes
+          .filter((n: any) => !BLOCKS.some((x) => x.id === n.block_id))
+          .map((n: any) => n.block_id);
+        if (unknown.length)
+          return this.problem(res, 400, `Unknown blocks: ${unknown.join(', ')}`, 'UNKNOWN_BLOCKS', unknown);
         b = {
-          name: b.name, description: b.description ?? '',
-          nodes: b.nodes.map((n: any) => ({ id: n.id, blockId: n.block_id, inputDefault: n.input_default ?? {}, metadata: n.metadata ?? { position: { x: 0, y: 0 } } })),
-          links: b.links.map((l: any) => ({ sourceId: l.source_id, sourceName: l.source_name, sinkId: l.sink_id, sinkName: l.sink_name, isStatic: Boolean(l.is_static) })),
+          name: b.name,
+          description: b.description ?? '',
+          nodes: b.nodes.map((n: any) => ({
+            id: n.id,
+            blockId: n.block_id,
+            inputDefault: n.input_default ?? {},
+            metadata: n.metadata ?? { position: { x: 0, y: 0 } },
+          })),
+          links: b.links.map((l: any) => ({
+            sourceId: l.source_id,
+            sourceName: l.source_name,
+            sinkId: l.sink_id,
+            sinkName: l.sink_name,
+            isStatic: Boolean(l.is_static),
+          })),
         };
       }
       const errors = this.validate(b.nodes ?? []);
@@ -208,10 +361,24 @@ export class FakeApi {
       }
       if (!sub && m === 'PUT') {
         const b = await this.body(req);
-        if (b.baseVersion !== latest.version) return this.problem(res, 409, `Version ${b.baseVersion} is not the latest (${latest.version})`, 'VERSION_CONFLICT');
+        if (b.baseVersion !== latest.version)
+          return this.problem(
+            res,
+            409,
+            `Version ${b.baseVersion} is not the latest (${latest.version})`,
+            'VERSION_CONFLICT',
+          );
         const errors = this.validate(b.nodes);
         if (errors) return this.problem(res, 400, 'Graph is invalid', 'GRAPH_INVALID', errors);
-        const g: Graph = { ...latest, name: b.name, description: b.description, nodes: b.nodes, links: b.links, version: latest.version + 1, updatedAt: new Date().toISOString() };
+        const g: Graph = {
+          ...latest,
+          name: b.name,
+          description: b.description,
+          nodes: b.nodes,
+          links: b.links,
+          version: latest.version + 1,
+          updatedAt: new Date().toISOString(),
+        };
         stored.versions.push(g);
         stored.active = g.version;
         return this.send(res, 200, g);
@@ -220,7 +387,14 @@ export class FakeApi {
         this.graphs.delete(id);
         return this.send(res, 204);
       }
-      if (sub === '/versions') return this.send(res, 200, { items: stored.versions.map((g) => ({ version: g.version, createdAt: g.updatedAt, isActive: g.version === stored.active })) });
+      if (sub === '/versions')
+        return this.send(res, 200, {
+          items: stored.versions.map((g) => ({
+            version: g.version,
+            createdAt: g.updatedAt,
+            isActive: g.version === stored.active,
+          })),
+        });
       if (sub === '/export') return this.send(res, 200, { ...latest, id: undefined });
       if (sub === '/execute' && m === 'POST') {
         const b = await this.body(req);
@@ -244,6 +418,7 @@ export class FakeApi {
       if (!em[2]) return this.send(res, 200, run.exec);
       if (em[2] === 'cancel') {
         run.cancelled = true;
+        run.pendingReview?.resolve({ decision: 'cancel' });
         return this.send(res, 202, {});
       }
       if (em[2] === 'reviews' && run.pendingReview?.nodeExecId === em[3]) {
@@ -256,7 +431,17 @@ export class FakeApi {
   }
 
   private startRun(g: Graph, inputs: Record<string, unknown>): string {
-    const exec: Execution = { id: randomUUID(), graphId: g.id, graphVersion: g.version, status: 'QUEUED', trigger: 'manual', startedAt: new Date().toISOString(), inputs, outputs: {}, nodeExecutions: [] };
+    const exec: Execution = {
+      id: randomUUID(),
+      graphId: g.id,
+      graphVersion: g.version,
+      status: 'QUEUED',
+      trigger: 'manual',
+      startedAt: new Date().toISOString(),
+      inputs,
+      outputs: {},
+      nodeExecutions: [],
+    };
     const run: Run = { exec, events: [], cancelled: false };
     this.runs.set(exec.id, run);
     void this.simulate(run, g).catch((e) => console.error('simulate', e));
@@ -265,7 +450,11 @@ export class FakeApi {
 
   /** A toy dataflow: nodes in dependency order, one execution each. Enough to drive the UI. */
   private async simulate(run: Run, g: Graph): Promise<void> {
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Large graphs run flat out, to exercise the editor's batching of live updates.
+    const stepMs = g.nodes.length > 200 ? 0 : this.stepMs;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms === this.stepMs ? stepMs : ms));
+    const inbound = new Map<string, GraphLink[]>();
+    for (const l of g.links) (inbound.get(l.sinkId) ?? inbound.set(l.sinkId, []).get(l.sinkId)!).push(l);
     const blockOf = (n: GraphNode) => BLOCKS.find((b) => b.id === n.blockId)!;
     const values = new Map<string, Record<string, unknown>>();
     const done = new Set<string>();
@@ -278,17 +467,25 @@ export class FakeApi {
     const pending = g.nodes.filter((n) => blockOf(n).kind !== 'note');
     while (pending.length) {
       if (run.cancelled) return setStatus('TERMINATED');
-      const idx = pending.findIndex((n) => g.links.filter((l) => l.sinkId === n.id).every((l) => done.has(l.sourceId)));
+      const idx = pending.findIndex((n) => (inbound.get(n.id) ?? []).every((l) => done.has(l.sourceId)));
       if (idx < 0) break;
       const node = pending.splice(idx, 1)[0];
       const input: Record<string, unknown> = { ...node.inputDefault };
-      for (const l of g.links.filter((x) => x.sinkId === node.id)) {
+      for (const l of inbound.get(node.id) ?? []) {
         const v = values.get(l.sourceId)?.[l.sourceName];
         const dict = /^(.+)_#_(.+)$/.exec(l.sinkName);
         if (dict) input[dict[1]] = { ...((input[dict[1]] as object) ?? {}), [dict[2]]: v };
         else input[l.sinkName] = v;
       }
-      const ne: NodeExecution = { id: randomUUID(), nodeId: node.id, blockId: node.blockId, status: 'QUEUED', attempt: 1, input, outputs: {} };
+      const ne: NodeExecution = {
+        id: randomUUID(),
+        nodeId: node.id,
+        blockId: node.blockId,
+        status: 'QUEUED',
+        attempt: 1,
+        input,
+        outputs: {},
+      };
       run.exec.nodeExecutions.push(ne);
       const evt = (status: NodeExecution['status'], extra: Record<string, unknown> = {}) => {
         ne.status = status;
@@ -308,16 +505,26 @@ export class FakeApi {
         const vals = (input.values ?? {}) as Record<string, unknown>;
         out = { output: String(input.format ?? '').replace(/\{(\w+)\}/g, (_, k: string) => String(vals[k] ?? '')) };
       } else if (block.name === 'Calculator') {
-        const a = Number(input.a), b = Number(input.b);
-        out = { result: { add: a + b, subtract: a - b, multiply: a * b, divide: a / b }[String(input.operation ?? 'add')] };
+        const a = Number(input.a),
+          b = Number(input.b);
+        out = {
+          result: { add: a + b, subtract: a - b, multiply: a * b, divide: a / b }[String(input.operation ?? 'add')],
+        };
       } else if (block.kind === 'review') {
         evt('REVIEW');
         run.exec.status = 'REVIEW';
         this.emit(run, 'graph_execution_event', { status: 'REVIEW' });
-        const decision = await new Promise<{ decision: string; editedData?: unknown }>((resolve) => (run.pendingReview = { nodeExecId: ne.id, resolve }));
+        const decision = await new Promise<{ decision: string; editedData?: unknown }>(
+          (resolve) => (run.pendingReview = { nodeExecId: ne.id, resolve }),
+        );
         run.pendingReview = undefined;
+        if (run.cancelled) {
+          evt('TERMINATED');
+          return setStatus('TERMINATED');
+        }
         setStatus('RUNNING');
-        out = decision.decision === 'approve' ? { approved: decision.editedData ?? input.data } : { rejected: input.data };
+        out =
+          decision.decision === 'approve' ? { approved: decision.editedData ?? input.data } : { rejected: input.data };
       } else if (block.name === 'HttpRequest') {
         ne.error = 'network disabled in the smoke fake';
         evt('FAILED', { error: ne.error });

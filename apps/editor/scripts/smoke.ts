@@ -51,9 +51,17 @@ function bigGraph(): { nodes: GraphNode[]; links: GraphLink[] } {
   }));
   const links: GraphLink[] = [];
   for (let i = 0; i < 1000 && links.length < 1500; i++) {
-    if (i % cols !== cols - 1) links.push({ sourceId: `n${i}`, sourceName: 'result', sinkId: `n${i + 1}`, sinkName: 'a', isStatic: false });
+    if (i % cols !== cols - 1)
+      links.push({ sourceId: `n${i}`, sourceName: 'result', sinkId: `n${i + 1}`, sinkName: 'a', isStatic: false });
   }
-  for (let i = 0; links.length < 1500; i++) links.push({ sourceId: `n${i}`, sourceName: 'result', sinkId: `n${i + cols}`, sinkName: 'b', isStatic: i % 7 === 0 });
+  for (let i = 0; links.length < 1500; i++)
+    links.push({
+      sourceId: `n${i}`,
+      sourceName: 'result',
+      sinkId: `n${i + cols}`,
+      sinkName: 'b',
+      isStatic: i % 7 === 0,
+    });
   return { nodes, links };
 }
 
@@ -65,10 +73,25 @@ async function main(): Promise<void> {
     'Hello agent',
     [
       { id: 'in', blockId: 'b-input', inputDefault: { name: 'name' }, metadata: { position: { x: 0, y: 40 } } },
-      { id: 'fmt', blockId: 'b-fill', inputDefault: { format: 'Hello {name}!' }, metadata: { position: { x: 340, y: 0 } } },
+      {
+        id: 'fmt',
+        blockId: 'b-fill',
+        inputDefault: { format: 'Hello {name}!' },
+        metadata: { position: { x: 340, y: 0 } },
+      },
       { id: 'out', blockId: 'b-output', inputDefault: { name: 'greeting' }, metadata: { position: { x: 700, y: 40 } } },
-      { id: 'rev', blockId: 'b-review', inputDefault: { message: 'Send this greeting?' }, metadata: { position: { x: 340, y: 330 } } },
-      { id: 'note', blockId: 'b-note', inputDefault: { text: 'Says hello, after a human approves.' }, metadata: { position: { x: 0, y: 330 } } },
+      {
+        id: 'rev',
+        blockId: 'b-review',
+        inputDefault: { message: 'Send this greeting?' },
+        metadata: { position: { x: 340, y: 330 } },
+      },
+      {
+        id: 'note',
+        blockId: 'b-note',
+        inputDefault: { text: 'Says hello, after a human approves.' },
+        metadata: { position: { x: 0, y: 330 } },
+      },
     ],
     [
       { sourceId: 'in', sourceName: 'result', sinkId: 'fmt', sinkName: 'values_#_name', isStatic: false },
@@ -81,7 +104,14 @@ async function main(): Promise<void> {
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   const consoleErrors: string[] = [];
@@ -118,10 +148,16 @@ async function main(): Promise<void> {
       ],
       links: [{ source_id: 'x1', source_name: 'result', sink_id: 'x2', sink_name: 'value', is_static: false }],
     };
-    await page.getByTestId('graph-import-file').setInputFiles({ name: 'agent.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(autogpt)) });
+    await page.getByTestId('graph-import-file').setInputFiles({
+      name: 'agent.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(autogpt)),
+    });
     await page.getByRole('link', { name: 'Imported from AutoGPT' }).waitFor();
     const bad = { ...autogpt, nodes: [{ ...autogpt.nodes[0], block_id: 'no-such-block' }] };
-    await page.getByTestId('graph-import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+    await page
+      .getByTestId('graph-import-file')
+      .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
     await page.getByText(/Import failed: Unknown blocks: no-such-block/).waitFor();
     await shot(page, '03-graph-list-after-import');
   });
@@ -142,7 +178,10 @@ async function main(): Promise<void> {
     await page.getByTestId('palette-category-all').click();
     expect((await page.locator('.block-node').count()) === 5, 'five nodes after drops');
     const dropped = await page.locator('.block-node[data-block="AgentInput"]').boundingBox();
-    expect(dropped && Math.abs(dropped.x - (box.x + 120)) < 60, `node dropped at the cursor (got ${dropped?.x}, want ~${box.x + 120})`);
+    expect(
+      dropped && Math.abs(dropped.x - (box.x + 120)) < 60,
+      `node dropped at the cursor (got ${dropped?.x}, want ~${box.x + 120})`,
+    );
 
     const input = page.locator('.block-node[data-block="AgentInput"]');
     await input.getByTestId('field-name').fill('name');
@@ -170,7 +209,9 @@ async function main(): Promise<void> {
     const calc = page.locator('.block-node[data-block="Calculator"]');
     const cond = page.locator('.block-node[data-block="Condition"]');
     await connect(page, calc.locator('[data-pin="result"]'), cond.locator('[data-pin="value"]'));
-    await page.getByText(/Cannot connect Calculator.result → Condition.value: number output cannot feed a boolean input/).waitFor();
+    await page
+      .getByText(/Cannot connect Calculator.result → Condition.value: number output cannot feed a boolean input/)
+      .waitFor();
     expect((await page.locator('.react-flow__edge').count()) === 2, 'incompatible link not added');
     await shot(page, '05-incompatible-toast');
   });
@@ -219,12 +260,21 @@ async function main(): Promise<void> {
     await page.locator('.block-node[data-block="FillTextTemplate"]').getByTestId('field-format').fill('Hello {name}!');
     await page.getByTestId('run-input-name').fill('world');
     await page.getByTestId('run-button').click();
-    await page.locator('.block-node[data-block="AgentInput"][data-status="RUNNING"], .block-node[data-block="AgentInput"][data-status="COMPLETED"]').waitFor();
+    await page
+      .locator(
+        '.block-node[data-block="AgentInput"][data-status="RUNNING"], .block-node[data-block="AgentInput"][data-status="COMPLETED"]',
+      )
+      .waitFor();
     fake.dropSockets(); // the client must reconnect and resubscribe with lastPosition
     await page.getByTestId('output-greeting').waitFor({ timeout: 15000 });
     const text = await page.getByTestId('output-panel').innerText();
     expect(text.includes('greeting: Hello world!'), `output panel shows the greeting (got ${text})`);
-    expect(fake.subscriptions.some((s) => typeof s.lastPosition === 'number'), 'resubscribed with lastPosition');
+    for (let i = 0; i < 50 && !fake.subscriptions.some((s) => typeof s.lastPosition === 'number'); i++)
+      await page.waitForTimeout(100);
+    expect(
+      fake.subscriptions.some((s) => typeof s.lastPosition === 'number'),
+      'resubscribed with lastPosition',
+    );
     await page.locator('.block-node[data-block="AgentOutput"][data-status="COMPLETED"]').waitFor();
     await page.locator('.block-node[data-block="FillTextTemplate"]').locator('.node-header').click();
     await page.getByTestId('node-inspector').getByText('Hello world!').first().waitFor();
@@ -244,6 +294,15 @@ async function main(): Promise<void> {
     await page.getByText('greeting: Hello, edited reviewer!').waitFor({ timeout: 15000 });
     await page.getByTestId('execution-status').getByText('COMPLETED').waitFor();
     await shot(page, '09-review-approved');
+  });
+
+  await step('cancel a run waiting for review', async () => {
+    await page.getByTestId('run-button').click();
+    await page.getByTestId('review-panel').waitFor({ timeout: 15000 });
+    await page.getByTestId('cancel-button').click();
+    await page.getByTestId('execution-status').getByText('TERMINATED').waitFor({ timeout: 15000 });
+    await page.locator('.block-node[data-block="HumanReview"][data-status="TERMINATED"]').waitFor();
+    expect((await page.getByTestId('execution-history').locator('li').count()) === 2, 'history lists both runs');
   });
 
   await step('version history and restore', async () => {
@@ -281,12 +340,33 @@ async function main(): Promise<void> {
     const t3 = Date.now();
     await page.locator('.block-node').first().locator('.node-header').click();
     const selectMs = Date.now() - t3;
-    console.log(`     load ${loadMs} ms, ${rendered} node cards mounted, 30 pan moves ${panMs} ms, 4 zoom-outs ${zoomMs} ms, select ${selectMs} ms`);
+    console.log(
+      `     load ${loadMs} ms, ${rendered} node cards mounted, 30 pan moves ${panMs} ms, 4 zoom-outs ${zoomMs} ms, select ${selectMs} ms`,
+    );
     expect(loadMs < 8000 && panMs < 5000, 'large graph is responsive');
     await shot(page, '11-big-graph');
+
+    // 3,000 node events as fast as the fake can send them; the canvas applies them once per frame.
+    const t4 = Date.now();
+    await page.getByTestId('run-button').click();
+    await page.getByTestId('execution-status').getByText('COMPLETED').waitFor({ timeout: 60000 });
+    await page.locator('.block-node[data-status="COMPLETED"] [data-testid="node-count"]').first().waitFor();
+    const frameOk = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const t = performance.now();
+          requestAnimationFrame(() => resolve(performance.now() - t));
+        }),
+    );
+    console.log(
+      `     live run of 1,000 nodes finished in ${Date.now() - t4} ms; next frame after ${frameOk.toFixed(0)} ms`,
+    );
+    await shot(page, '12-big-graph-run');
   });
 
-  console.log(consoleErrors.length ? `console errors:\n  ${consoleErrors.slice(0, 10).join('\n  ')}` : 'no console errors');
+  console.log(
+    consoleErrors.length ? `console errors:\n  ${consoleErrors.slice(0, 10).join('\n  ')}` : 'no console errors',
+  );
   await browser.close();
   await fake.stop();
   console.log(failures.length ? `${failures.length} step(s) failed: ${failures.join(', ')}` : 'smoke passed');

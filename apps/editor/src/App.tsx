@@ -29,7 +29,13 @@ export function App() {
   else if (route.name === 'graphs') page = <GraphListPage />;
   else
     page = (
-      <Suspense fallback={<p className="loading" role="status">Loading editor…</p>}>
+      <Suspense
+        fallback={
+          <p className="loading" role="status">
+            Loading editor…
+          </p>
+        }
+      >
         <EditorPage key={route.graphId ?? 'new'} graphId={route.graphId} />
       </Suspense>
     );

@@ -49,7 +49,11 @@ async function request<T>(method: string, path: string, body?: unknown, opts: { 
   const token = auth.token;
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) {
     let problem: Problem = { title: res.statusText || 'Request failed', status: res.status };
     try {
@@ -88,13 +92,17 @@ export const api = {
   blocks: () => request<{ items: BlockDefinition[] }>('GET', '/blocks'),
   listGraphs: (p: { q?: string; sort?: 'name' | 'updatedAt'; cursor?: string; limit?: number }) =>
     request<Page<GraphSummary>>('GET', `/graphs${qs(p)}`),
-  getGraph: (id: string, version?: number) => request<Graph>('GET', `/graphs/${encodeURIComponent(id)}${qs({ version })}`),
-  graphVersions: (id: string) => request<{ items: GraphVersionSummary[] }>('GET', `/graphs/${encodeURIComponent(id)}/versions`),
+  getGraph: (id: string, version?: number) =>
+    request<Graph>('GET', `/graphs/${encodeURIComponent(id)}${qs({ version })}`),
+  graphVersions: (id: string) =>
+    request<{ items: GraphVersionSummary[] }>('GET', `/graphs/${encodeURIComponent(id)}/versions`),
   createGraph: (g: GraphWrite) => request<Graph>('POST', '/graphs', g),
-  updateGraph: (id: string, g: GraphWrite & { baseVersion: number }) => request<Graph>('PUT', `/graphs/${encodeURIComponent(id)}`, g),
+  updateGraph: (id: string, g: GraphWrite & { baseVersion: number }) =>
+    request<Graph>('PUT', `/graphs/${encodeURIComponent(id)}`, g),
   deleteGraph: (id: string) => request<void>('DELETE', `/graphs/${encodeURIComponent(id)}`),
   importGraph: (doc: unknown) => request<Graph>('POST', '/graphs/import', doc),
-  exportGraph: (id: string) => request<string>('GET', `/graphs/${encodeURIComponent(id)}/export`, undefined, { raw: true }),
+  exportGraph: (id: string) =>
+    request<string>('GET', `/graphs/${encodeURIComponent(id)}/export`, undefined, { raw: true }),
   execute: (id: string, inputs: Record<string, unknown>, version?: number) =>
     request<{ executionId: string }>('POST', `/graphs/${encodeURIComponent(id)}/execute`, { inputs, version }),
   listExecutions: (p: { graphId?: string; status?: string; cursor?: string; limit?: number }) =>
@@ -116,12 +124,17 @@ export function describeError(err: unknown): string {
     if (p.errors && typeof p.errors === 'object' && !Array.isArray(p.errors)) {
       const parts: string[] = [];
       for (const [node, fields] of Object.entries(p.errors as Record<string, unknown>)) {
-        if (fields && typeof fields === 'object') for (const [f, m] of Object.entries(fields)) parts.push(`${node}.${f}: ${String(m)}`);
+        if (fields && typeof fields === 'object')
+          for (const [f, m] of Object.entries(fields)) parts.push(`${node}.${f}: ${String(m)}`);
         else parts.push(`${node}: ${String(fields)}`);
       }
-      if (parts.length) return `${base} — ${parts.slice(0, 6).join('; ')}${parts.length > 6 ? ` (+${parts.length - 6} more)` : ''}`;
+      if (parts.length)
+        return `${base} — ${parts.slice(0, 6).join('; ')}${parts.length > 6 ? ` (+${parts.length - 6} more)` : ''}`;
     }
-    if (Array.isArray(p.errors) && p.errors.length) return `${base} — ${p.errors.map(String).join(', ')}`;
+    if (Array.isArray(p.errors) && p.errors.length) {
+      const missing = p.errors.map(String).filter((e) => !base.includes(e));
+      return missing.length ? `${base} — ${missing.join(', ')}` : base;
+    }
     return base;
   }
   return err instanceof Error ? err.message : String(err);

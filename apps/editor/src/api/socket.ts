@@ -122,9 +122,17 @@ export class ExecutionSocket {
 
   private sendSub(sub: Sub): void {
     if (sub.kind === 'execution') {
-      this.send({ method: 'subscribe_graph_execution', data: { executionId: sub.executionId }, ...(sub.lastPosition !== undefined ? { lastPosition: sub.lastPosition } : {}) });
+      this.send({
+        method: 'subscribe_graph_execution',
+        data: { executionId: sub.executionId },
+        ...(sub.lastPosition !== undefined ? { lastPosition: sub.lastPosition } : {}),
+      });
     } else {
-      this.send({ method: 'subscribe_graph_executions', data: { graphId: sub.graphId }, ...(sub.lastPosition !== undefined ? { lastPosition: sub.lastPosition } : {}) });
+      this.send({
+        method: 'subscribe_graph_executions',
+        data: { graphId: sub.graphId },
+        ...(sub.lastPosition !== undefined ? { lastPosition: sub.lastPosition } : {}),
+      });
     }
   }
 

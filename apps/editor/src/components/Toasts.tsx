@@ -31,9 +31,19 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" role="region" aria-label="Notifications" aria-live="polite">
         {toasts.map((t) => (
-          <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-testid="toast">
+          <div
+            key={t.id}
+            className={`toast toast-${t.kind}`}
+            role={t.kind === 'error' ? 'alert' : 'status'}
+            data-testid="toast"
+          >
             <span>{t.message}</span>
-            <button type="button" className="icon-button" aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Dismiss notification"
+              onClick={() => dismiss(t.id)}
+            >
               ×
             </button>
           </div>

@@ -1,5 +1,14 @@
 import { Handle, Position, useNodeConnections, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import { memo, startTransition, useCallback, useEffect, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
+import {
+  memo,
+  startTransition,
+  useCallback,
+  useEffect,
+  useMemo,
+  useState,
+  useSyncExternalStore,
+  type FormEvent,
+} from 'react';
 import type { BlockModel, PinDescriptor } from '../lib/blockModel';
 import { pinDescriptor } from '../lib/blockModel';
 import type { BlockFlowNode } from '../lib/graphDoc';
@@ -7,7 +16,10 @@ import { dictPinName, inputPinSchema, validateDictKey } from '../lib/pins';
 import { useEditorApi } from './context';
 import { FieldControl } from './FieldControl';
 
-function useKeyed<T>(store: { subscribe(k: string, cb: () => void): () => void; get(k: string): T | undefined }, key: string) {
+function useKeyed<T>(
+  store: { subscribe(k: string, cb: () => void): () => void; get(k: string): T | undefined },
+  key: string,
+) {
   const subscribe = useCallback((cb: () => void) => store.subscribe(key, cb), [store, key]);
   return useSyncExternalStore(subscribe, () => store.get(key));
 }
@@ -106,7 +118,13 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
     return (
       <div className={className} data-testid={`node-${id}`} data-block={block.name}>
         {field && (
-          <FieldControl nodeId={id} field={field} value={data.inputs[field.name]} linked={false} onChange={api.setInput} />
+          <FieldControl
+            nodeId={id}
+            field={field}
+            value={data.inputs[field.name]}
+            linked={false}
+            onChange={api.setInput}
+          />
         )}
       </div>
     );
@@ -114,7 +132,13 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
 
   const dynamicKeys = data.dynamicKeys ?? {};
   return (
-    <div className={className} data-testid={`node-${id}`} data-node-id={id} data-block={block.name} data-status={status ?? 'IDLE'}>
+    <div
+      className={className}
+      data-testid={`node-${id}`}
+      data-node-id={id}
+      data-block={block.name}
+      data-status={status ?? 'IDLE'}
+    >
       <div className="node-header">
         <strong title={block.description}>{block.name}</strong>
         {run && (
@@ -123,7 +147,12 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
           </span>
         )}
         {run && run.count > 0 && (
-          <span className="count-badge" data-testid="node-count" aria-label={`${run.count} executions`} title={`${run.count} executions`}>
+          <span
+            className="count-badge"
+            data-testid="node-count"
+            aria-label={`${run.count} executions`}
+            title={`${run.count} executions`}
+          >
             {run.count}
           </span>
         )}
@@ -176,7 +205,12 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
             );
           })}
           {model.hasAdvanced && !compact && (
-            <button type="button" className="link-button nodrag" onClick={() => setShowAdvanced((v) => !v)} aria-expanded={showAdvanced}>
+            <button
+              type="button"
+              className="link-button nodrag"
+              onClick={() => setShowAdvanced((v) => !v)}
+              aria-expanded={showAdvanced}
+            >
               {showAdvanced ? 'Hide advanced' : 'Show advanced'}
             </button>
           )}

@@ -109,7 +109,8 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
     (e: LinkEdge, nodes: Map<string, BlockFlowNode>): LinkEdge => {
       const src = nodes.get(e.source);
       const model = src ? catalog.model(src.data.blockId) : undefined;
-      const color = PIN_COLORS[pinType(model ? outputPinSchema(model.block.outputSchema, e.sourceHandle ?? '') : undefined)];
+      const color =
+        PIN_COLORS[pinType(model ? outputPinSchema(model.block.outputSchema, e.sourceHandle ?? '') : undefined)];
       return { ...e, style: { ...e.style, stroke: color, strokeWidth: 2 } };
     },
     [catalog],
@@ -135,7 +136,10 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
   const hist = useRef<History<FlowDoc>>(createHistory(doc));
   const lastMerge = useRef<{ key: string; at: number } | null>(null);
   const [, setHistTick] = useState(0);
-  const [meta, setMeta] = useState({ name: initialGraph?.name ?? 'Untitled agent', description: initialGraph?.description ?? '' });
+  const [meta, setMeta] = useState({
+    name: initialGraph?.name ?? 'Untitled agent',
+    description: initialGraph?.description ?? '',
+  });
   const [saved, setSaved] = useState<{ id: string | null; version: number | null }>({
     id: initialGraph?.id ?? null,
     version: initialGraph?.version ?? null,
@@ -199,13 +203,20 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
       runStates,
       serverErrors,
       setInput: (nodeId, name, value) =>
-        updateNodeData(nodeId, (n) => ({ ...n, data: { ...n.data, inputs: { ...n.data.inputs, [name]: value } } }), `input:${nodeId}:${name}`),
+        updateNodeData(
+          nodeId,
+          (n) => ({ ...n, data: { ...n.data, inputs: { ...n.data.inputs, [name]: value } } }),
+          `input:${nodeId}:${name}`,
+        ),
       addDictKey: (nodeId, base, key) =>
         updateNodeData(
           nodeId,
           (n) => ({
             ...n,
-            data: { ...n.data, dynamicKeys: { ...n.data.dynamicKeys, [base]: [...(n.data.dynamicKeys[base] ?? []), key] } },
+            data: {
+              ...n.data,
+              dynamicKeys: { ...n.data.dynamicKeys, [base]: [...(n.data.dynamicKeys[base] ?? []), key] },
+            },
           }),
           true,
         ),
@@ -215,7 +226,16 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
           (d) => ({
             nodes: d.nodes.map((n) =>
               n.id === nodeId
-                ? { ...n, data: { ...n.data, dynamicKeys: { ...n.data.dynamicKeys, [base]: (n.data.dynamicKeys[base] ?? []).filter((k) => k !== key) } } }
+                ? {
+                    ...n,
+                    data: {
+                      ...n.data,
+                      dynamicKeys: {
+                        ...n.data.dynamicKeys,
+                        [base]: (n.data.dynamicKeys[base] ?? []).filter((k) => k !== key),
+                      },
+                    },
+                  }
                 : n,
             ),
             edges: d.edges.filter((e) => !(e.target === nodeId && e.targetHandle === pin)),
@@ -257,10 +277,19 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
         inputPinSchema(sinkModel.block.inputSchema, c.targetHandle),
       );
       if (!verdict.ok) {
-        toast(`Cannot connect ${srcModel.block.name}.${c.sourceHandle} → ${sinkModel.block.name}.${c.targetHandle}: ${verdict.reason}`, 'error');
+        toast(
+          `Cannot connect ${srcModel.block.name}.${c.sourceHandle} → ${sinkModel.block.name}.${c.targetHandle}: ${verdict.reason}`,
+          'error',
+        );
         return;
       }
-      const link = { sourceId: c.source, sourceName: c.sourceHandle, sinkId: c.target, sinkName: c.targetHandle, isStatic: Boolean(srcModel.block.staticOutput) };
+      const link = {
+        sourceId: c.source,
+        sourceName: c.sourceHandle,
+        sinkId: c.target,
+        sinkName: c.targetHandle,
+        isStatic: Boolean(srcModel.block.staticOutput),
+      };
       const id = linkEdgeId(link);
       update((d) => {
         if (d.edges.some((e) => e.id === id)) return d;
@@ -273,8 +302,17 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
 
   const addNode = useCallback(
     (blockId: string, position: { x: number; y: number }) => {
-      const node: BlockFlowNode = { id: newId(), type: 'block', position, data: { blockId, inputs: {}, dynamicKeys: {} }, selected: true };
-      update((d) => ({ ...d, nodes: [...d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] }), true);
+      const node: BlockFlowNode = {
+        id: newId(),
+        type: 'block',
+        position,
+        data: { blockId, inputs: {}, dynamicKeys: {} },
+        selected: true,
+      };
+      update(
+        (d) => ({ ...d, nodes: [...d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] }),
+        true,
+      );
     },
     [update],
   );
@@ -282,7 +320,9 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
   const addAtCenter = useCallback(
     (blockId: string) => {
       const pane = document.querySelector('.canvas')?.getBoundingClientRect();
-      const centre = pane ? { x: pane.left + pane.width / 2 - 120, y: pane.top + pane.height / 2 - 60 } : { x: 300, y: 200 };
+      const centre = pane
+        ? { x: pane.left + pane.width / 2 - 120, y: pane.top + pane.height / 2 - 60 }
+        : { x: 300, y: 200 };
       const jitter = (docRef.current.nodes.length % 5) * 24;
       const p = rf.screenToFlowPosition(centre);
       addNode(blockId, { x: p.x + jitter, y: p.y + jitter });
@@ -344,10 +384,17 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
 
   const save = useCallback(async (): Promise<{ id: string; version: number } | null> => {
     setSaving(true);
-    const body = { name: meta.name.trim() || 'Untitled agent', description: meta.description, ...flowToGraph(docRef.current) };
+    const body = {
+      name: meta.name.trim() || 'Untitled agent',
+      description: meta.description,
+      ...flowToGraph(docRef.current),
+    };
     const before = docRef.current;
     try {
-      const g = saved.id && saved.version !== null ? await api.updateGraph(saved.id, { ...body, baseVersion: saved.version }) : await api.createGraph(body);
+      const g =
+        saved.id && saved.version !== null
+          ? await api.updateGraph(saved.id, { ...body, baseVersion: saved.version })
+          : await api.createGraph(body);
       if (!saved.id) history.replaceState(null, '', `/graphs/${encodeURIComponent(g.id)}`);
       setSaved({ id: g.id, version: g.version });
       if (docRef.current === before) setDirty(false);
@@ -361,7 +408,12 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
         setConflict(true);
         toast('A newer version exists on the server. Your changes were not saved.', 'error');
       } else {
-        if (err instanceof ApiError && err.problem.errors && typeof err.problem.errors === 'object' && !Array.isArray(err.problem.errors)) {
+        if (
+          err instanceof ApiError &&
+          err.problem.errors &&
+          typeof err.problem.errors === 'object' &&
+          !Array.isArray(err.problem.errors)
+        ) {
           serverErrors.replace(new Map(Object.entries(err.problem.errors as Record<string, Record<string, string>>)));
         }
         toast(`Save failed: ${describeError(err)}`, 'error');
@@ -465,7 +517,10 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
   }, [doc.nodes]);
   const selectedBlockId = selectedId ? doc.nodes.find((n) => n.id === selectedId)?.data.blockId : undefined;
   const selectedNode = useMemo(
-    () => (selectedId ? { id: selectedId, label: (selectedBlockId && catalog.byId.get(selectedBlockId)?.name) || selectedId } : null),
+    () =>
+      selectedId
+        ? { id: selectedId, label: (selectedBlockId && catalog.byId.get(selectedBlockId)?.name) || selectedId }
+        : null,
     [selectedId, selectedBlockId, catalog],
   );
 
@@ -484,7 +539,10 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
   );
 
   const onRun = useCallback((v: Record<string, unknown>) => void run(v), [run]);
-  const onCancel = useCallback(() => void exec.cancel().catch((err) => toast(describeError(err), 'error')), [exec, toast]);
+  const onCancel = useCallback(
+    () => void exec.cancel().catch((err) => toast(describeError(err), 'error')),
+    [exec, toast],
+  );
   const live = exec.view.status === 'QUEUED' || exec.view.status === 'RUNNING' || exec.view.status === 'REVIEW';
   // Fit small graphs; open large ones at a readable zoom on their top-left corner instead of a sea of tiny cards.
   const [initialView] = useState(() => {
@@ -512,19 +570,53 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
                 setDirty(true);
               }}
             />
-            <button type="button" className="icon-button" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!canUndo(hist.current)} onClick={() => travel('undo')} data-testid="undo-button">
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Undo"
+              title="Undo (Ctrl+Z)"
+              disabled={!canUndo(hist.current)}
+              onClick={() => travel('undo')}
+              data-testid="undo-button"
+            >
               ↶
             </button>
-            <button type="button" className="icon-button" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo(hist.current)} onClick={() => travel('redo')} data-testid="redo-button">
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Redo"
+              title="Redo (Ctrl+Shift+Z)"
+              disabled={!canRedo(hist.current)}
+              onClick={() => travel('redo')}
+              data-testid="redo-button"
+            >
               ↷
             </button>
             <span className="save-status muted small" data-testid="save-status" aria-live="polite">
-              {saving ? 'Saving…' : dirty ? 'Unsaved changes' : saved.version !== null ? `Saved · v${saved.version}` : 'New agent'}
+              {saving
+                ? 'Saving…'
+                : dirty
+                  ? 'Unsaved changes'
+                  : saved.version !== null
+                    ? `Saved · v${saved.version}`
+                    : 'New agent'}
             </span>
-            <button type="button" className="primary" onClick={() => void save()} disabled={saving} data-testid="save-button">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void save()}
+              disabled={saving}
+              data-testid="save-button"
+            >
               Save
             </button>
-            <button type="button" onClick={() => setShowVersions((v) => !v)} disabled={!saved.id} aria-expanded={showVersions} data-testid="versions-button">
+            <button
+              type="button"
+              onClick={() => setShowVersions((v) => !v)}
+              disabled={!saved.id}
+              aria-expanded={showVersions}
+              data-testid="versions-button"
+            >
               Versions
             </button>
             <button type="button" onClick={() => void exportGraph()} disabled={!saved.id} data-testid="export-button">
@@ -545,7 +637,13 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
         )}
         <div className="editor-body">
           <Palette catalog={catalog} onAdd={addAtCenter} />
-          <main className="canvas" aria-label="Graph canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+          <main
+            className="canvas"
+            aria-label="Graph canvas"
+            data-testid="canvas"
+            onDragOver={onDragOver}
+            onDrop={onDrop}
+          >
             <ReactFlow<BlockFlowNode, LinkEdge>
               nodes={doc.nodes}
               edges={doc.edges}

@@ -67,8 +67,14 @@ export const FieldControl = memo(function FieldControl({ nodeId, field, value, l
         break;
       case 'select':
         control = (
-          <select {...common} value={value === undefined ? '' : String(value)} onChange={(e) => commitText(e.target.value)}>
-            <option value="">{field.defaultValue !== undefined ? `Default (${String(field.defaultValue)})` : '— choose —'}</option>
+          <select
+            {...common}
+            value={value === undefined ? '' : String(value)}
+            onChange={(e) => commitText(e.target.value)}
+          >
+            <option value="">
+              {field.defaultValue !== undefined ? `Default (${String(field.defaultValue)})` : '— choose —'}
+            </option>
             {field.options?.map((o) => (
               <option key={String(o)} value={String(o)}>
                 {String(o)}
@@ -85,7 +91,17 @@ export const FieldControl = memo(function FieldControl({ nodeId, field, value, l
             rows={field.kind === 'json' ? 3 : 2}
             spellCheck={field.kind !== 'json'}
             value={draft}
-            placeholder={field.defaultValue !== undefined ? displayValue(field, field.defaultValue) : field.kind === 'json' ? (field.jsonShape === 'array' ? '[]' : '{}') : ''}
+            placeholder={
+              field.defaultValue !== undefined
+                ? displayValue(field, field.defaultValue)
+                : field.jsonShape === 'array'
+                  ? '[]'
+                  : field.jsonShape === 'object'
+                    ? '{}'
+                    : field.kind === 'json'
+                      ? 'text or JSON'
+                      : ''
+            }
             onChange={(e) => commitText(e.target.value)}
           />
         );
@@ -94,7 +110,13 @@ export const FieldControl = memo(function FieldControl({ nodeId, field, value, l
         control = (
           <input
             {...common}
-            type={field.kind === 'password' ? 'password' : field.kind === 'number' || field.kind === 'integer' ? 'text' : 'text'}
+            type={
+              field.kind === 'password'
+                ? 'password'
+                : field.kind === 'number' || field.kind === 'integer'
+                  ? 'text'
+                  : 'text'
+            }
             inputMode={field.kind === 'number' ? 'decimal' : field.kind === 'integer' ? 'numeric' : undefined}
             autoComplete={field.kind === 'password' ? 'off' : undefined}
             value={draft}

@@ -26,7 +26,12 @@ export const Palette = memo(function Palette({ catalog, onAdd }: Props) {
         onChange={(e) => setQuery(e.target.value)}
       />
       <div className="categories" role="group" aria-label="Block categories">
-        <button type="button" aria-pressed={category === null} onClick={() => setCategory(null)} data-testid="palette-category-all">
+        <button
+          type="button"
+          aria-pressed={category === null}
+          onClick={() => setCategory(null)}
+          data-testid="palette-category-all"
+        >
           All
         </button>
         {catalog.categories.map((c) => (

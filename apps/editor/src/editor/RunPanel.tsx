@@ -30,7 +30,8 @@ function RunInputs({ inputs, canRun, running, onRun }: Pick<Props, 'inputs' | 'c
   useEffect(() => {
     setValues((prev) => {
       const next: Record<string, string> = {};
-      for (const i of inputs) next[i.name] = prev[i.name] ?? (i.value === undefined || i.value === null ? '' : formatValue(i.value));
+      for (const i of inputs)
+        next[i.name] = prev[i.name] ?? (i.value === undefined || i.value === null ? '' : formatValue(i.value));
       return next;
     });
   }, [inputs]);
@@ -95,17 +96,35 @@ function ReviewCard({ ne, onReview }: { ne: NodeExecution; onReview: Props['onRe
         <strong>{message}</strong>
       </p>
       <label htmlFor={`review-data-${ne.id}`}>Data (edit before approving)</label>
-      <textarea id={`review-data-${ne.id}`} rows={5} value={text} onChange={(e) => setText(e.target.value)} data-testid="review-data" />
+      <textarea
+        id={`review-data-${ne.id}`}
+        rows={5}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        data-testid="review-data"
+      />
       {error && (
         <p className="field-error" role="alert">
           {error}
         </p>
       )}
       <div className="button-row">
-        <button type="button" className="primary" disabled={busy} onClick={() => void decide('approve')} data-testid="review-approve">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => void decide('approve')}
+          data-testid="review-approve"
+        >
           Approve
         </button>
-        <button type="button" className="danger" disabled={busy} onClick={() => void decide('reject')} data-testid="review-reject">
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => void decide('reject')}
+          data-testid="review-reject"
+        >
           Reject
         </button>
       </div>
@@ -113,7 +132,15 @@ function ReviewCard({ ne, onReview }: { ne: NodeExecution; onReview: Props['onRe
   );
 }
 
-function NodeInspector({ node, runStates, detail }: { node: { id: string; label: string }; runStates: KeyedStore<NodeRunState>; detail: ExecutionView['detail'] }) {
+function NodeInspector({
+  node,
+  runStates,
+  detail,
+}: {
+  node: { id: string; label: string };
+  runStates: KeyedStore<NodeRunState>;
+  detail: ExecutionView['detail'];
+}) {
   const subscribe = useCallback((cb: () => void) => runStates.subscribe(node.id, cb), [runStates, node.id]);
   const run = useSyncExternalStore(subscribe, () => runStates.get(node.id));
   const execs = detail?.nodeExecutions.filter((n) => n.nodeId === node.id) ?? [];
@@ -123,7 +150,8 @@ function NodeInspector({ node, runStates, detail }: { node: { id: string; label:
       {!run && !execs.length && <p className="muted small">No executions of this node in the selected run.</p>}
       {run && (
         <p className="small">
-          Status <span className={`status-pill status-pill-${run.status}`}>{run.status.toLowerCase()}</span> · {run.count} execution
+          Status <span className={`status-pill status-pill-${run.status}`}>{run.status.toLowerCase()}</span> ·{' '}
+          {run.count} execution
           {run.count === 1 ? '' : 's'}
         </p>
       )}
@@ -147,9 +175,7 @@ function NodeInspector({ node, runStates, detail }: { node: { id: string; label:
               </div>
             </details>
           ))
-        : run && (
-            <pre data-testid="inspector-outputs">{JSON.stringify(run.outputs, null, 2)}</pre>
-          )}
+        : run && <pre data-testid="inspector-outputs">{JSON.stringify(run.outputs, null, 2)}</pre>}
     </section>
   );
 }
@@ -217,11 +243,15 @@ export const RunPanel = memo(function RunPanel(props: Props) {
             )}
           </ul>
         ) : (
-          <p className="muted small">{view.executionId ? (live ? 'Waiting for outputs…' : 'No outputs.') : 'Run the agent to see its outputs.'}</p>
+          <p className="muted small">
+            {view.executionId ? (live ? 'Waiting for outputs…' : 'No outputs.') : 'Run the agent to see its outputs.'}
+          </p>
         )}
       </section>
 
-      {props.selectedNode && <NodeInspector node={props.selectedNode} runStates={props.runStates} detail={view.detail} />}
+      {props.selectedNode && (
+        <NodeInspector node={props.selectedNode} runStates={props.runStates} detail={view.detail} />
+      )}
 
       <section className="panel-section" aria-labelledby="history-title">
         <h3 id="history-title">History</h3>

@@ -46,7 +46,12 @@ export function VersionsPanel({ graphId, currentVersion, refreshKey, onRestore, 
               <span className="muted small">{new Date(v.createdAt).toLocaleString()}</span>
             </span>
             {v.version !== currentVersion && (
-              <button type="button" onClick={() => onRestore(v.version)} aria-label={`Restore version ${v.version}`} data-testid={`restore-${v.version}`}>
+              <button
+                type="button"
+                onClick={() => onRestore(v.version)}
+                aria-label={`Restore version ${v.version}`}
+                data-testid={`restore-${v.version}`}
+              >
                 Restore
               </button>
             )}

@@ -1,7 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, describeError } from '../api/client';
 import { ExecutionSocket, type SocketStatus } from '../api/socket';
-import type { Execution, ExecutionStatus, ExecutionSummary, NodeExecutionEventData, NodeExecutionStatus, ServerMessage } from '../api/types';
+import type {
+  Execution,
+  ExecutionStatus,
+  ExecutionSummary,
+  NodeExecutionEventData,
+  NodeExecutionStatus,
+  ServerMessage,
+} from '../api/types';
 import { applyNodeEvent, type NodeRunState } from '../lib/executionState';
 import { createFrameBatcher } from '../lib/frameBatcher';
 import type { KeyedStore } from '../lib/keyedStore';
@@ -17,7 +24,11 @@ export interface ExecutionView {
   history: ExecutionSummary[];
 }
 
-export function useExecution(graphId: string | null, runStates: KeyedStore<NodeRunState>, onError: (msg: string) => void) {
+export function useExecution(
+  graphId: string | null,
+  runStates: KeyedStore<NodeRunState>,
+  onError: (msg: string) => void,
+) {
   const socket = useMemo(() => new ExecutionSocket(() => auth.token), []);
   const [executionId, setExecutionId] = useState<string | null>(null);
   const [status, setStatus] = useState<ExecutionStatus | null>(null);
@@ -84,6 +95,11 @@ export function useExecution(graphId: string | null, runStates: KeyedStore<NodeR
     const offStatus = socket.onStatus(setSocketStatus);
     const offMsg = socket.onMessage((msg: ServerMessage) => {
       const id = current.current;
+      if (msg.method === 'graph_execution_event' && !id) {
+        // Runs started elsewhere (schedule, webhook, another tab) show up in the history.
+        void refreshHistory();
+        return;
+      }
       if (!id) return;
       if (msg.method === 'node_execution_event') {
         if (msg.data.executionId && msg.data.executionId !== id) return;
@@ -106,14 +122,22 @@ export function useExecution(graphId: string | null, runStates: KeyedStore<NodeR
     return () => {
       offStatus();
       offMsg();
-      batcher.dispose();
+      // The batcher is not disposed: StrictMode re-runs this effect with the same memoised instance.
+      batcher.flushNow();
       socket.close();
     };
   }, [socket, batcher, refreshDetail, refreshHistory]);
 
+  // Keep the history list's status of the followed run in step with the live one.
   useEffect(() => {
     void refreshHistory();
-  }, [refreshHistory]);
+  }, [refreshHistory, status]);
+
+  useEffect(() => {
+    if (!graphId) return;
+    socket.subscribeGraph(graphId);
+    return () => socket.unsubscribeGraph(graphId);
+  }, [socket, graphId]);
 
   // Safety net: poll while a run is live (fast when the socket is down, slow otherwise).
   useEffect(() => {
@@ -175,5 +199,8 @@ export function useExecution(graphId: string | null, runStates: KeyedStore<NodeR
     () => ({ executionId, status, detail, socketStatus, history }),
     [executionId, status, detail, socketStatus, history],
   );
-  return useMemo(() => ({ view, start, cancel, review, follow, clear, refreshHistory }), [view, start, cancel, review, follow, clear, refreshHistory]);
+  return useMemo(
+    () => ({ view, start, cancel, review, follow, clear, refreshHistory }),
+    [view, start, cancel, review, follow, clear, refreshHistory],
+  );
 }

@@ -14,7 +14,10 @@ describe('frameBatcher', () => {
   it('flushes once per frame with everything pushed in between', () => {
     const frames: Array<() => void> = [];
     const flushed: number[][] = [];
-    const b = createFrameBatcher<number>((xs) => flushed.push(xs), (cb) => frames.push(cb));
+    const b = createFrameBatcher<number>(
+      (xs) => flushed.push(xs),
+      (cb) => frames.push(cb),
+    );
     b.push(1);
     b.push(2);
     b.push(3);

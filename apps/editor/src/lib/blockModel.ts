@@ -34,8 +34,14 @@ export function compileBlock(block: BlockDefinition): BlockModel {
   const inputPins = Object.entries(props)
     .filter(([name]) => !skip.has(name))
     .map(([name, schema]) => pinDescriptor(name, schema));
-  const outputPins = Object.entries(block.outputSchema.properties ?? {}).map(([name, schema]) => pinDescriptor(name, schema));
-  const dictInputs = new Set(Object.entries(props).filter(([, s]) => isDictSchema(s)).map(([n]) => n));
+  const outputPins = Object.entries(block.outputSchema.properties ?? {}).map(([name, schema]) =>
+    pinDescriptor(name, schema),
+  );
+  const dictInputs = new Set(
+    Object.entries(props)
+      .filter(([, s]) => isDictSchema(s))
+      .map(([n]) => n),
+  );
   const fields = fieldsFromSchema(block.inputSchema, skip);
   return {
     block,
@@ -85,10 +91,19 @@ export class BlockCatalog {
 /** Card width is fixed in CSS; heights are a rough estimate, close enough for viewport culling before measurement. */
 export const NODE_WIDTH = 260;
 
-export function estimateNodeSize(model: BlockModel | undefined, dynamicKeyCount = 0): { width: number; height: number } {
+export function estimateNodeSize(
+  model: BlockModel | undefined,
+  dynamicKeyCount = 0,
+): { width: number; height: number } {
   if (!model) return { width: NODE_WIDTH, height: 80 };
   if (model.block.kind === 'note') return { width: NODE_WIDTH, height: 90 };
   const basic = model.inputPins.filter((p) => !model.fieldByName.get(p.name)?.advanced).length;
-  const height = 40 + basic * 50 + dynamicKeyCount * 28 + model.dictInputs.size * 30 + model.outputPins.length * 24 + (model.hasAdvanced ? 22 : 0);
+  const height =
+    40 +
+    basic * 50 +
+    dynamicKeyCount * 28 +
+    model.dictInputs.size * 30 +
+    model.outputPins.length * 24 +
+    (model.hasAdvanced ? 22 : 0);
   return { width: NODE_WIDTH, height };
 }

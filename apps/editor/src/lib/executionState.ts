@@ -72,11 +72,20 @@ function aggregateStatus(
 }
 
 /** Rebuild node states from a fetched execution (history view, or catch-up after a reconnect). */
-export function stateFromExecution(exec: Execution): { state: Map<string, NodeRunState>; perExec: Map<string, NodeExecutionStatus> } {
+export function stateFromExecution(exec: Execution): {
+  state: Map<string, NodeRunState>;
+  perExec: Map<string, NodeExecutionStatus>;
+} {
   const state = new Map<string, NodeRunState>();
   const perExec = new Map<string, NodeExecutionStatus>();
   for (const ne of exec.nodeExecutions ?? []) {
-    applyNodeEvent(state, perExec, { nodeId: ne.nodeId, nodeExecId: ne.id, status: ne.status, outputs: ne.outputs, error: ne.error });
+    applyNodeEvent(state, perExec, {
+      nodeId: ne.nodeId,
+      nodeExecId: ne.id,
+      status: ne.status,
+      outputs: ne.outputs,
+      error: ne.error,
+    });
   }
   return { state, perExec };
 }

@@ -24,9 +24,15 @@ describe('executionState', () => {
       trigger: 'manual',
       inputs: {},
       outputs: {},
-      nodeExecutions: [{ id: 'n1', nodeId: 'a', blockId: 'b', status: 'COMPLETED', attempt: 1, input: {}, outputs: {} }],
+      nodeExecutions: [
+        { id: 'n1', nodeId: 'a', blockId: 'b', status: 'COMPLETED', attempt: 1, input: {}, outputs: {} },
+      ],
     });
     expect(state.get('a')?.count).toBe(1);
-    expect(outputLines({ greeting: ['Hello world!'], n: [1, { a: 2 }] })).toEqual(['greeting: Hello world!', 'n: 1', 'n: {"a":2}']);
+    expect(outputLines({ greeting: ['Hello world!'], n: [1, { a: 2 }] })).toEqual([
+      'greeting: Hello world!',
+      'n: 1',
+      'n: {"a":2}',
+    ]);
   });
 });

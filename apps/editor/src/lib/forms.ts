@@ -19,7 +19,10 @@ export interface FieldDescriptor {
 }
 
 export function humanize(name: string): string {
-  const spaced = name.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim();
+  const spaced = name
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .trim();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
@@ -30,7 +33,12 @@ export function fieldKind(schema: JsonSchema): { kind: FieldKind; jsonShape?: Fi
   const t = types.length === 1 ? types[0] : 'any';
   switch (t) {
     case 'string':
-      return { kind: schema.format === 'long-text' || schema.format === 'textarea' || (schema.maxLength ?? 0) > 200 ? 'textarea' : 'text' };
+      return {
+        kind:
+          schema.format === 'long-text' || schema.format === 'textarea' || (schema.maxLength ?? 0) > 200
+            ? 'textarea'
+            : 'text',
+      };
     case 'number':
       return { kind: 'number' };
     case 'integer':
@@ -74,7 +82,8 @@ export function fieldsFromSchema(inputSchema: JsonSchema, skip: ReadonlySet<stri
 export function parseFieldInput(field: FieldDescriptor, raw: string | boolean): { value: unknown; error?: string } {
   if (field.kind === 'boolean') return { value: Boolean(raw) };
   const text = String(raw);
-  if (text === '' && field.kind !== 'text' && field.kind !== 'textarea' && field.kind !== 'password') return { value: undefined };
+  if (text === '' && field.kind !== 'text' && field.kind !== 'textarea' && field.kind !== 'password')
+    return { value: undefined };
   switch (field.kind) {
     case 'number':
     case 'integer': {
@@ -91,7 +100,8 @@ export function parseFieldInput(field: FieldDescriptor, raw: string | boolean): 
       try {
         return { value: JSON.parse(text) };
       } catch {
-        return { value: text, error: 'Invalid JSON' };
+        // Untyped inputs take plain text as a string; typed object/list inputs need JSON.
+        return field.jsonShape === 'any' ? { value: text } : { value: text, error: 'Invalid JSON' };
       }
     }
     default:
@@ -103,7 +113,9 @@ export function parseFieldInput(field: FieldDescriptor, raw: string | boolean): 
 export function validateField(field: FieldDescriptor, value: unknown, linked: boolean): string | null {
   if (linked) return null;
   const missing = value === undefined || value === null || value === '';
-  if (missing) return field.required && field.defaultValue === undefined ? 'Required' : null;
+  // An unticked checkbox is a value (false), never a missing one.
+  if (missing)
+    return field.required && field.defaultValue === undefined && field.kind !== 'boolean' ? 'Required' : null;
   const s = field.schema;
   switch (field.kind) {
     case 'number':
@@ -127,7 +139,8 @@ export function validateField(field: FieldDescriptor, value: unknown, linked: bo
     case 'boolean':
       return typeof value === 'boolean' ? null : 'Must be true or false';
     case 'json': {
-      if (field.jsonShape === 'object' && (typeof value !== 'object' || Array.isArray(value))) return 'Must be a JSON object';
+      if (field.jsonShape === 'object' && (typeof value !== 'object' || Array.isArray(value)))
+        return 'Must be a JSON object';
       if (field.jsonShape === 'array' && !Array.isArray(value)) return 'Must be a JSON list';
       return null;
     }

@@ -42,6 +42,15 @@ describe('forms', () => {
     expect(parseFieldInput(f('ratio'), '')).toEqual({ value: undefined });
   });
 
+  it('takes plain text for untyped inputs and never calls a checkbox missing', () => {
+    const [any] = fieldsFromSchema({ type: 'object', properties: { value: {} } });
+    expect(any.kind).toBe('json');
+    expect(parseFieldInput(any, 'hello')).toEqual({ value: 'hello' });
+    expect(parseFieldInput(any, '{"a":1}')).toEqual({ value: { a: 1 } });
+    const [flag] = fieldsFromSchema({ type: 'object', required: ['flag'], properties: { flag: { type: 'boolean' } } });
+    expect(validateField(flag, undefined, false)).toBeNull();
+  });
+
   it('validates stored values; linked inputs are always satisfied', () => {
     expect(validateField(f('name'), undefined, false)).toBe('Required');
     expect(validateField(f('name'), undefined, true)).toBeNull();

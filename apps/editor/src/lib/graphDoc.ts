@@ -64,7 +64,10 @@ export function flowToGraph(doc: FlowDoc): { nodes: GraphNode[]; links: GraphLin
       id: n.id,
       blockId: n.data.blockId,
       inputDefault: stripUndefined(n.data.inputs),
-      metadata: { ...(n.data.extraMetadata ?? {}), position: { x: Math.round(n.position.x), y: Math.round(n.position.y) } },
+      metadata: {
+        ...(n.data.extraMetadata ?? {}),
+        position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+      },
     })),
     links: doc.edges.map((e) => ({
       id: e.id,
@@ -128,7 +131,10 @@ function structuredCloneSafe<T>(v: T): T {
 }
 
 /** Graph input names, from the `name` default of the graph's input blocks. */
-export function graphInputNames(doc: FlowDoc, isInputBlock: (blockId: string) => boolean): Array<{ nodeId: string; name: string; value: unknown }> {
+export function graphInputNames(
+  doc: FlowDoc,
+  isInputBlock: (blockId: string) => boolean,
+): Array<{ nodeId: string; name: string; value: unknown }> {
   return doc.nodes
     .filter((n) => isInputBlock(n.data.blockId))
     .map((n) => ({ nodeId: n.id, name: String(n.data.inputs.name ?? ''), value: n.data.inputs.value }))

@@ -3,7 +3,12 @@ import { copySelection, flowToGraph, graphInputNames, graphToFlow, pasteClipboar
 const graph = {
   nodes: [
     { id: 'in', blockId: 'input', inputDefault: { name: 'who' }, metadata: { position: { x: 0, y: 0 }, color: 'red' } },
-    { id: 'fmt', blockId: 'format', inputDefault: { format: 'Hello {name}!' }, metadata: { position: { x: 300, y: 10 } } },
+    {
+      id: 'fmt',
+      blockId: 'format',
+      inputDefault: { format: 'Hello {name}!' },
+      metadata: { position: { x: 300, y: 10 } },
+    },
   ],
   links: [{ id: 'l1', sourceId: 'in', sourceName: 'result', sinkId: 'fmt', sinkName: 'values_#_name', isStatic: true }],
 };
@@ -12,7 +17,13 @@ describe('graphDoc', () => {
   it('round-trips the API graph through the canvas model', () => {
     const doc = graphToFlow(graph);
     expect(doc.nodes[1].data.dynamicKeys).toEqual({ values: ['name'] });
-    expect(doc.edges[0]).toMatchObject({ id: 'l1', source: 'in', sourceHandle: 'result', target: 'fmt', targetHandle: 'values_#_name' });
+    expect(doc.edges[0]).toMatchObject({
+      id: 'l1',
+      source: 'in',
+      sourceHandle: 'result',
+      target: 'fmt',
+      targetHandle: 'values_#_name',
+    });
     expect(doc.edges[0].style).toEqual({ strokeDasharray: '6 4' });
     expect(flowToGraph(doc)).toEqual(graph);
   });
@@ -30,10 +41,17 @@ describe('graphDoc', () => {
       ['new2', true],
     ]);
     expect(next.nodes[2].position).toEqual({ x: 40, y: 40 });
-    expect(next.edges[1]).toMatchObject({ source: 'new1', target: 'new2', targetHandle: 'values_#_name', data: { isStatic: true } });
+    expect(next.edges[1]).toMatchObject({
+      source: 'new1',
+      target: 'new2',
+      targetHandle: 'values_#_name',
+      data: { isStatic: true },
+    });
   });
 
   it('lists graph inputs by their name default', () => {
-    expect(graphInputNames(graphToFlow(graph), (b) => b === 'input')).toEqual([{ nodeId: 'in', name: 'who', value: undefined }]);
+    expect(graphInputNames(graphToFlow(graph), (b) => b === 'input')).toEqual([
+      { nodeId: 'in', name: 'who', value: undefined },
+    ]);
   });
 });

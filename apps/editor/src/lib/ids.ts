@@ -1,6 +1,10 @@
 /** UUID v4 that also works outside secure contexts (plain-HTTP self-hosted installs lack crypto.randomUUID). */
 export function newId(): string {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function' && globalThis.isSecureContext !== false) {
+  if (
+    typeof crypto !== 'undefined' &&
+    typeof crypto.randomUUID === 'function' &&
+    globalThis.isSecureContext !== false
+  ) {
     return crypto.randomUUID();
   }
   const b = new Uint8Array(16);

@@ -49,7 +49,8 @@ export function inputPinSchema(inputSchema: JsonSchema, name: string): JsonSchem
   const parsed = parsePinName(name);
   const base = props[parsed.base];
   if (!parsed.kind || !base) return undefined;
-  if (parsed.kind === 'dict') return typeof base.additionalProperties === 'object' ? base.additionalProperties : undefined;
+  if (parsed.kind === 'dict')
+    return typeof base.additionalProperties === 'object' ? base.additionalProperties : undefined;
   if (parsed.kind === 'list') return itemSchema(base);
   return base.properties?.[parsed.key ?? ''];
 }

@@ -70,7 +70,10 @@ function describe(types: Set<PinType>): string {
 }
 
 /** Is a value produced by `source` always acceptable to `sink`? Untyped on either side is accepted. */
-export function checkCompatibility(source: JsonSchema | undefined | null, sink: JsonSchema | undefined | null): Compatibility {
+export function checkCompatibility(
+  source: JsonSchema | undefined | null,
+  sink: JsonSchema | undefined | null,
+): Compatibility {
   const sourceTypes = schemaTypes(source);
   const sinkTypes = schemaTypes(sink);
   if (sinkTypes.has('any') || sourceTypes.has('any')) return { ok: true };
@@ -83,7 +86,11 @@ export function checkCompatibility(source: JsonSchema | undefined | null, sink: 
   if (sink?.enum && source?.enum) {
     const allowed = new Set(sink.enum.map((v) => JSON.stringify(v)));
     const extra = source.enum.filter((v) => !allowed.has(JSON.stringify(v)));
-    if (extra.length) return { ok: false, reason: `values ${extra.map((v) => JSON.stringify(v)).join(', ')} are not allowed by the input` };
+    if (extra.length)
+      return {
+        ok: false,
+        reason: `values ${extra.map((v) => JSON.stringify(v)).join(', ')} are not allowed by the input`,
+      };
   }
 
   if (sourceTypes.size === 1 && sourceTypes.has('array') && sinkTypes.has('array')) {

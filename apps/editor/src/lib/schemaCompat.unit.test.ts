@@ -28,8 +28,13 @@ describe('schemaCompat', () => {
   });
 
   it('checks list items and enum subsets', () => {
-    expect(checkCompatibility({ type: 'array', items: { type: 'string' } }, { type: 'array', items: { type: 'number' } }).ok).toBe(false);
-    expect(checkCompatibility({ type: 'array', items: { type: 'integer' } }, { type: 'array', items: { type: 'number' } }).ok).toBe(true);
+    expect(
+      checkCompatibility({ type: 'array', items: { type: 'string' } }, { type: 'array', items: { type: 'number' } }).ok,
+    ).toBe(false);
+    expect(
+      checkCompatibility({ type: 'array', items: { type: 'integer' } }, { type: 'array', items: { type: 'number' } })
+        .ok,
+    ).toBe(true);
     expect(checkCompatibility({ enum: ['a', 'b'] }, { enum: ['a'] }).ok).toBe(false);
     expect(checkCompatibility({ enum: ['a'] }, { type: 'string', enum: ['a', 'b'] }).ok).toBe(true);
   });

@@ -39,7 +39,12 @@ export function GraphListPage() {
   async function duplicate(g: GraphSummary) {
     try {
       const full = await api.getGraph(g.id);
-      const copy = await api.createGraph({ name: `${full.name} (copy)`, description: full.description, nodes: full.nodes, links: full.links });
+      const copy = await api.createGraph({
+        name: `${full.name} (copy)`,
+        description: full.description,
+        nodes: full.nodes,
+        links: full.links,
+      });
       toast(`Duplicated as "${copy.name}"`, 'success');
       await load();
     } catch (err) {
@@ -74,7 +79,10 @@ export function GraphListPage() {
       toast(`Imported "${g.name}"`, 'success');
       await load();
     } catch (err) {
-      toast(err instanceof SyntaxError ? `${file.name} is not valid JSON` : `Import failed: ${describeError(err)}`, 'error');
+      toast(
+        err instanceof SyntaxError ? `${file.name} is not valid JSON` : `Import failed: ${describeError(err)}`,
+        'error',
+      );
     } finally {
       if (fileRef.current) fileRef.current.value = '';
     }
@@ -96,7 +104,11 @@ export function GraphListPage() {
           />
           <label className="inline-label">
             Sort by
-            <select value={sort} onChange={(e) => setSort(e.target.value as 'updatedAt' | 'name')} data-testid="graph-sort">
+            <select
+              value={sort}
+              onChange={(e) => setSort(e.target.value as 'updatedAt' | 'name')}
+              data-testid="graph-sort"
+            >
               <option value="updatedAt">Last updated</option>
               <option value="name">Name</option>
             </select>
@@ -151,16 +163,34 @@ export function GraphListPage() {
                 <td>{g.nodeCount}</td>
                 <td>v{g.version}</td>
                 <td>{g.updatedAt ? new Date(g.updatedAt).toLocaleString() : ''}</td>
-                <td className="row-actions">
-                  <button type="button" onClick={() => void duplicate(g)} aria-label={`Duplicate ${g.name}`} data-testid="graph-duplicate">
-                    Duplicate
-                  </button>
-                  <button type="button" onClick={() => void exportGraph(g)} aria-label={`Export ${g.name}`} data-testid="graph-export">
-                    Export
-                  </button>
-                  <button type="button" className="danger" onClick={() => void remove(g)} aria-label={`Delete ${g.name}`} data-testid="graph-delete">
-                    Delete
-                  </button>
+                <td>
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      onClick={() => void duplicate(g)}
+                      aria-label={`Duplicate ${g.name}`}
+                      data-testid="graph-duplicate"
+                    >
+                      Duplicate
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() => void exportGraph(g)}
+                      aria-label={`Export ${g.name}`}
+                      data-testid="graph-export"
+                    >
+                      Export
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => void remove(g)}
+                      aria-label={`Delete ${g.name}`}
+                      data-testid="graph-delete"
+                    >
+                      Delete
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

@@ -1,4 +1,5 @@
 import type { EventStore } from '@agentry/event-log';
+import { replayCategories } from '@agentry/runtime';
 import { DomainError, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
 import type { AccountEvent, Role } from '../domain/accounts/events';
 import { generatePassword, hashPassword, verifyPassword } from '../domain/accounts/password';
@@ -24,14 +25,9 @@ export class Accounts {
   constructor(private readonly deps: { events: EventStore; clock: Clock; newId: () => string }) {}
 
   async start(): Promise<void> {
-    let after = 0;
-    for (;;) {
-      const page = await this.deps.events.readAll({ after, limit: 5000, categories: ['tenant', 'user'] });
-      for (const e of page) this.apply(e);
-      if (page.length < 5000) break;
-      after = page[page.length - 1].globalPosition;
-    }
+    await replayCategories(this.deps.events, ['tenant', 'user'], (e) => this.apply(e));
   }
+
 
   get userCount(): number {
     return this.users.size;

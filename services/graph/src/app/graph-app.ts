@@ -1,5 +1,6 @@
 import type { BlockRegistry } from '@agentry/block-sdk';
 import type { EventStore } from '@agentry/event-log';
+import { replayCategories } from '@agentry/runtime';
 import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope, type Graph, type GraphProblems } from '@agentry/kernel';
 import type { GraphCommand } from '../domain/graph/commands';
 import { graphDecider, type GraphState } from '../domain/graph/decider';
@@ -43,14 +44,9 @@ export class GraphApp {
   constructor(private readonly deps: { events: EventStore; blocks: BlockRegistry; clock: Clock; newId: () => string }) {}
 
   async start(): Promise<void> {
-    let after = 0;
-    for (;;) {
-      const page = await this.deps.events.readAll({ after, limit: 5000, categories: [CATEGORY] });
-      for (const e of page) this.apply(e);
-      if (page.length < 5000) break;
-      after = page[page.length - 1].globalPosition;
-    }
+    await replayCategories(this.deps.events, [CATEGORY], (e) => this.apply(e));
   }
+
 
   validate(content: GraphVersionContent): GraphProblems {
     return validateGraph(content, this.deps.blocks);
