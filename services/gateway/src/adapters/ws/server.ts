@@ -9,6 +9,33 @@ import type { AccessClaims, TokenService } from '../../app/tokens';
 /** A client whose unsent data exceeds this is disconnected rather than allowed to stall the others. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** Status a client shows after each event type (node events carry nodeExecId; the node id comes from NodeExecutionCreated). */
+const NODE_STATUS: Record<string, string> = {
+  NodeExecutionCreated: 'INCOMPLETE',
+  NodeInputReceived: 'INCOMPLETE',
+  NodeExecutionQueued: 'QUEUED',
+  NodeRetryScheduled: 'QUEUED',
+  NodeLeaseExpired: 'QUEUED',
+  NodeTaskLeased: 'RUNNING',
+  NodeExecutionStarted: 'RUNNING',
+  NodeOutputProduced: 'RUNNING',
+  NodeUsageRecorded: 'RUNNING',
+  NodeExecutionCompleted: 'COMPLETED',
+  NodeExecutionFailed: 'FAILED',
+  NodeExecutionTerminated: 'TERMINATED',
+  ReviewRequested: 'REVIEW',
+  ReviewDecided: 'RUNNING',
+  SubExecutionStarted: 'RUNNING',
+};
+const EXECUTION_STATUS: Record<string, string> = {
+  ExecutionRequested: 'QUEUED',
+  ExecutionStarted: 'RUNNING',
+  ExecutionCancelRequested: 'RUNNING',
+  ExecutionCompleted: 'COMPLETED',
+  ExecutionFailed: 'FAILED',
+  ExecutionTerminated: 'TERMINATED',
+};
+
 interface ClientState {
   socket: WebSocket;
   claims: AccessClaims;
@@ -31,6 +58,7 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const feeds = new Map<string, TenantFeed>();
   const graphOf = new Map<string, string>();
+  const nodeOf = new Map<string, string>(); // `${executionId}/${nodeExecId}` -> nodeId
 
   options.server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -54,15 +82,25 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
     client.socket.send(JSON.stringify(message));
   }
 
+  /** Remembers what later events of an execution need (its graph, the node of each node execution). */
+  function learn(e: commonV1.EventEnvelope): void {
+    const executionId = e.streamId.slice('execution-'.length);
+    const d = (e.data ?? {}) as { graphId?: unknown; nodeExecId?: unknown; nodeId?: unknown };
+    if (e.type === 'ExecutionRequested' && typeof d.graphId === 'string') graphOf.set(executionId, d.graphId);
+    if (typeof d.nodeExecId === 'string' && typeof d.nodeId === 'string') nodeOf.set(`${executionId}/${d.nodeExecId}`, d.nodeId);
+  }
+
   function deliver(client: ClientState, e: commonV1.EventEnvelope): void {
     const executionId = e.streamId.slice('execution-'.length);
     const graphId = graphOf.get(executionId);
     if (!client.executions.has(executionId) && !(graphId && client.graphs.has(graphId))) return;
     if ((client.sent.get(executionId) ?? 0) >= e.globalPosition) return;
     client.sent.set(executionId, e.globalPosition);
-    const data = { executionId, graphId, type: e.type, occurredAt: e.occurredAt, ...(typeof e.data === 'object' && e.data ? (e.data as object) : {}) };
-    const method = /^(Node|Review)/.test(e.type) ? 'node_execution_event' : 'graph_execution_event';
-    send(client, { method, position: e.globalPosition, data });
+    const payload = (typeof e.data === 'object' && e.data ? e.data : {}) as Record<string, unknown>;
+    const isNode = e.type in NODE_STATUS;
+    const nodeId = isNode && typeof payload.nodeExecId === 'string' ? nodeOf.get(`${executionId}/${payload.nodeExecId}`) : undefined;
+    const data = { ...payload, executionId, graphId, nodeId, type: e.type, occurredAt: e.occurredAt, status: isNode ? NODE_STATUS[e.type] : (EXECUTION_STATUS[e.type] ?? 'RUNNING') };
+    send(client, { method: isNode ? 'node_execution_event' : 'graph_execution_event', position: e.globalPosition, data });
   }
 
   function feedFor(claims: AccessClaims): TenantFeed {
@@ -75,9 +113,7 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
     (async () => {
       for await (const msg of iterateStream(call)) {
         const e = msg.event!;
-        const executionId = e.streamId.slice('execution-'.length);
-        const d = (e.data ?? {}) as { graphId?: unknown };
-        if (typeof d.graphId === 'string') graphOf.set(executionId, d.graphId);
+        learn(e);
         for (const c of clients) deliver(c, e);
       }
     })().catch((err: unknown) => {
@@ -93,8 +129,7 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
       executionId,
     });
     for (const e of events) {
-      const d = (e.data ?? {}) as { graphId?: unknown };
-      if (typeof d.graphId === 'string') graphOf.set(executionId, d.graphId);
+      learn(e);
       if (e.globalPosition > after) deliver(client, e);
     }
   }
