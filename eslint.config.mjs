@@ -46,6 +46,21 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The engine's in-process tests drive the real block-runner worker (engine + worker without gRPC);
+    // production code of the execution service still may not import the block-runner.
+    files: ['services/execution/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: ['@agentry/svc-block-runner/src/app/worker'],
+          enforceBuildableLibDependency: false,
+          depConstraints: [{ sourceTag: 'scope:service-execution', onlyDependOnLibsWithTags: ['type:lib', 'scope:service-execution', 'scope:service-block-runner'] }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@agentry/kernel';
-import { createBlockWorker } from '../../../block-runner/src/app/worker';
+import { createBlockWorker } from '@agentry/svc-block-runner/src/app/worker';
 import { createExecutionEngine } from '../../src/app/engine';
 import { B, observed, registry } from '../support/blocks';
 import { graph, MemoryGraphs, TENANT, USER } from '../support/graphs';

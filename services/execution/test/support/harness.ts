@@ -2,7 +2,7 @@ import type { BlockDefinition } from '@agentry/block-sdk';
 import type { EventStore, WorkQueue } from '@agentry/event-log';
 import type { Clock, Graph } from '@agentry/kernel';
 import { randomUUID } from 'node:crypto';
-import { createBlockWorker, type BlockWorker } from '../../../block-runner/src/app/worker';
+import { createBlockWorker, type BlockWorker } from '@agentry/svc-block-runner/src/app/worker';
 import { createExecutionEngine, type ExecutionEngine, type ExecutionEngineOptions, type ExecutionView } from '../../src/app/engine';
 import type { BlobStore } from '../../src/app/ports';
 import { registry, testBlocks } from './blocks';

@@ -1,24 +1,9 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { DomainError } from '@agentry/kernel';
-import { draftToProto, type commonV1 } from '@agentry/proto-ts';
+import { draftToProto } from '@agentry/proto-ts';
 import type { HttpAppOptions } from '../app';
-import type { AccessClaims } from '../../../app/tokens';
+import { callerOf, claimsOf, param, wrap } from './context';
 import { executeBody, graphBody, listExecutionsQuery, listGraphsQuery, loginBody, parse, reviewBody, updateGraphBody } from '../schemas';
-
-type Handler = (req: Request, res: Response) => Promise<void>;
-const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
-
-const claimsOf = (res: Response): AccessClaims => res.locals.auth as AccessClaims;
-const callerOf = (res: Response): commonV1.CallerContext => {
-  const c = claimsOf(res);
-  return { tenantId: c.tenant, userId: c.sub, roles: c.roles };
-};
-
-const param = (req: Request, name: string): string => {
-  const value = req.params[name];
-  if (typeof value !== 'string' || !value || value.length > 200) throw new DomainError('VALIDATION_FAILED', `invalid ${name}`, { errors: { [name]: 'invalid' } });
-  return value;
-};
 
 export function apiRoutes(options: HttpAppOptions): Router {
   const { accounts, tokens, clients } = options;
