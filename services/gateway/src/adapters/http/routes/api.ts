@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { DomainError } from '@agentry/kernel';
 import { draftToProto } from '@agentry/proto-ts';
 import type { HttpAppOptions } from '../app';
