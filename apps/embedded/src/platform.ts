@@ -62,9 +62,12 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       port: config.grpcPort('block-runner'),
     });
     started.push(runner);
-    started.push(await startStoreService({ events: eventLog.events, logger: child('store'), host, port: config.grpcPort('store') }));
-    started.push(await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, host, port: config.grpcPort('scheduler') }));
-    started.push(await startNotificationService({ events: eventLog.events, logger: child('notification'), host, port: config.grpcPort('notification') }));
+    const store = await startStoreService({ events: eventLog.events, logger: child('store'), host, port: config.grpcPort('store') });
+    started.push(store);
+    const scheduler = await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, host, port: config.grpcPort('scheduler') });
+    started.push(scheduler);
+    const notification = await startNotificationService({ events: eventLog.events, logger: child('notification'), host, port: config.grpcPort('notification') });
+    started.push(notification);
     const editorDir = path.join(repoRoot, 'apps/editor/dist');
     const gateway = await startGateway({
       events: eventLog.events,
@@ -73,7 +76,15 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       mode: config.AGENTRY_MODE,
       http: { host: config.HOST, port: config.PORT },
       grpc: { host, port: config.grpcPort('gateway') },
-      services: { graph: graph.address, execution: execution.address, blockRunner: runner.address },
+      services: {
+        graph: graph.address,
+        execution: execution.address,
+        blockRunner: runner.address,
+        integration: integration.address,
+        store: store.address,
+        scheduler: scheduler.address,
+        notification: notification.address,
+      },
       admin: { email: config.AGENTRY_ADMIN_EMAIL, password: config.AGENTRY_ADMIN_PASSWORD },
       jwtPrivateKey: config.AGENTRY_JWT_PRIVATE_KEY,
       accessTokenTtlSeconds: config.AGENTRY_ACCESS_TOKEN_TTL_SECONDS,

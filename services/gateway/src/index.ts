@@ -21,7 +21,7 @@ export interface GatewayOptions {
   mode: 'embedded' | 'distributed' | 'production';
   http: { host?: string; port: number };
   grpc?: { host?: string; port?: number };
-  services: { graph: string; execution: string; blockRunner: string };
+  services: import('./app/clients').ServiceAddresses;
   admin: { email: string; password?: string };
   jwtPrivateKey?: string;
   accessTokenTtlSeconds?: number;

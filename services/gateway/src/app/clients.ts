@@ -1,25 +1,44 @@
 import { connect, type AsyncClient } from '@agentry/grpc';
-import { blockrunnerV1, executionV1, graphV1 } from '@agentry/proto-ts';
+import { blockrunnerV1, executionV1, graphV1, integrationV1, notificationV1, schedulerV1, storeV1 } from '@agentry/proto-ts';
+
+export interface ServiceAddresses {
+  graph: string;
+  execution: string;
+  blockRunner: string;
+  /** Optional so a gateway can run without them (tests); calls then fail with UNAVAILABLE. */
+  integration?: string;
+  store?: string;
+  scheduler?: string;
+  notification?: string;
+}
 
 export interface ServiceClients {
   graph: AsyncClient<graphV1.GraphServiceClient>;
   execution: AsyncClient<executionV1.ExecutionServiceClient>;
   blocks: AsyncClient<blockrunnerV1.BlockRunnerServiceClient>;
+  integration: AsyncClient<integrationV1.IntegrationServiceClient>;
+  store: AsyncClient<storeV1.StoreServiceClient>;
+  scheduler: AsyncClient<schedulerV1.SchedulerServiceClient>;
+  notification: AsyncClient<notificationV1.NotificationServiceClient>;
   close(): void;
 }
 
-export function connectServices(addresses: { graph: string; execution: string; blockRunner: string }): ServiceClients {
-  const graph = connect(graphV1.GraphServiceClient, addresses.graph);
-  const execution = connect(executionV1.ExecutionServiceClient, addresses.execution);
-  const blocks = connect(blockrunnerV1.BlockRunnerServiceClient, addresses.blockRunner);
+const NOWHERE = '127.0.0.1:1';
+
+export function connectServices(addresses: ServiceAddresses): ServiceClients {
+  const clients = {
+    graph: connect(graphV1.GraphServiceClient, addresses.graph),
+    execution: connect(executionV1.ExecutionServiceClient, addresses.execution),
+    blocks: connect(blockrunnerV1.BlockRunnerServiceClient, addresses.blockRunner),
+    integration: connect(integrationV1.IntegrationServiceClient, addresses.integration ?? NOWHERE),
+    store: connect(storeV1.StoreServiceClient, addresses.store ?? NOWHERE),
+    scheduler: connect(schedulerV1.SchedulerServiceClient, addresses.scheduler ?? NOWHERE),
+    notification: connect(notificationV1.NotificationServiceClient, addresses.notification ?? NOWHERE),
+  };
   return {
-    graph,
-    execution,
-    blocks,
+    ...clients,
     close() {
-      graph.close();
-      execution.close();
-      blocks.close();
+      for (const c of Object.values(clients)) c.close();
     },
   };
 }

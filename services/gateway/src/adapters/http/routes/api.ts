@@ -3,6 +3,9 @@ import { DomainError } from '@agentry/kernel';
 import { draftToProto } from '@agentry/proto-ts';
 import type { HttpAppOptions } from '../app';
 import { callerOf, claimsOf, param, wrap } from './context';
+import { integrationRoutes } from './integrations';
+import { publicRoutes } from './public';
+import { storeRoutes } from './store';
 import { executeBody, graphBody, listExecutionsQuery, listGraphsQuery, loginBody, parse, reviewBody, updateGraphBody } from '../schemas';
 
 export function apiRoutes(options: HttpAppOptions): Router {
@@ -18,6 +21,8 @@ export function apiRoutes(options: HttpAppOptions): Router {
       res.json({ accessToken: token.accessToken, tokenType: 'Bearer', expiresIn: token.expiresIn });
     }),
   );
+
+  r.use(publicRoutes(options));
 
   // Everything below requires a valid bearer token.
   r.use((req, res, next) => {
@@ -210,6 +215,9 @@ export function apiRoutes(options: HttpAppOptions): Router {
       res.json({ executionId: param(req, 'id'), nodeExecId: param(req, 'nodeExecId'), decision: body.decision });
     }),
   );
+
+  r.use(integrationRoutes(options));
+  r.use(storeRoutes(options));
 
   return r;
 }
