@@ -1,4 +1,4 @@
-import { allBlocks, createRegistry, localBlocks } from '../src';
+import { allBlocks, catalogueBlocks, createRegistry, localBlocks } from '../src';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -32,7 +32,8 @@ describe('block registry', () => {
     const registry = createRegistry();
     expect(registry.get('db7d8f02-2f44-4c55-ab7a-eae0941f0c30')?.name).toBe('FillTextTemplateBlock');
     expect(registry.get('00000000-0000-0000-0000-000000000000')).toBeUndefined();
-    expect(registry.list()).toHaveLength(allBlocks.length);
+    expect(registry.list()).toHaveLength(catalogueBlocks.length);
+    expect(registry.get('e189baac-8c20-45a1-94a7-55177ea42565')?.kind).toBe('agent');
   });
 
   it('keeps AutoGPT graph input/output blocks engine-ready', () => {

@@ -39,8 +39,11 @@ export interface BlockWorkerStatus {
 
 export interface BlockWorker {
   start(): void;
-  /** Stops leasing and waits for running tasks to finish. */
-  stop(): Promise<void>;
+  /**
+   * Stops leasing and waits for running tasks to finish; after `graceMs` (default 10 s) the rest are
+   * aborted and left unacknowledged, so their leases expire and the engine re-dispatches them.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
   status(): BlockWorkerStatus;
 }
 
@@ -80,6 +83,7 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
   let stopping = false;
   let loop: Promise<void> | undefined;
   const inFlight = new Set<Promise<void>>();
+  const aborters = new Set<() => void>();
   let slotFreed: (() => void) | undefined;
 
   /** Reports with retries on transient failures; a non-retryable domain error (e.g. NOT_FOUND) is final. */
@@ -106,6 +110,8 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
       abortedBy = new Aborted(why, message);
       controller.abort(abortedBy);
     };
+    const abortOnStop = () => abort('stopping', 'the runner is stopping');
+    aborters.add(abortOnStop);
 
     let timer: NodeJS.Timeout | undefined;
     const heartbeat = setInterval(() => {
@@ -225,6 +231,7 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
     } finally {
       clearInterval(heartbeat);
       if (timer) clearTimeout(timer);
+      aborters.delete(abortOnStop);
     }
 
     try {
@@ -293,14 +300,18 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
       stopping = false;
       loop = leaseLoop();
     },
-    async stop() {
+    async stop(options = {}) {
       stopping = true;
       const wake = slotFreed;
       slotFreed = undefined;
       wake?.();
       await loop;
       loop = undefined;
+      const grace = setTimeout(() => {
+        for (const abortTask of aborters) abortTask();
+      }, options.graceMs ?? 10_000);
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      clearTimeout(grace);
     },
     status: () => ({ workerId, running, concurrency, completed }),
   };

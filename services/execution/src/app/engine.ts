@@ -403,10 +403,11 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     try {
       await startExecution(childId, {
         tenantId: parent.request!.tenantId,
-        userId: typeof input.user_id === 'string' && input.user_id ? input.user_id : parent.request!.userId,
+        // AutoGPT exports carry a placeholder user_id in executor nodes: the child always runs as the parent's user.
+        userId: parent.request!.userId,
         graphId: String(input.graph_id),
         graphVersion: typeof input.graph_version === 'number' ? input.graph_version : undefined,
-        inputs: (input.inputs as Record<string, unknown>) ?? {},
+        inputs: childInputs(input),
         trigger: 'subagent',
         parentExecutionId: parentId,
         parentNodeExecId: nodeExecId,
@@ -656,4 +657,13 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
   }
 
   return { requestExecution, reportNodeProgress, cancel, decideReview, get, list, events, fork, recover, tick, close };
+}
+
+/** Executor fields of AgentExecutorBlock; every other input field is a child graph input linked by name (AutoGPT). */
+const EXECUTOR_FIELDS = new Set(['graph_id', 'graph_version', 'user_id', 'inputs', 'input_schema', 'output_schema', 'nodes_input_masks']);
+
+function childInputs(input: Record<string, unknown>): Record<string, unknown> {
+  const preset = input.inputs && typeof input.inputs === 'object' ? (input.inputs as Record<string, unknown>) : {};
+  const linked = Object.fromEntries(Object.entries(input).filter(([k]) => !EXECUTOR_FIELDS.has(k)));
+  return { ...preset, ...linked };
 }

@@ -59,7 +59,14 @@ export function startHarness(o: HarnessOptions = {}): Harness {
   const waitFor: Harness['waitFor'] = async (executionId, predicate, what = 'condition', timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const view = await engine.get(TENANT, executionId);
+      const view = await engine.get(TENANT, executionId).catch((err: { code?: string }) => {
+        if (err.code === 'NOT_FOUND' && Date.now() < deadline) return undefined; // not created yet (e.g. a child execution)
+        throw err;
+      });
+      if (!view) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
       if (predicate(view)) return view;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; execution is ${view.status}: ${JSON.stringify(view.nodeExecutions.map((n) => [n.id, n.status, n.attempt]))}`);
       await new Promise((r) => setTimeout(r, 5));
@@ -82,7 +89,7 @@ export function startHarness(o: HarnessOptions = {}): Harness {
     waitFor,
     settled,
     stop: async () => {
-      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all(workers.map((w) => w.stop({ graceMs: 500 })));
       await engine.close();
     },
   };

@@ -5,6 +5,7 @@ import type { SecretBox, Sealed } from '../domain/crypto';
 
 export const CREDENTIAL_TYPES = ['api_key', 'oauth2', 'user_password', 'host_scoped'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+export type CredentialStatus = 'active' | 'reconnect_required' | 'revoked';
 
 export interface CredentialMeta {
   id: string;
@@ -14,28 +15,66 @@ export interface CredentialMeta {
   scopes: string[];
   createdAt: string;
   expiresAt: string;
+  status: CredentialStatus;
+  host: string;
+  keyId: string;
 }
 
-interface Stored extends CredentialMeta {
+export interface StoredCredential extends Omit<CredentialMeta, 'keyId'> {
   tenantId: string;
   sealed: Sealed;
   deleted: boolean;
+  streamVersion: number;
+  statusReason?: string;
 }
 
+type Created = Omit<StoredCredential, 'deleted' | 'streamVersion' | 'status' | 'statusReason' | 'host'> & { host?: string };
 type CredentialEvent =
-  | { type: 'CredentialCreated'; data: Omit<Stored, 'deleted'> }
-  | { type: 'CredentialDeleted'; data: { id: string; deletedAt: string } };
+  | { type: 'CredentialCreated'; data: Created }
+  | { type: 'CredentialDeleted'; data: { id: string; deletedAt: string } }
+  | { type: 'CredentialSecretUpdated'; data: { id: string; sealed: Sealed; expiresAt: string; updatedAt: string } }
+  | { type: 'CredentialStatusChanged'; data: { id: string; status: CredentialStatus; reason: string; at: string } }
+  | { type: 'CredentialResealed'; data: { id: string; sealed: Sealed } };
 
-const REQUIRED_SECRET_FIELDS: Record<CredentialType, string[]> = {
-  api_key: ['apiKey'],
-  oauth2: ['accessToken'],
-  user_password: ['username', 'password'],
-  host_scoped: ['host', 'headers'],
-};
+/** Host patterns: a host name, optionally with a leading `*.` wildcard label. */
+const HOST_PATTERN = /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
+
+/** Every problem with a credential's secret at once, keyed `secret.<field>`. */
+export function checkSecret(type: CredentialType, secret: Record<string, unknown>): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const requireString = (f: string) => {
+    if (typeof secret[f] !== 'string' || secret[f] === '') errors[`secret.${f}`] = 'required';
+  };
+  switch (type) {
+    case 'api_key':
+      requireString('apiKey');
+      break;
+    case 'oauth2':
+      requireString('accessToken');
+      break;
+    case 'user_password':
+      requireString('username');
+      requireString('password');
+      break;
+    case 'host_scoped': {
+      requireString('host');
+      if (typeof secret.host === 'string' && secret.host && !HOST_PATTERN.test(secret.host)) errors['secret.host'] = 'a host name, optionally starting with *.';
+      const headers = secret.headers;
+      if (!headers || typeof headers !== 'object' || Array.isArray(headers) || !Object.keys(headers).length) errors['secret.headers'] = 'required: an object of header name -> value';
+      else if (Object.values(headers).some((v) => typeof v !== 'string')) errors['secret.headers'] = 'header values must be strings';
+      break;
+    }
+    default: {
+      const never: never = type;
+      throw new Error(`unhandled credential type ${String(never)}`);
+    }
+  }
+  return errors;
+}
 
 /** Credentials per tenant; secrets sealed with AES-256-GCM (AAD = tenant/credential id) before they reach the log. */
 export class Credentials {
-  private readonly byId = new Map<string, Stored>();
+  private readonly byId = new Map<string, StoredCredential>();
 
   constructor(private readonly deps: { events: EventStore; box: SecretBox; clock: Clock; newId: () => string }) {}
 
@@ -48,60 +87,115 @@ export class Credentials {
     if (!/^[a-z0-9_.-]{1,64}$/.test(input.provider)) errors.provider = 'lower-case letters, digits, _ . - (1–64)';
     const type = input.type as CredentialType;
     if (!CREDENTIAL_TYPES.includes(type)) errors.type = `one of ${CREDENTIAL_TYPES.join(', ')}`;
-    else for (const f of REQUIRED_SECRET_FIELDS[type]) if (input.secret?.[f] === undefined || input.secret[f] === '') errors[`secret.${f}`] = 'required';
+    else Object.assign(errors, checkSecret(type, input.secret ?? {}));
+    if (typeof input.title === 'string' && input.title.length > 200) errors.title = 'at most 200 characters';
     if (Object.keys(errors).length) throw new DomainError('VALIDATION_FAILED', 'the credential is not valid', { errors });
     const id = this.deps.newId();
-    const data: Omit<Stored, 'deleted'> = {
+    const data: Created = {
       id,
       tenantId,
       provider: input.provider,
       type,
       title: input.title || `${input.provider} ${type}`,
-      scopes: input.scopes,
+      scopes: input.scopes ?? [],
       createdAt: this.deps.clock.now().toISOString(),
       expiresAt: typeof input.secret.expiresAt === 'string' ? input.secret.expiresAt : '',
-      sealed: this.deps.box.seal(input.secret, `${tenantId}/${id}`),
+      host: type === 'host_scoped' ? String(input.secret.host) : '',
+      sealed: this.deps.box.seal(input.secret, aadOf(tenantId, id)),
     };
-    const result = await this.deps.events.append(streamIdOf('credential', id), [{ type: 'CredentialCreated', data }], { expectedVersion: 0, tenantId });
-    for (const e of result.events) this.apply(e);
-    return toMeta(this.byId.get(id)!);
+    await this.append(tenantId, id, 0, [{ type: 'CredentialCreated', data }]);
+    return this.toMeta(this.byId.get(id)!);
   }
 
   list(tenantId: string, provider?: string): CredentialMeta[] {
-    return [...this.byId.values()].filter((c) => c.tenantId === tenantId && !c.deleted && (!provider || c.provider === provider)).map(toMeta);
+    return [...this.byId.values()].filter((c) => c.tenantId === tenantId && !c.deleted && (!provider || c.provider === provider)).map((c) => this.toMeta(c));
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
-    this.get(tenantId, id);
-    const result = await this.deps.events.append(streamIdOf('credential', id), [{ type: 'CredentialDeleted', data: { id, deletedAt: this.deps.clock.now().toISOString() } }], {
-      expectedVersion: 1,
-      tenantId,
-    });
-    for (const e of result.events) this.apply(e);
+    const c = this.get(tenantId, id);
+    await this.append(tenantId, id, c.streamVersion, [{ type: 'CredentialDeleted', data: { id, deletedAt: this.deps.clock.now().toISOString() } }]);
   }
 
-  /** The only way a secret leaves the service: for one tenant's own credential. */
-  resolve(tenantId: string, id: string): { meta: CredentialMeta; secret: Record<string, unknown> } {
-    const stored = this.get(tenantId, id);
-    return { meta: toMeta(stored), secret: this.deps.box.open(stored.sealed, `${tenantId}/${id}`) as Record<string, unknown> };
-  }
-
-  private get(tenantId: string, id: string): Stored {
+  /** The stored record (sealed secret included); NOT_FOUND across tenants. */
+  get(tenantId: string, id: string): StoredCredential {
     const c = this.byId.get(id);
     if (!c || c.tenantId !== tenantId || c.deleted) throw notFound('credential', id);
     return c;
   }
 
+  open(c: StoredCredential): Record<string, unknown> {
+    return this.deps.box.open(c.sealed, aadOf(c.tenantId, c.id)) as Record<string, unknown>;
+  }
+
+  /** The only way a secret leaves the service: for one tenant's own credential. */
+  resolve(tenantId: string, id: string): { meta: CredentialMeta; secret: Record<string, unknown> } {
+    const stored = this.get(tenantId, id);
+    return { meta: this.toMeta(stored), secret: this.open(stored) };
+  }
+
+  /** Replaces the secret (token refresh). Fails with VERSION_CONFLICT when another writer got there first. */
+  async updateSecret(c: StoredCredential, expectedVersion: number, secret: Record<string, unknown>): Promise<void> {
+    const data = { id: c.id, sealed: this.deps.box.seal(secret, aadOf(c.tenantId, c.id)), expiresAt: typeof secret.expiresAt === 'string' ? secret.expiresAt : '', updatedAt: this.deps.clock.now().toISOString() };
+    await this.append(c.tenantId, c.id, expectedVersion, [{ type: 'CredentialSecretUpdated', data }]);
+  }
+
+  async setStatus(c: StoredCredential, status: CredentialStatus, reason: string): Promise<void> {
+    if (c.status === status) return;
+    await this.append(c.tenantId, c.id, 'any', [{ type: 'CredentialStatusChanged', data: { id: c.id, status, reason, at: this.deps.clock.now().toISOString() } }]);
+  }
+
+  /** Catches up one credential with its stream (another replica may have refreshed it). */
+  async reload(id: string): Promise<void> {
+    const c = this.byId.get(id);
+    for (const e of await this.deps.events.readStream(streamIdOf('credential', id), { fromVersion: (c?.streamVersion ?? 0) + 1 })) this.apply(e);
+  }
+
+  /** Re-encrypts every secret sealed under another key with the current key; returns how many were resealed. */
+  async resealAll(): Promise<number> {
+    let count = 0;
+    for (const c of this.byId.values()) {
+      if (c.sealed.kid === this.deps.box.kid) continue;
+      const sealed = this.deps.box.reseal(c.sealed, aadOf(c.tenantId, c.id));
+      await this.append(c.tenantId, c.id, c.streamVersion, [{ type: 'CredentialResealed', data: { id: c.id, sealed } }]);
+      count++;
+    }
+    return count;
+  }
+
+  toMeta(c: StoredCredential): CredentialMeta {
+    return { id: c.id, provider: c.provider, type: c.type, title: c.title, scopes: c.scopes, createdAt: c.createdAt, expiresAt: c.expiresAt, status: c.status, host: c.host, keyId: c.sealed.kid };
+  }
+
+  private async append(tenantId: string, id: string, expectedVersion: number | 'any', events: CredentialEvent[]): Promise<void> {
+    const result = await this.deps.events.append(streamIdOf('credential', id), events, { expectedVersion, tenantId });
+    for (const e of result.events) this.apply(e);
+  }
+
   private apply(envelope: EventEnvelope): void {
     const event = { type: envelope.type, data: envelope.data } as CredentialEvent;
-    if (event.type === 'CredentialCreated') this.byId.set(event.data.id, { ...event.data, deleted: false });
-    else if (event.type === 'CredentialDeleted') {
-      const c = this.byId.get(event.data.id);
-      if (c) c.deleted = true;
+    const current = this.byId.get(envelope.streamId.slice('credential-'.length));
+    if (current && envelope.streamVersion <= current.streamVersion) return;
+    const v = { streamVersion: envelope.streamVersion };
+    switch (event.type) {
+      case 'CredentialCreated':
+        this.byId.set(event.data.id, { ...event.data, host: event.data.host ?? '', status: 'active', deleted: false, ...v });
+        return;
+      case 'CredentialDeleted':
+        if (current) Object.assign(current, { deleted: true }, v);
+        return;
+      case 'CredentialSecretUpdated':
+        if (current) Object.assign(current, { sealed: event.data.sealed, expiresAt: event.data.expiresAt, status: 'active', statusReason: undefined }, v);
+        return;
+      case 'CredentialStatusChanged':
+        if (current) Object.assign(current, { status: event.data.status, statusReason: event.data.reason }, v);
+        return;
+      case 'CredentialResealed':
+        if (current) Object.assign(current, { sealed: event.data.sealed }, v);
+        return;
+      default:
+        if (current) current.streamVersion = envelope.streamVersion;
     }
   }
 }
 
-function toMeta(c: Stored): CredentialMeta {
-  return { id: c.id, provider: c.provider, type: c.type, title: c.title, scopes: c.scopes, createdAt: c.createdAt, expiresAt: c.expiresAt };
-}
+export const aadOf = (tenantId: string, id: string) => `${tenantId}/${id}`;

@@ -2,8 +2,29 @@ import { implement, requireCaller, type GrpcServiceRegistration } from '@agentry
 import { DomainError } from '@agentry/kernel';
 import { draftFromProto, graphToProto, graphV1 } from '@agentry/proto-ts';
 import type { GraphApp } from '../../app/graph-app';
-import { parseGraphDocument } from '../../domain/graph/import';
+import { matchExecutorsToSubGraphs, parseGraphDocument } from '../../domain/graph/import';
 import type { BlockRegistry } from '@agentry/block-sdk';
+import type { Graph } from '@agentry/kernel';
+import type { GraphVersionContent } from '../../domain/graph/events';
+import type { ImportedGraph } from '../../domain/graph/import';
+
+/** Sub-graph indices ordered so that a graph comes after every sub-graph its executor nodes run (cycles broken arbitrarily). */
+function creationOrder(subGraphs: ImportedGraph[], matches: Map<string, number>): number[] {
+  const order: number[] = [];
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (i: number) => {
+    if (state.get(i)) return;
+    state.set(i, 'visiting');
+    for (const n of subGraphs[i].content.nodes) {
+      const dep = matches.get(n.id);
+      if (dep !== undefined && dep !== i) visit(dep);
+    }
+    state.set(i, 'done');
+    order.push(i);
+  };
+  subGraphs.forEach((_, i) => visit(i));
+  return order;
+}
 
 export function graphGrpcService(app: GraphApp, blocks: BlockRegistry): GrpcServiceRegistration {
   return {
@@ -47,11 +68,20 @@ export function graphGrpcService(app: GraphApp, blocks: BlockRegistry): GrpcServ
       async importGraph(req) {
         const caller = requireCaller(req.caller);
         const parsed = parseGraphDocument(req.document, blocks);
-        // Sub-graphs first, so executor nodes can point at the graphs created here.
-        const created = [];
-        for (const sub of parsed.subGraphs) created.push(await app.create(caller, sub.content));
-        const graph = await app.create(caller, parsed.graph.content);
-        return { graph: graphToProto(graph), subGraphs: created.map((g) => graphToProto(g)) };
+        const matches = matchExecutorsToSubGraphs([...parsed.subGraphs, parsed.graph], parsed.subGraphs);
+        const created = new Map<number, Graph>();
+        const remap = (content: GraphVersionContent): GraphVersionContent => ({
+          ...content,
+          nodes: content.nodes.map((n) => {
+            const index = matches.get(n.id);
+            const target = index === undefined ? undefined : created.get(index);
+            return target ? { ...n, inputDefault: { ...n.inputDefault, graph_id: target.id, graph_version: target.version } } : n;
+          }),
+        });
+        // Leaves first, so every executor node can point at the graph created here for its sub-graph.
+        for (const index of creationOrder(parsed.subGraphs, matches)) created.set(index, await app.create(caller, remap(parsed.subGraphs[index].content)));
+        const graph = await app.create(caller, remap(parsed.graph.content));
+        return { graph: graphToProto(graph), subGraphs: [...created.values()].map((g) => graphToProto(g)) };
       },
     }),
   };

@@ -9,7 +9,38 @@ export interface ImportedGraph {
   /** The id the document carried (AutoGPT graph id or ours), used to wire sub-graphs. */
   sourceId?: string;
   sourceVersion?: number;
+  /** AutoGPT's input/output schemas of the graph, used to recognise which sub-graph an executor node runs. */
+  ioSignature?: string;
   content: GraphVersionContent;
+}
+
+export const AGENT_EXECUTOR_BLOCK_ID = 'e189baac-8c20-45a1-94a7-55177ea42565';
+
+/** Stable text of a graph's input and output property names (AutoGPT copies them into executor nodes). */
+function signatureOf(inputSchema: unknown, outputSchema: unknown): string {
+  const names = (schema: unknown) => (isObject(schema) && isObject(schema.properties) ? Object.keys(schema.properties).sort() : []);
+  return JSON.stringify([names(inputSchema), names(outputSchema)]);
+}
+
+/**
+ * AutoGPT exports point executor nodes at a graph id that is NOT the embedded sub-graph's id (FORMAT.md):
+ * an executor runs the sub-graph with the same version and the same input/output names.
+ * Returns, per executor node id, the index of the sub-graph it runs (or undefined when none matches).
+ */
+export function matchExecutorsToSubGraphs(graphs: ImportedGraph[], subGraphs: ImportedGraph[]): Map<string, number> {
+  const matches = new Map<string, number>();
+  for (const g of graphs) {
+    for (const node of g.content.nodes) {
+      if (node.blockId !== AGENT_EXECUTOR_BLOCK_ID) continue;
+      const d = node.inputDefault;
+      const sig = signatureOf(d.input_schema, d.output_schema);
+      const byId = subGraphs.findIndex((s) => s.sourceId === d.graph_id);
+      const bySignature = subGraphs.findIndex((s) => s.sourceVersion === d.graph_version && s.ioSignature === sig);
+      const index = byId >= 0 ? byId : bySignature;
+      if (index >= 0) matches.set(node.id, index);
+    }
+  }
+  return matches;
 }
 
 export interface ImportResult {
@@ -60,6 +91,7 @@ function readAutoGpt(doc: Json): ImportedGraph {
   return {
     sourceId: typeof doc.id === 'string' ? doc.id : undefined,
     sourceVersion: typeof doc.version === 'number' ? doc.version : undefined,
+    ioSignature: signatureOf(doc.input_schema, doc.output_schema),
     content: { name: String(doc.name ?? 'Imported agent'), description: String(doc.description ?? ''), nodes, links },
   };
 }

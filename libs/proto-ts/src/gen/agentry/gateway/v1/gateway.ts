@@ -18,12 +18,20 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Struct } from "../../../google/protobuf/struct";
+import { EventEnvelope, PageInfo, PageRequest } from "../../common/v1/common";
+import { Execution, ExecutionSummary } from "../../execution/v1/execution";
+import { Graph, GraphDraft, GraphSummary } from "../../graph/v1/graph";
 
 export const protobufPackage = "agentry.gateway.v1";
 
 export const protobufFileName = "agentry/gateway/v1/gateway.proto";
 
-/** External gRPC API entry (authorized by `authorization: Bearer` or `x-api-key` metadata). */
+/**
+ * External gRPC API. Every call except GetServerInfo is authorized by `authorization: Bearer <token>`
+ * or `x-api-key: <key>` metadata; the caller's tenant comes from the credential, never from the request.
+ * Resources of another tenant answer NOT_FOUND.
+ */
 export interface GetServerInfoRequest {
 }
 
@@ -40,6 +48,100 @@ export interface WhoAmIResponse {
   userId: string;
   tenantId: string;
   roles: string[];
+  /** Scopes of the API key used; empty for a user token (which may do what its roles allow). */
+  scopes: string[];
+}
+
+export interface ListGraphsRequest {
+  page?: PageRequest | undefined;
+  query: string;
+  /** "name" or "updatedAt". */
+  sort: string;
+}
+
+export interface ListGraphsResponse {
+  items: GraphSummary[];
+  page?: PageInfo | undefined;
+}
+
+export interface GetGraphRequest {
+  graphId: string;
+  /** 0 = the active version. */
+  version: number;
+}
+
+export interface GetGraphResponse {
+  graph?: Graph | undefined;
+}
+
+export interface CreateGraphRequest {
+  draft?: GraphDraft | undefined;
+}
+
+export interface CreateGraphResponse {
+  graph?: Graph | undefined;
+}
+
+export interface UpdateGraphRequest {
+  graphId: string;
+  draft?: GraphDraft | undefined;
+  baseVersion: number;
+}
+
+export interface UpdateGraphResponse {
+  graph?: Graph | undefined;
+}
+
+export interface DeleteGraphRequest {
+  graphId: string;
+}
+
+export interface DeleteGraphResponse {
+}
+
+export interface ExecuteGraphRequest {
+  graphId: string;
+  /** 0 = the active version. */
+  graphVersion: number;
+  inputs?: { [key: string]: any } | undefined;
+}
+
+export interface ExecuteGraphResponse {
+  executionId: string;
+}
+
+export interface GetExecutionRequest {
+  executionId: string;
+}
+
+export interface GetExecutionResponse {
+  execution?: Execution | undefined;
+}
+
+export interface ListExecutionsRequest {
+  page?: PageRequest | undefined;
+  graphId: string;
+  status: string;
+}
+
+export interface ListExecutionsResponse {
+  items: ExecutionSummary[];
+  page?: PageInfo | undefined;
+}
+
+export interface CancelExecutionRequest {
+  executionId: string;
+}
+
+export interface CancelExecutionResponse {
+}
+
+export interface ListExecutionEventsRequest {
+  executionId: string;
+}
+
+export interface ListExecutionEventsResponse {
+  events: EventEnvelope[];
 }
 
 function createBaseGetServerInfoRequest(): GetServerInfoRequest {
@@ -248,7 +350,7 @@ export const WhoAmIRequest: MessageFns<WhoAmIRequest> = {
 };
 
 function createBaseWhoAmIResponse(): WhoAmIResponse {
-  return { userId: "", tenantId: "", roles: [] };
+  return { userId: "", tenantId: "", roles: [], scopes: [] };
 }
 
 export const WhoAmIResponse: MessageFns<WhoAmIResponse> = {
@@ -261,6 +363,9 @@ export const WhoAmIResponse: MessageFns<WhoAmIResponse> = {
     }
     for (const v of message.roles) {
       writer.uint32(26).string(v!);
+    }
+    for (const v of message.scopes) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -302,6 +407,14 @@ export const WhoAmIResponse: MessageFns<WhoAmIResponse> = {
             message.roles.push(reader.string());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.scopes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -327,6 +440,7 @@ export const WhoAmIResponse: MessageFns<WhoAmIResponse> = {
         ? globalThis.String(object.tenant_id)
         : "",
       roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [],
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -341,6 +455,9 @@ export const WhoAmIResponse: MessageFns<WhoAmIResponse> = {
     if (message.roles?.length) {
       obj.roles = message.roles;
     }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes;
+    }
     return obj;
   },
 
@@ -352,6 +469,1573 @@ export const WhoAmIResponse: MessageFns<WhoAmIResponse> = {
     message.userId = object.userId ?? "";
     message.tenantId = object.tenantId ?? "";
     message.roles = object.roles?.map((e) => e) || [];
+    message.scopes = object.scopes?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseListGraphsRequest(): ListGraphsRequest {
+  return { page: undefined, query: "", sort: "" };
+}
+
+export const ListGraphsRequest: MessageFns<ListGraphsRequest> = {
+  encode(message: ListGraphsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    if (message.query !== "") {
+      writer.uint32(18).string(message.query);
+    }
+    if (message.sort !== "") {
+      writer.uint32(26).string(message.sort);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListGraphsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListGraphsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sort = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListGraphsRequest {
+    return {
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      sort: isSet(object.sort) ? globalThis.String(object.sort) : "",
+    };
+  },
+
+  toJSON(message: ListGraphsRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.sort !== "") {
+      obj.sort = message.sort;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListGraphsRequest>, I>>(base?: I): ListGraphsRequest {
+    return ListGraphsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListGraphsRequest>, I>>(object: I): ListGraphsRequest {
+    const message = createBaseListGraphsRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.query = object.query ?? "";
+    message.sort = object.sort ?? "";
+    return message;
+  },
+};
+
+function createBaseListGraphsResponse(): ListGraphsResponse {
+  return { items: [], page: undefined };
+}
+
+export const ListGraphsResponse: MessageFns<ListGraphsResponse> = {
+  encode(message: ListGraphsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      GraphSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageInfo.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListGraphsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListGraphsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(GraphSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListGraphsResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => GraphSummary.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageInfo.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListGraphsResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => GraphSummary.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageInfo.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListGraphsResponse>, I>>(base?: I): ListGraphsResponse {
+    return ListGraphsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListGraphsResponse>, I>>(object: I): ListGraphsResponse {
+    const message = createBaseListGraphsResponse();
+    message.items = object.items?.map((e) => GraphSummary.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null) ? PageInfo.fromPartial(object.page) : undefined;
+    return message;
+  },
+};
+
+function createBaseGetGraphRequest(): GetGraphRequest {
+  return { graphId: "", version: 0 };
+}
+
+export const GetGraphRequest: MessageFns<GetGraphRequest> = {
+  encode(message: GetGraphRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.graphId !== "") {
+      writer.uint32(10).string(message.graphId);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).int32(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGraphRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGraphRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetGraphRequest {
+    return {
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: GetGraphRequest): unknown {
+    const obj: any = {};
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetGraphRequest>, I>>(base?: I): GetGraphRequest {
+    return GetGraphRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetGraphRequest>, I>>(object: I): GetGraphRequest {
+    const message = createBaseGetGraphRequest();
+    message.graphId = object.graphId ?? "";
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetGraphResponse(): GetGraphResponse {
+  return { graph: undefined };
+}
+
+export const GetGraphResponse: MessageFns<GetGraphResponse> = {
+  encode(message: GetGraphResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.graph !== undefined) {
+      Graph.encode(message.graph, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGraphResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGraphResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.graph = Graph.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetGraphResponse {
+    return { graph: isSet(object.graph) ? Graph.fromJSON(object.graph) : undefined };
+  },
+
+  toJSON(message: GetGraphResponse): unknown {
+    const obj: any = {};
+    if (message.graph !== undefined) {
+      obj.graph = Graph.toJSON(message.graph);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetGraphResponse>, I>>(base?: I): GetGraphResponse {
+    return GetGraphResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetGraphResponse>, I>>(object: I): GetGraphResponse {
+    const message = createBaseGetGraphResponse();
+    message.graph = (object.graph !== undefined && object.graph !== null) ? Graph.fromPartial(object.graph) : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateGraphRequest(): CreateGraphRequest {
+  return { draft: undefined };
+}
+
+export const CreateGraphRequest: MessageFns<CreateGraphRequest> = {
+  encode(message: CreateGraphRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.draft !== undefined) {
+      GraphDraft.encode(message.draft, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateGraphRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateGraphRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.draft = GraphDraft.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateGraphRequest {
+    return { draft: isSet(object.draft) ? GraphDraft.fromJSON(object.draft) : undefined };
+  },
+
+  toJSON(message: CreateGraphRequest): unknown {
+    const obj: any = {};
+    if (message.draft !== undefined) {
+      obj.draft = GraphDraft.toJSON(message.draft);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateGraphRequest>, I>>(base?: I): CreateGraphRequest {
+    return CreateGraphRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateGraphRequest>, I>>(object: I): CreateGraphRequest {
+    const message = createBaseCreateGraphRequest();
+    message.draft = (object.draft !== undefined && object.draft !== null)
+      ? GraphDraft.fromPartial(object.draft)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateGraphResponse(): CreateGraphResponse {
+  return { graph: undefined };
+}
+
+export const CreateGraphResponse: MessageFns<CreateGraphResponse> = {
+  encode(message: CreateGraphResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.graph !== undefined) {
+      Graph.encode(message.graph, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateGraphResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateGraphResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.graph = Graph.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateGraphResponse {
+    return { graph: isSet(object.graph) ? Graph.fromJSON(object.graph) : undefined };
+  },
+
+  toJSON(message: CreateGraphResponse): unknown {
+    const obj: any = {};
+    if (message.graph !== undefined) {
+      obj.graph = Graph.toJSON(message.graph);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateGraphResponse>, I>>(base?: I): CreateGraphResponse {
+    return CreateGraphResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateGraphResponse>, I>>(object: I): CreateGraphResponse {
+    const message = createBaseCreateGraphResponse();
+    message.graph = (object.graph !== undefined && object.graph !== null) ? Graph.fromPartial(object.graph) : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateGraphRequest(): UpdateGraphRequest {
+  return { graphId: "", draft: undefined, baseVersion: 0 };
+}
+
+export const UpdateGraphRequest: MessageFns<UpdateGraphRequest> = {
+  encode(message: UpdateGraphRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.graphId !== "") {
+      writer.uint32(10).string(message.graphId);
+    }
+    if (message.draft !== undefined) {
+      GraphDraft.encode(message.draft, writer.uint32(18).fork()).join();
+    }
+    if (message.baseVersion !== 0) {
+      writer.uint32(24).int32(message.baseVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateGraphRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateGraphRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.draft = GraphDraft.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.baseVersion = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateGraphRequest {
+    return {
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+      draft: isSet(object.draft) ? GraphDraft.fromJSON(object.draft) : undefined,
+      baseVersion: isSet(object.baseVersion)
+        ? globalThis.Number(object.baseVersion)
+        : isSet(object.base_version)
+        ? globalThis.Number(object.base_version)
+        : 0,
+    };
+  },
+
+  toJSON(message: UpdateGraphRequest): unknown {
+    const obj: any = {};
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    if (message.draft !== undefined) {
+      obj.draft = GraphDraft.toJSON(message.draft);
+    }
+    if (message.baseVersion !== 0) {
+      obj.baseVersion = Math.round(message.baseVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateGraphRequest>, I>>(base?: I): UpdateGraphRequest {
+    return UpdateGraphRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateGraphRequest>, I>>(object: I): UpdateGraphRequest {
+    const message = createBaseUpdateGraphRequest();
+    message.graphId = object.graphId ?? "";
+    message.draft = (object.draft !== undefined && object.draft !== null)
+      ? GraphDraft.fromPartial(object.draft)
+      : undefined;
+    message.baseVersion = object.baseVersion ?? 0;
+    return message;
+  },
+};
+
+function createBaseUpdateGraphResponse(): UpdateGraphResponse {
+  return { graph: undefined };
+}
+
+export const UpdateGraphResponse: MessageFns<UpdateGraphResponse> = {
+  encode(message: UpdateGraphResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.graph !== undefined) {
+      Graph.encode(message.graph, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateGraphResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateGraphResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.graph = Graph.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateGraphResponse {
+    return { graph: isSet(object.graph) ? Graph.fromJSON(object.graph) : undefined };
+  },
+
+  toJSON(message: UpdateGraphResponse): unknown {
+    const obj: any = {};
+    if (message.graph !== undefined) {
+      obj.graph = Graph.toJSON(message.graph);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateGraphResponse>, I>>(base?: I): UpdateGraphResponse {
+    return UpdateGraphResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateGraphResponse>, I>>(object: I): UpdateGraphResponse {
+    const message = createBaseUpdateGraphResponse();
+    message.graph = (object.graph !== undefined && object.graph !== null) ? Graph.fromPartial(object.graph) : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteGraphRequest(): DeleteGraphRequest {
+  return { graphId: "" };
+}
+
+export const DeleteGraphRequest: MessageFns<DeleteGraphRequest> = {
+  encode(message: DeleteGraphRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.graphId !== "") {
+      writer.uint32(10).string(message.graphId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteGraphRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteGraphRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteGraphRequest {
+    return {
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteGraphRequest): unknown {
+    const obj: any = {};
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteGraphRequest>, I>>(base?: I): DeleteGraphRequest {
+    return DeleteGraphRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteGraphRequest>, I>>(object: I): DeleteGraphRequest {
+    const message = createBaseDeleteGraphRequest();
+    message.graphId = object.graphId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteGraphResponse(): DeleteGraphResponse {
+  return {};
+}
+
+export const DeleteGraphResponse: MessageFns<DeleteGraphResponse> = {
+  encode(_: DeleteGraphResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteGraphResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteGraphResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteGraphResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteGraphResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteGraphResponse>, I>>(base?: I): DeleteGraphResponse {
+    return DeleteGraphResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteGraphResponse>, I>>(_: I): DeleteGraphResponse {
+    const message = createBaseDeleteGraphResponse();
+    return message;
+  },
+};
+
+function createBaseExecuteGraphRequest(): ExecuteGraphRequest {
+  return { graphId: "", graphVersion: 0, inputs: undefined };
+}
+
+export const ExecuteGraphRequest: MessageFns<ExecuteGraphRequest> = {
+  encode(message: ExecuteGraphRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.graphId !== "") {
+      writer.uint32(10).string(message.graphId);
+    }
+    if (message.graphVersion !== 0) {
+      writer.uint32(16).int32(message.graphVersion);
+    }
+    if (message.inputs !== undefined) {
+      Struct.encode(Struct.wrap(message.inputs), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecuteGraphRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecuteGraphRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.graphVersion = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.inputs = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecuteGraphRequest {
+    return {
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+      graphVersion: isSet(object.graphVersion)
+        ? globalThis.Number(object.graphVersion)
+        : isSet(object.graph_version)
+        ? globalThis.Number(object.graph_version)
+        : 0,
+      inputs: isObject(object.inputs) ? object.inputs : undefined,
+    };
+  },
+
+  toJSON(message: ExecuteGraphRequest): unknown {
+    const obj: any = {};
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    if (message.graphVersion !== 0) {
+      obj.graphVersion = Math.round(message.graphVersion);
+    }
+    if (message.inputs !== undefined) {
+      obj.inputs = message.inputs;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecuteGraphRequest>, I>>(base?: I): ExecuteGraphRequest {
+    return ExecuteGraphRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecuteGraphRequest>, I>>(object: I): ExecuteGraphRequest {
+    const message = createBaseExecuteGraphRequest();
+    message.graphId = object.graphId ?? "";
+    message.graphVersion = object.graphVersion ?? 0;
+    message.inputs = object.inputs ?? undefined;
+    return message;
+  },
+};
+
+function createBaseExecuteGraphResponse(): ExecuteGraphResponse {
+  return { executionId: "" };
+}
+
+export const ExecuteGraphResponse: MessageFns<ExecuteGraphResponse> = {
+  encode(message: ExecuteGraphResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecuteGraphResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecuteGraphResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecuteGraphResponse {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ExecuteGraphResponse): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecuteGraphResponse>, I>>(base?: I): ExecuteGraphResponse {
+    return ExecuteGraphResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecuteGraphResponse>, I>>(object: I): ExecuteGraphResponse {
+    const message = createBaseExecuteGraphResponse();
+    message.executionId = object.executionId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetExecutionRequest(): GetExecutionRequest {
+  return { executionId: "" };
+}
+
+export const GetExecutionRequest: MessageFns<GetExecutionRequest> = {
+  encode(message: GetExecutionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetExecutionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetExecutionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetExecutionRequest {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetExecutionRequest): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetExecutionRequest>, I>>(base?: I): GetExecutionRequest {
+    return GetExecutionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetExecutionRequest>, I>>(object: I): GetExecutionRequest {
+    const message = createBaseGetExecutionRequest();
+    message.executionId = object.executionId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetExecutionResponse(): GetExecutionResponse {
+  return { execution: undefined };
+}
+
+export const GetExecutionResponse: MessageFns<GetExecutionResponse> = {
+  encode(message: GetExecutionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.execution !== undefined) {
+      Execution.encode(message.execution, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetExecutionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetExecutionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.execution = Execution.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetExecutionResponse {
+    return { execution: isSet(object.execution) ? Execution.fromJSON(object.execution) : undefined };
+  },
+
+  toJSON(message: GetExecutionResponse): unknown {
+    const obj: any = {};
+    if (message.execution !== undefined) {
+      obj.execution = Execution.toJSON(message.execution);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetExecutionResponse>, I>>(base?: I): GetExecutionResponse {
+    return GetExecutionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetExecutionResponse>, I>>(object: I): GetExecutionResponse {
+    const message = createBaseGetExecutionResponse();
+    message.execution = (object.execution !== undefined && object.execution !== null)
+      ? Execution.fromPartial(object.execution)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListExecutionsRequest(): ListExecutionsRequest {
+  return { page: undefined, graphId: "", status: "" };
+}
+
+export const ListExecutionsRequest: MessageFns<ListExecutionsRequest> = {
+  encode(message: ListExecutionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    if (message.graphId !== "") {
+      writer.uint32(18).string(message.graphId);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExecutionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExecutionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListExecutionsRequest {
+    return {
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+    };
+  },
+
+  toJSON(message: ListExecutionsRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListExecutionsRequest>, I>>(base?: I): ListExecutionsRequest {
+    return ListExecutionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListExecutionsRequest>, I>>(object: I): ListExecutionsRequest {
+    const message = createBaseListExecutionsRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.graphId = object.graphId ?? "";
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseListExecutionsResponse(): ListExecutionsResponse {
+  return { items: [], page: undefined };
+}
+
+export const ListExecutionsResponse: MessageFns<ListExecutionsResponse> = {
+  encode(message: ListExecutionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      ExecutionSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageInfo.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExecutionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExecutionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(ExecutionSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListExecutionsResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ExecutionSummary.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageInfo.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListExecutionsResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ExecutionSummary.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageInfo.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListExecutionsResponse>, I>>(base?: I): ListExecutionsResponse {
+    return ListExecutionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListExecutionsResponse>, I>>(object: I): ListExecutionsResponse {
+    const message = createBaseListExecutionsResponse();
+    message.items = object.items?.map((e) => ExecutionSummary.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null) ? PageInfo.fromPartial(object.page) : undefined;
+    return message;
+  },
+};
+
+function createBaseCancelExecutionRequest(): CancelExecutionRequest {
+  return { executionId: "" };
+}
+
+export const CancelExecutionRequest: MessageFns<CancelExecutionRequest> = {
+  encode(message: CancelExecutionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelExecutionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelExecutionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelExecutionRequest {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CancelExecutionRequest): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelExecutionRequest>, I>>(base?: I): CancelExecutionRequest {
+    return CancelExecutionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelExecutionRequest>, I>>(object: I): CancelExecutionRequest {
+    const message = createBaseCancelExecutionRequest();
+    message.executionId = object.executionId ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelExecutionResponse(): CancelExecutionResponse {
+  return {};
+}
+
+export const CancelExecutionResponse: MessageFns<CancelExecutionResponse> = {
+  encode(_: CancelExecutionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelExecutionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelExecutionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): CancelExecutionResponse {
+    return {};
+  },
+
+  toJSON(_: CancelExecutionResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelExecutionResponse>, I>>(base?: I): CancelExecutionResponse {
+    return CancelExecutionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelExecutionResponse>, I>>(_: I): CancelExecutionResponse {
+    const message = createBaseCancelExecutionResponse();
+    return message;
+  },
+};
+
+function createBaseListExecutionEventsRequest(): ListExecutionEventsRequest {
+  return { executionId: "" };
+}
+
+export const ListExecutionEventsRequest: MessageFns<ListExecutionEventsRequest> = {
+  encode(message: ListExecutionEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExecutionEventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExecutionEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListExecutionEventsRequest {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListExecutionEventsRequest): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListExecutionEventsRequest>, I>>(base?: I): ListExecutionEventsRequest {
+    return ListExecutionEventsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListExecutionEventsRequest>, I>>(object: I): ListExecutionEventsRequest {
+    const message = createBaseListExecutionEventsRequest();
+    message.executionId = object.executionId ?? "";
+    return message;
+  },
+};
+
+function createBaseListExecutionEventsResponse(): ListExecutionEventsResponse {
+  return { events: [] };
+}
+
+export const ListExecutionEventsResponse: MessageFns<ListExecutionEventsResponse> = {
+  encode(message: ListExecutionEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.events) {
+      EventEnvelope.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExecutionEventsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExecutionEventsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.events.push(EventEnvelope.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListExecutionEventsResponse {
+    return {
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => EventEnvelope.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListExecutionEventsResponse): unknown {
+    const obj: any = {};
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => EventEnvelope.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListExecutionEventsResponse>, I>>(base?: I): ListExecutionEventsResponse {
+    return ListExecutionEventsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListExecutionEventsResponse>, I>>(object: I): ListExecutionEventsResponse {
+    const message = createBaseListExecutionEventsResponse();
+    message.events = object.events?.map((e) => EventEnvelope.fromPartial(e)) || [];
     return message;
   },
 };
@@ -377,11 +2061,119 @@ export const GatewayServiceService = {
     responseSerialize: (value: WhoAmIResponse): Buffer => Buffer.from(WhoAmIResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WhoAmIResponse => WhoAmIResponse.decode(value),
   },
+  listGraphs: {
+    path: "/agentry.gateway.v1.GatewayService/ListGraphs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListGraphsRequest): Buffer => Buffer.from(ListGraphsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListGraphsRequest => ListGraphsRequest.decode(value),
+    responseSerialize: (value: ListGraphsResponse): Buffer => Buffer.from(ListGraphsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListGraphsResponse => ListGraphsResponse.decode(value),
+  },
+  getGraph: {
+    path: "/agentry.gateway.v1.GatewayService/GetGraph" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetGraphRequest): Buffer => Buffer.from(GetGraphRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetGraphRequest => GetGraphRequest.decode(value),
+    responseSerialize: (value: GetGraphResponse): Buffer => Buffer.from(GetGraphResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetGraphResponse => GetGraphResponse.decode(value),
+  },
+  createGraph: {
+    path: "/agentry.gateway.v1.GatewayService/CreateGraph" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateGraphRequest): Buffer => Buffer.from(CreateGraphRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateGraphRequest => CreateGraphRequest.decode(value),
+    responseSerialize: (value: CreateGraphResponse): Buffer => Buffer.from(CreateGraphResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateGraphResponse => CreateGraphResponse.decode(value),
+  },
+  updateGraph: {
+    path: "/agentry.gateway.v1.GatewayService/UpdateGraph" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateGraphRequest): Buffer => Buffer.from(UpdateGraphRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateGraphRequest => UpdateGraphRequest.decode(value),
+    responseSerialize: (value: UpdateGraphResponse): Buffer => Buffer.from(UpdateGraphResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateGraphResponse => UpdateGraphResponse.decode(value),
+  },
+  deleteGraph: {
+    path: "/agentry.gateway.v1.GatewayService/DeleteGraph" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteGraphRequest): Buffer => Buffer.from(DeleteGraphRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteGraphRequest => DeleteGraphRequest.decode(value),
+    responseSerialize: (value: DeleteGraphResponse): Buffer => Buffer.from(DeleteGraphResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteGraphResponse => DeleteGraphResponse.decode(value),
+  },
+  executeGraph: {
+    path: "/agentry.gateway.v1.GatewayService/ExecuteGraph" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExecuteGraphRequest): Buffer => Buffer.from(ExecuteGraphRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExecuteGraphRequest => ExecuteGraphRequest.decode(value),
+    responseSerialize: (value: ExecuteGraphResponse): Buffer =>
+      Buffer.from(ExecuteGraphResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExecuteGraphResponse => ExecuteGraphResponse.decode(value),
+  },
+  getExecution: {
+    path: "/agentry.gateway.v1.GatewayService/GetExecution" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetExecutionRequest): Buffer => Buffer.from(GetExecutionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetExecutionRequest => GetExecutionRequest.decode(value),
+    responseSerialize: (value: GetExecutionResponse): Buffer =>
+      Buffer.from(GetExecutionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetExecutionResponse => GetExecutionResponse.decode(value),
+  },
+  listExecutions: {
+    path: "/agentry.gateway.v1.GatewayService/ListExecutions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListExecutionsRequest): Buffer =>
+      Buffer.from(ListExecutionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListExecutionsRequest => ListExecutionsRequest.decode(value),
+    responseSerialize: (value: ListExecutionsResponse): Buffer =>
+      Buffer.from(ListExecutionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListExecutionsResponse => ListExecutionsResponse.decode(value),
+  },
+  cancelExecution: {
+    path: "/agentry.gateway.v1.GatewayService/CancelExecution" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelExecutionRequest): Buffer =>
+      Buffer.from(CancelExecutionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelExecutionRequest => CancelExecutionRequest.decode(value),
+    responseSerialize: (value: CancelExecutionResponse): Buffer =>
+      Buffer.from(CancelExecutionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CancelExecutionResponse => CancelExecutionResponse.decode(value),
+  },
+  listExecutionEvents: {
+    path: "/agentry.gateway.v1.GatewayService/ListExecutionEvents" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListExecutionEventsRequest): Buffer =>
+      Buffer.from(ListExecutionEventsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListExecutionEventsRequest => ListExecutionEventsRequest.decode(value),
+    responseSerialize: (value: ListExecutionEventsResponse): Buffer =>
+      Buffer.from(ListExecutionEventsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListExecutionEventsResponse => ListExecutionEventsResponse.decode(value),
+  },
 } as const;
 
 export interface GatewayServiceServer extends UntypedServiceImplementation {
   getServerInfo: handleUnaryCall<GetServerInfoRequest, GetServerInfoResponse>;
   whoAmI: handleUnaryCall<WhoAmIRequest, WhoAmIResponse>;
+  listGraphs: handleUnaryCall<ListGraphsRequest, ListGraphsResponse>;
+  getGraph: handleUnaryCall<GetGraphRequest, GetGraphResponse>;
+  createGraph: handleUnaryCall<CreateGraphRequest, CreateGraphResponse>;
+  updateGraph: handleUnaryCall<UpdateGraphRequest, UpdateGraphResponse>;
+  deleteGraph: handleUnaryCall<DeleteGraphRequest, DeleteGraphResponse>;
+  executeGraph: handleUnaryCall<ExecuteGraphRequest, ExecuteGraphResponse>;
+  getExecution: handleUnaryCall<GetExecutionRequest, GetExecutionResponse>;
+  listExecutions: handleUnaryCall<ListExecutionsRequest, ListExecutionsResponse>;
+  cancelExecution: handleUnaryCall<CancelExecutionRequest, CancelExecutionResponse>;
+  listExecutionEvents: handleUnaryCall<ListExecutionEventsRequest, ListExecutionEventsResponse>;
 }
 
 export interface GatewayServiceClient extends Client {
@@ -415,6 +2207,156 @@ export interface GatewayServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: WhoAmIResponse) => void,
   ): ClientUnaryCall;
+  listGraphs(
+    request: ListGraphsRequest,
+    callback: (error: ServiceError | null, response: ListGraphsResponse) => void,
+  ): ClientUnaryCall;
+  listGraphs(
+    request: ListGraphsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListGraphsResponse) => void,
+  ): ClientUnaryCall;
+  listGraphs(
+    request: ListGraphsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListGraphsResponse) => void,
+  ): ClientUnaryCall;
+  getGraph(
+    request: GetGraphRequest,
+    callback: (error: ServiceError | null, response: GetGraphResponse) => void,
+  ): ClientUnaryCall;
+  getGraph(
+    request: GetGraphRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetGraphResponse) => void,
+  ): ClientUnaryCall;
+  getGraph(
+    request: GetGraphRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetGraphResponse) => void,
+  ): ClientUnaryCall;
+  createGraph(
+    request: CreateGraphRequest,
+    callback: (error: ServiceError | null, response: CreateGraphResponse) => void,
+  ): ClientUnaryCall;
+  createGraph(
+    request: CreateGraphRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateGraphResponse) => void,
+  ): ClientUnaryCall;
+  createGraph(
+    request: CreateGraphRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateGraphResponse) => void,
+  ): ClientUnaryCall;
+  updateGraph(
+    request: UpdateGraphRequest,
+    callback: (error: ServiceError | null, response: UpdateGraphResponse) => void,
+  ): ClientUnaryCall;
+  updateGraph(
+    request: UpdateGraphRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateGraphResponse) => void,
+  ): ClientUnaryCall;
+  updateGraph(
+    request: UpdateGraphRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateGraphResponse) => void,
+  ): ClientUnaryCall;
+  deleteGraph(
+    request: DeleteGraphRequest,
+    callback: (error: ServiceError | null, response: DeleteGraphResponse) => void,
+  ): ClientUnaryCall;
+  deleteGraph(
+    request: DeleteGraphRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteGraphResponse) => void,
+  ): ClientUnaryCall;
+  deleteGraph(
+    request: DeleteGraphRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteGraphResponse) => void,
+  ): ClientUnaryCall;
+  executeGraph(
+    request: ExecuteGraphRequest,
+    callback: (error: ServiceError | null, response: ExecuteGraphResponse) => void,
+  ): ClientUnaryCall;
+  executeGraph(
+    request: ExecuteGraphRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExecuteGraphResponse) => void,
+  ): ClientUnaryCall;
+  executeGraph(
+    request: ExecuteGraphRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExecuteGraphResponse) => void,
+  ): ClientUnaryCall;
+  getExecution(
+    request: GetExecutionRequest,
+    callback: (error: ServiceError | null, response: GetExecutionResponse) => void,
+  ): ClientUnaryCall;
+  getExecution(
+    request: GetExecutionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetExecutionResponse) => void,
+  ): ClientUnaryCall;
+  getExecution(
+    request: GetExecutionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetExecutionResponse) => void,
+  ): ClientUnaryCall;
+  listExecutions(
+    request: ListExecutionsRequest,
+    callback: (error: ServiceError | null, response: ListExecutionsResponse) => void,
+  ): ClientUnaryCall;
+  listExecutions(
+    request: ListExecutionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListExecutionsResponse) => void,
+  ): ClientUnaryCall;
+  listExecutions(
+    request: ListExecutionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListExecutionsResponse) => void,
+  ): ClientUnaryCall;
+  cancelExecution(
+    request: CancelExecutionRequest,
+    callback: (error: ServiceError | null, response: CancelExecutionResponse) => void,
+  ): ClientUnaryCall;
+  cancelExecution(
+    request: CancelExecutionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CancelExecutionResponse) => void,
+  ): ClientUnaryCall;
+  cancelExecution(
+    request: CancelExecutionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CancelExecutionResponse) => void,
+  ): ClientUnaryCall;
+  listExecutionEvents(
+    request: ListExecutionEventsRequest,
+    callback: (error: ServiceError | null, response: ListExecutionEventsResponse) => void,
+  ): ClientUnaryCall;
+  listExecutionEvents(
+    request: ListExecutionEventsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListExecutionEventsResponse) => void,
+  ): ClientUnaryCall;
+  listExecutionEvents(
+    request: ListExecutionEventsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListExecutionEventsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const GatewayServiceClient = makeGenericClientConstructor(
@@ -438,6 +2380,10 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -34,6 +34,12 @@ export interface CredentialMeta {
   scopes: string[];
   createdAt: string;
   expiresAt: string;
+  /** active | reconnect_required | revoked */
+  status: string;
+  /** host_scoped: the host pattern the headers apply to (not secret). */
+  host: string;
+  /** Key id the secret is sealed under (rotation progress). */
+  keyId: string;
 }
 
 export interface CreateCredentialRequest {
@@ -79,8 +85,182 @@ export interface ResolveCredentialResponse {
   secret?: { [key: string]: any } | undefined;
 }
 
+/** An OAuth2 provider of the registry (built-in or added by a tenant). Never carries the client secret. */
+export interface OAuthProvider {
+  name: string;
+  displayName: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  defaultScopes: string[];
+  pkce: boolean;
+  /** Whether a client id is configured, i.e. whether "connect" can work. */
+  configured: boolean;
+  /** Added by the caller's tenant (not built in). */
+  tenantOwned: boolean;
+}
+
+export interface ListOAuthProvidersRequest {
+  caller?: CallerContext | undefined;
+}
+
+export interface ListOAuthProvidersResponse {
+  items: OAuthProvider[];
+}
+
+export interface RegisterOAuthProviderRequest {
+  caller?: CallerContext | undefined;
+  name: string;
+  displayName: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  defaultScopes: string[];
+  pkce: boolean;
+  clientId: string;
+  /** Encrypted at rest like a credential secret. */
+  clientSecret: string;
+}
+
+export interface RegisterOAuthProviderResponse {
+  provider?: OAuthProvider | undefined;
+}
+
+export interface StartOAuthRequest {
+  caller?: CallerContext | undefined;
+  provider: string;
+  scopes: string[];
+  /** Where the provider sends the browser back: the gateway's public callback URL. */
+  redirectUri: string;
+  title: string;
+}
+
+export interface StartOAuthResponse {
+  authorizationUrl: string;
+  state: string;
+  expiresAt: string;
+}
+
+export interface CompleteOAuthRequest {
+  state: string;
+  code: string;
+  /** The provider's `error` parameter, when it sent one instead of a code. */
+  error: string;
+}
+
+export interface CompleteOAuthResponse {
+  credential?: CredentialMeta | undefined;
+  tenantId: string;
+}
+
+export interface RevokeCredentialRequest {
+  caller?: CallerContext | undefined;
+  credentialId: string;
+}
+
+export interface RevokeCredentialResponse {
+  credential?: CredentialMeta | undefined;
+}
+
+/** A webhook trigger: POST /api/v1/webhooks/{id} starts one execution of the graph per delivery. */
+export interface WebhookTrigger {
+  id: string;
+  graphId: string;
+  graphVersion: number;
+  /** generic | github | slack */
+  kind: string;
+  /** Only these events start an execution (GitHub X-GitHub-Event, or the body's `event`/`type`); empty = all. */
+  events: string[];
+  /** The graph input that receives the delivery ({event, deliveryId, headers, body}). */
+  inputName: string;
+  createdAt: string;
+  path: string;
+  inputs?: { [key: string]: any } | undefined;
+}
+
+export interface CreateWebhookTriggerRequest {
+  caller?: CallerContext | undefined;
+  graphId: string;
+  graphVersion: number;
+  kind: string;
+  events: string[];
+  inputName: string;
+  /** Empty: generated. Shown once in the response. */
+  secret: string;
+  inputs?: { [key: string]: any } | undefined;
+}
+
+export interface CreateWebhookTriggerResponse {
+  trigger?: WebhookTrigger | undefined;
+  secret: string;
+}
+
+export interface ListWebhookTriggersRequest {
+  caller?: CallerContext | undefined;
+  graphId: string;
+}
+
+export interface ListWebhookTriggersResponse {
+  items: WebhookTrigger[];
+}
+
+export interface DeleteWebhookTriggerRequest {
+  caller?: CallerContext | undefined;
+  triggerId: string;
+}
+
+export interface DeleteWebhookTriggerResponse {
+}
+
+export interface ReceiveWebhookRequest {
+  triggerId: string;
+  /** Lower-case header names. */
+  headers: { [key: string]: string };
+  body: Buffer;
+}
+
+export interface ReceiveWebhookRequest_HeadersEntry {
+  key: string;
+  value: string;
+}
+
+export interface ReceiveWebhookResponse {
+  /** accepted: start the execution and link it; duplicate: seen before; ignored: filtered out by event. */
+  outcome: string;
+  deliveryId: string;
+  event: string;
+  /** For accepted (and duplicate, once linked): whom and what to run. */
+  caller?: CallerContext | undefined;
+  graphId: string;
+  graphVersion: number;
+  inputs?: { [key: string]: any } | undefined;
+  executionId: string;
+  /** A body to answer the sender with instead of the default (e.g. Slack's url_verification challenge). */
+  reply: string;
+}
+
+export interface LinkWebhookExecutionRequest {
+  triggerId: string;
+  deliveryId: string;
+  executionId: string;
+}
+
+export interface LinkWebhookExecutionResponse {
+}
+
 function createBaseCredentialMeta(): CredentialMeta {
-  return { id: "", provider: "", type: "", title: "", scopes: [], createdAt: "", expiresAt: "" };
+  return {
+    id: "",
+    provider: "",
+    type: "",
+    title: "",
+    scopes: [],
+    createdAt: "",
+    expiresAt: "",
+    status: "",
+    host: "",
+    keyId: "",
+  };
 }
 
 export const CredentialMeta: MessageFns<CredentialMeta> = {
@@ -105,6 +285,15 @@ export const CredentialMeta: MessageFns<CredentialMeta> = {
     }
     if (message.expiresAt !== "") {
       writer.uint32(58).string(message.expiresAt);
+    }
+    if (message.status !== "") {
+      writer.uint32(66).string(message.status);
+    }
+    if (message.host !== "") {
+      writer.uint32(74).string(message.host);
+    }
+    if (message.keyId !== "") {
+      writer.uint32(82).string(message.keyId);
     }
     return writer;
   },
@@ -178,6 +367,30 @@ export const CredentialMeta: MessageFns<CredentialMeta> = {
             message.expiresAt = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.host = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -207,6 +420,13 @@ export const CredentialMeta: MessageFns<CredentialMeta> = {
         : isSet(object.expires_at)
         ? globalThis.String(object.expires_at)
         : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      host: isSet(object.host) ? globalThis.String(object.host) : "",
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
     };
   },
 
@@ -233,6 +453,15 @@ export const CredentialMeta: MessageFns<CredentialMeta> = {
     if (message.expiresAt !== "") {
       obj.expiresAt = message.expiresAt;
     }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.host !== "") {
+      obj.host = message.host;
+    }
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
     return obj;
   },
 
@@ -248,6 +477,9 @@ export const CredentialMeta: MessageFns<CredentialMeta> = {
     message.scopes = object.scopes?.map((e) => e) || [];
     message.createdAt = object.createdAt ?? "";
     message.expiresAt = object.expiresAt ?? "";
+    message.status = object.status ?? "";
+    message.host = object.host ?? "";
+    message.keyId = object.keyId ?? "";
     return message;
   },
 };
@@ -967,6 +1199,2731 @@ export const ResolveCredentialResponse: MessageFns<ResolveCredentialResponse> = 
   },
 };
 
+function createBaseOAuthProvider(): OAuthProvider {
+  return {
+    name: "",
+    displayName: "",
+    authorizeUrl: "",
+    tokenUrl: "",
+    revokeUrl: "",
+    defaultScopes: [],
+    pkce: false,
+    configured: false,
+    tenantOwned: false,
+  };
+}
+
+export const OAuthProvider: MessageFns<OAuthProvider> = {
+  encode(message: OAuthProvider, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.displayName !== "") {
+      writer.uint32(18).string(message.displayName);
+    }
+    if (message.authorizeUrl !== "") {
+      writer.uint32(26).string(message.authorizeUrl);
+    }
+    if (message.tokenUrl !== "") {
+      writer.uint32(34).string(message.tokenUrl);
+    }
+    if (message.revokeUrl !== "") {
+      writer.uint32(42).string(message.revokeUrl);
+    }
+    for (const v of message.defaultScopes) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.pkce !== false) {
+      writer.uint32(56).bool(message.pkce);
+    }
+    if (message.configured !== false) {
+      writer.uint32(64).bool(message.configured);
+    }
+    if (message.tenantOwned !== false) {
+      writer.uint32(72).bool(message.tenantOwned);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OAuthProvider {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOAuthProvider();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.displayName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.authorizeUrl = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.tokenUrl = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.revokeUrl = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.defaultScopes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.pkce = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.configured = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.tenantOwned = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OAuthProvider {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      displayName: isSet(object.displayName)
+        ? globalThis.String(object.displayName)
+        : isSet(object.display_name)
+        ? globalThis.String(object.display_name)
+        : "",
+      authorizeUrl: isSet(object.authorizeUrl)
+        ? globalThis.String(object.authorizeUrl)
+        : isSet(object.authorize_url)
+        ? globalThis.String(object.authorize_url)
+        : "",
+      tokenUrl: isSet(object.tokenUrl)
+        ? globalThis.String(object.tokenUrl)
+        : isSet(object.token_url)
+        ? globalThis.String(object.token_url)
+        : "",
+      revokeUrl: isSet(object.revokeUrl)
+        ? globalThis.String(object.revokeUrl)
+        : isSet(object.revoke_url)
+        ? globalThis.String(object.revoke_url)
+        : "",
+      defaultScopes: globalThis.Array.isArray(object?.defaultScopes)
+        ? object.defaultScopes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.default_scopes)
+        ? object.default_scopes.map((e: any) => globalThis.String(e))
+        : [],
+      pkce: isSet(object.pkce) ? globalThis.Boolean(object.pkce) : false,
+      configured: isSet(object.configured) ? globalThis.Boolean(object.configured) : false,
+      tenantOwned: isSet(object.tenantOwned)
+        ? globalThis.Boolean(object.tenantOwned)
+        : isSet(object.tenant_owned)
+        ? globalThis.Boolean(object.tenant_owned)
+        : false,
+    };
+  },
+
+  toJSON(message: OAuthProvider): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.displayName !== "") {
+      obj.displayName = message.displayName;
+    }
+    if (message.authorizeUrl !== "") {
+      obj.authorizeUrl = message.authorizeUrl;
+    }
+    if (message.tokenUrl !== "") {
+      obj.tokenUrl = message.tokenUrl;
+    }
+    if (message.revokeUrl !== "") {
+      obj.revokeUrl = message.revokeUrl;
+    }
+    if (message.defaultScopes?.length) {
+      obj.defaultScopes = message.defaultScopes;
+    }
+    if (message.pkce !== false) {
+      obj.pkce = message.pkce;
+    }
+    if (message.configured !== false) {
+      obj.configured = message.configured;
+    }
+    if (message.tenantOwned !== false) {
+      obj.tenantOwned = message.tenantOwned;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OAuthProvider>, I>>(base?: I): OAuthProvider {
+    return OAuthProvider.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OAuthProvider>, I>>(object: I): OAuthProvider {
+    const message = createBaseOAuthProvider();
+    message.name = object.name ?? "";
+    message.displayName = object.displayName ?? "";
+    message.authorizeUrl = object.authorizeUrl ?? "";
+    message.tokenUrl = object.tokenUrl ?? "";
+    message.revokeUrl = object.revokeUrl ?? "";
+    message.defaultScopes = object.defaultScopes?.map((e) => e) || [];
+    message.pkce = object.pkce ?? false;
+    message.configured = object.configured ?? false;
+    message.tenantOwned = object.tenantOwned ?? false;
+    return message;
+  },
+};
+
+function createBaseListOAuthProvidersRequest(): ListOAuthProvidersRequest {
+  return { caller: undefined };
+}
+
+export const ListOAuthProvidersRequest: MessageFns<ListOAuthProvidersRequest> = {
+  encode(message: ListOAuthProvidersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOAuthProvidersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOAuthProvidersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOAuthProvidersRequest {
+    return { caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined };
+  },
+
+  toJSON(message: ListOAuthProvidersRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListOAuthProvidersRequest>, I>>(base?: I): ListOAuthProvidersRequest {
+    return ListOAuthProvidersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListOAuthProvidersRequest>, I>>(object: I): ListOAuthProvidersRequest {
+    const message = createBaseListOAuthProvidersRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListOAuthProvidersResponse(): ListOAuthProvidersResponse {
+  return { items: [] };
+}
+
+export const ListOAuthProvidersResponse: MessageFns<ListOAuthProvidersResponse> = {
+  encode(message: ListOAuthProvidersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      OAuthProvider.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOAuthProvidersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOAuthProvidersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(OAuthProvider.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOAuthProvidersResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => OAuthProvider.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListOAuthProvidersResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => OAuthProvider.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListOAuthProvidersResponse>, I>>(base?: I): ListOAuthProvidersResponse {
+    return ListOAuthProvidersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListOAuthProvidersResponse>, I>>(object: I): ListOAuthProvidersResponse {
+    const message = createBaseListOAuthProvidersResponse();
+    message.items = object.items?.map((e) => OAuthProvider.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRegisterOAuthProviderRequest(): RegisterOAuthProviderRequest {
+  return {
+    caller: undefined,
+    name: "",
+    displayName: "",
+    authorizeUrl: "",
+    tokenUrl: "",
+    revokeUrl: "",
+    defaultScopes: [],
+    pkce: false,
+    clientId: "",
+    clientSecret: "",
+  };
+}
+
+export const RegisterOAuthProviderRequest: MessageFns<RegisterOAuthProviderRequest> = {
+  encode(message: RegisterOAuthProviderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.displayName !== "") {
+      writer.uint32(26).string(message.displayName);
+    }
+    if (message.authorizeUrl !== "") {
+      writer.uint32(34).string(message.authorizeUrl);
+    }
+    if (message.tokenUrl !== "") {
+      writer.uint32(42).string(message.tokenUrl);
+    }
+    if (message.revokeUrl !== "") {
+      writer.uint32(50).string(message.revokeUrl);
+    }
+    for (const v of message.defaultScopes) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.pkce !== false) {
+      writer.uint32(64).bool(message.pkce);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(74).string(message.clientId);
+    }
+    if (message.clientSecret !== "") {
+      writer.uint32(82).string(message.clientSecret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegisterOAuthProviderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegisterOAuthProviderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.displayName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.authorizeUrl = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.tokenUrl = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.revokeUrl = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.defaultScopes.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.pkce = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.clientSecret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegisterOAuthProviderRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      displayName: isSet(object.displayName)
+        ? globalThis.String(object.displayName)
+        : isSet(object.display_name)
+        ? globalThis.String(object.display_name)
+        : "",
+      authorizeUrl: isSet(object.authorizeUrl)
+        ? globalThis.String(object.authorizeUrl)
+        : isSet(object.authorize_url)
+        ? globalThis.String(object.authorize_url)
+        : "",
+      tokenUrl: isSet(object.tokenUrl)
+        ? globalThis.String(object.tokenUrl)
+        : isSet(object.token_url)
+        ? globalThis.String(object.token_url)
+        : "",
+      revokeUrl: isSet(object.revokeUrl)
+        ? globalThis.String(object.revokeUrl)
+        : isSet(object.revoke_url)
+        ? globalThis.String(object.revoke_url)
+        : "",
+      defaultScopes: globalThis.Array.isArray(object?.defaultScopes)
+        ? object.defaultScopes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.default_scopes)
+        ? object.default_scopes.map((e: any) => globalThis.String(e))
+        : [],
+      pkce: isSet(object.pkce) ? globalThis.Boolean(object.pkce) : false,
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      clientSecret: isSet(object.clientSecret)
+        ? globalThis.String(object.clientSecret)
+        : isSet(object.client_secret)
+        ? globalThis.String(object.client_secret)
+        : "",
+    };
+  },
+
+  toJSON(message: RegisterOAuthProviderRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.displayName !== "") {
+      obj.displayName = message.displayName;
+    }
+    if (message.authorizeUrl !== "") {
+      obj.authorizeUrl = message.authorizeUrl;
+    }
+    if (message.tokenUrl !== "") {
+      obj.tokenUrl = message.tokenUrl;
+    }
+    if (message.revokeUrl !== "") {
+      obj.revokeUrl = message.revokeUrl;
+    }
+    if (message.defaultScopes?.length) {
+      obj.defaultScopes = message.defaultScopes;
+    }
+    if (message.pkce !== false) {
+      obj.pkce = message.pkce;
+    }
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
+    if (message.clientSecret !== "") {
+      obj.clientSecret = message.clientSecret;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegisterOAuthProviderRequest>, I>>(base?: I): RegisterOAuthProviderRequest {
+    return RegisterOAuthProviderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegisterOAuthProviderRequest>, I>>(object: I): RegisterOAuthProviderRequest {
+    const message = createBaseRegisterOAuthProviderRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.name = object.name ?? "";
+    message.displayName = object.displayName ?? "";
+    message.authorizeUrl = object.authorizeUrl ?? "";
+    message.tokenUrl = object.tokenUrl ?? "";
+    message.revokeUrl = object.revokeUrl ?? "";
+    message.defaultScopes = object.defaultScopes?.map((e) => e) || [];
+    message.pkce = object.pkce ?? false;
+    message.clientId = object.clientId ?? "";
+    message.clientSecret = object.clientSecret ?? "";
+    return message;
+  },
+};
+
+function createBaseRegisterOAuthProviderResponse(): RegisterOAuthProviderResponse {
+  return { provider: undefined };
+}
+
+export const RegisterOAuthProviderResponse: MessageFns<RegisterOAuthProviderResponse> = {
+  encode(message: RegisterOAuthProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== undefined) {
+      OAuthProvider.encode(message.provider, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegisterOAuthProviderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegisterOAuthProviderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = OAuthProvider.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegisterOAuthProviderResponse {
+    return { provider: isSet(object.provider) ? OAuthProvider.fromJSON(object.provider) : undefined };
+  },
+
+  toJSON(message: RegisterOAuthProviderResponse): unknown {
+    const obj: any = {};
+    if (message.provider !== undefined) {
+      obj.provider = OAuthProvider.toJSON(message.provider);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegisterOAuthProviderResponse>, I>>(base?: I): RegisterOAuthProviderResponse {
+    return RegisterOAuthProviderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegisterOAuthProviderResponse>, I>>(
+    object: I,
+  ): RegisterOAuthProviderResponse {
+    const message = createBaseRegisterOAuthProviderResponse();
+    message.provider = (object.provider !== undefined && object.provider !== null)
+      ? OAuthProvider.fromPartial(object.provider)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStartOAuthRequest(): StartOAuthRequest {
+  return { caller: undefined, provider: "", scopes: [], redirectUri: "", title: "" };
+}
+
+export const StartOAuthRequest: MessageFns<StartOAuthRequest> = {
+  encode(message: StartOAuthRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    for (const v of message.scopes) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.redirectUri !== "") {
+      writer.uint32(34).string(message.redirectUri);
+    }
+    if (message.title !== "") {
+      writer.uint32(42).string(message.title);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartOAuthRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartOAuthRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.scopes.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.redirectUri = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartOAuthRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
+      redirectUri: isSet(object.redirectUri)
+        ? globalThis.String(object.redirectUri)
+        : isSet(object.redirect_uri)
+        ? globalThis.String(object.redirect_uri)
+        : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+    };
+  },
+
+  toJSON(message: StartOAuthRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes;
+    }
+    if (message.redirectUri !== "") {
+      obj.redirectUri = message.redirectUri;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StartOAuthRequest>, I>>(base?: I): StartOAuthRequest {
+    return StartOAuthRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StartOAuthRequest>, I>>(object: I): StartOAuthRequest {
+    const message = createBaseStartOAuthRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.provider = object.provider ?? "";
+    message.scopes = object.scopes?.map((e) => e) || [];
+    message.redirectUri = object.redirectUri ?? "";
+    message.title = object.title ?? "";
+    return message;
+  },
+};
+
+function createBaseStartOAuthResponse(): StartOAuthResponse {
+  return { authorizationUrl: "", state: "", expiresAt: "" };
+}
+
+export const StartOAuthResponse: MessageFns<StartOAuthResponse> = {
+  encode(message: StartOAuthResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authorizationUrl !== "") {
+      writer.uint32(10).string(message.authorizationUrl);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(26).string(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartOAuthResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartOAuthResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authorizationUrl = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartOAuthResponse {
+    return {
+      authorizationUrl: isSet(object.authorizationUrl)
+        ? globalThis.String(object.authorizationUrl)
+        : isSet(object.authorization_url)
+        ? globalThis.String(object.authorization_url)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      expiresAt: isSet(object.expiresAt)
+        ? globalThis.String(object.expiresAt)
+        : isSet(object.expires_at)
+        ? globalThis.String(object.expires_at)
+        : "",
+    };
+  },
+
+  toJSON(message: StartOAuthResponse): unknown {
+    const obj: any = {};
+    if (message.authorizationUrl !== "") {
+      obj.authorizationUrl = message.authorizationUrl;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.expiresAt !== "") {
+      obj.expiresAt = message.expiresAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StartOAuthResponse>, I>>(base?: I): StartOAuthResponse {
+    return StartOAuthResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StartOAuthResponse>, I>>(object: I): StartOAuthResponse {
+    const message = createBaseStartOAuthResponse();
+    message.authorizationUrl = object.authorizationUrl ?? "";
+    message.state = object.state ?? "";
+    message.expiresAt = object.expiresAt ?? "";
+    return message;
+  },
+};
+
+function createBaseCompleteOAuthRequest(): CompleteOAuthRequest {
+  return { state: "", code: "", error: "" };
+}
+
+export const CompleteOAuthRequest: MessageFns<CompleteOAuthRequest> = {
+  encode(message: CompleteOAuthRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== "") {
+      writer.uint32(10).string(message.state);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.error !== "") {
+      writer.uint32(26).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompleteOAuthRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompleteOAuthRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CompleteOAuthRequest {
+    return {
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: CompleteOAuthRequest): unknown {
+    const obj: any = {};
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CompleteOAuthRequest>, I>>(base?: I): CompleteOAuthRequest {
+    return CompleteOAuthRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CompleteOAuthRequest>, I>>(object: I): CompleteOAuthRequest {
+    const message = createBaseCompleteOAuthRequest();
+    message.state = object.state ?? "";
+    message.code = object.code ?? "";
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseCompleteOAuthResponse(): CompleteOAuthResponse {
+  return { credential: undefined, tenantId: "" };
+}
+
+export const CompleteOAuthResponse: MessageFns<CompleteOAuthResponse> = {
+  encode(message: CompleteOAuthResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.credential !== undefined) {
+      CredentialMeta.encode(message.credential, writer.uint32(10).fork()).join();
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(18).string(message.tenantId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompleteOAuthResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompleteOAuthResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.credential = CredentialMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CompleteOAuthResponse {
+    return {
+      credential: isSet(object.credential) ? CredentialMeta.fromJSON(object.credential) : undefined,
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CompleteOAuthResponse): unknown {
+    const obj: any = {};
+    if (message.credential !== undefined) {
+      obj.credential = CredentialMeta.toJSON(message.credential);
+    }
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CompleteOAuthResponse>, I>>(base?: I): CompleteOAuthResponse {
+    return CompleteOAuthResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CompleteOAuthResponse>, I>>(object: I): CompleteOAuthResponse {
+    const message = createBaseCompleteOAuthResponse();
+    message.credential = (object.credential !== undefined && object.credential !== null)
+      ? CredentialMeta.fromPartial(object.credential)
+      : undefined;
+    message.tenantId = object.tenantId ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeCredentialRequest(): RevokeCredentialRequest {
+  return { caller: undefined, credentialId: "" };
+}
+
+export const RevokeCredentialRequest: MessageFns<RevokeCredentialRequest> = {
+  encode(message: RevokeCredentialRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.credentialId !== "") {
+      writer.uint32(18).string(message.credentialId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeCredentialRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeCredentialRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.credentialId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeCredentialRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      credentialId: isSet(object.credentialId)
+        ? globalThis.String(object.credentialId)
+        : isSet(object.credential_id)
+        ? globalThis.String(object.credential_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RevokeCredentialRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.credentialId !== "") {
+      obj.credentialId = message.credentialId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeCredentialRequest>, I>>(base?: I): RevokeCredentialRequest {
+    return RevokeCredentialRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeCredentialRequest>, I>>(object: I): RevokeCredentialRequest {
+    const message = createBaseRevokeCredentialRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.credentialId = object.credentialId ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeCredentialResponse(): RevokeCredentialResponse {
+  return { credential: undefined };
+}
+
+export const RevokeCredentialResponse: MessageFns<RevokeCredentialResponse> = {
+  encode(message: RevokeCredentialResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.credential !== undefined) {
+      CredentialMeta.encode(message.credential, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeCredentialResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeCredentialResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.credential = CredentialMeta.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeCredentialResponse {
+    return { credential: isSet(object.credential) ? CredentialMeta.fromJSON(object.credential) : undefined };
+  },
+
+  toJSON(message: RevokeCredentialResponse): unknown {
+    const obj: any = {};
+    if (message.credential !== undefined) {
+      obj.credential = CredentialMeta.toJSON(message.credential);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeCredentialResponse>, I>>(base?: I): RevokeCredentialResponse {
+    return RevokeCredentialResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeCredentialResponse>, I>>(object: I): RevokeCredentialResponse {
+    const message = createBaseRevokeCredentialResponse();
+    message.credential = (object.credential !== undefined && object.credential !== null)
+      ? CredentialMeta.fromPartial(object.credential)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWebhookTrigger(): WebhookTrigger {
+  return {
+    id: "",
+    graphId: "",
+    graphVersion: 0,
+    kind: "",
+    events: [],
+    inputName: "",
+    createdAt: "",
+    path: "",
+    inputs: undefined,
+  };
+}
+
+export const WebhookTrigger: MessageFns<WebhookTrigger> = {
+  encode(message: WebhookTrigger, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.graphId !== "") {
+      writer.uint32(18).string(message.graphId);
+    }
+    if (message.graphVersion !== 0) {
+      writer.uint32(24).int32(message.graphVersion);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    for (const v of message.events) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.inputName !== "") {
+      writer.uint32(50).string(message.inputName);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(58).string(message.createdAt);
+    }
+    if (message.path !== "") {
+      writer.uint32(66).string(message.path);
+    }
+    if (message.inputs !== undefined) {
+      Struct.encode(Struct.wrap(message.inputs), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WebhookTrigger {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebhookTrigger();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.graphVersion = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.events.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.inputName = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.inputs = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WebhookTrigger {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+      graphVersion: isSet(object.graphVersion)
+        ? globalThis.Number(object.graphVersion)
+        : isSet(object.graph_version)
+        ? globalThis.Number(object.graph_version)
+        : 0,
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => globalThis.String(e)) : [],
+      inputName: isSet(object.inputName)
+        ? globalThis.String(object.inputName)
+        : isSet(object.input_name)
+        ? globalThis.String(object.input_name)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      inputs: isObject(object.inputs) ? object.inputs : undefined,
+    };
+  },
+
+  toJSON(message: WebhookTrigger): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    if (message.graphVersion !== 0) {
+      obj.graphVersion = Math.round(message.graphVersion);
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.events?.length) {
+      obj.events = message.events;
+    }
+    if (message.inputName !== "") {
+      obj.inputName = message.inputName;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.inputs !== undefined) {
+      obj.inputs = message.inputs;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WebhookTrigger>, I>>(base?: I): WebhookTrigger {
+    return WebhookTrigger.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WebhookTrigger>, I>>(object: I): WebhookTrigger {
+    const message = createBaseWebhookTrigger();
+    message.id = object.id ?? "";
+    message.graphId = object.graphId ?? "";
+    message.graphVersion = object.graphVersion ?? 0;
+    message.kind = object.kind ?? "";
+    message.events = object.events?.map((e) => e) || [];
+    message.inputName = object.inputName ?? "";
+    message.createdAt = object.createdAt ?? "";
+    message.path = object.path ?? "";
+    message.inputs = object.inputs ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateWebhookTriggerRequest(): CreateWebhookTriggerRequest {
+  return {
+    caller: undefined,
+    graphId: "",
+    graphVersion: 0,
+    kind: "",
+    events: [],
+    inputName: "",
+    secret: "",
+    inputs: undefined,
+  };
+}
+
+export const CreateWebhookTriggerRequest: MessageFns<CreateWebhookTriggerRequest> = {
+  encode(message: CreateWebhookTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.graphId !== "") {
+      writer.uint32(18).string(message.graphId);
+    }
+    if (message.graphVersion !== 0) {
+      writer.uint32(24).int32(message.graphVersion);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    for (const v of message.events) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.inputName !== "") {
+      writer.uint32(50).string(message.inputName);
+    }
+    if (message.secret !== "") {
+      writer.uint32(58).string(message.secret);
+    }
+    if (message.inputs !== undefined) {
+      Struct.encode(Struct.wrap(message.inputs), writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateWebhookTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateWebhookTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.graphVersion = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.events.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.inputName = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.inputs = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateWebhookTriggerRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+      graphVersion: isSet(object.graphVersion)
+        ? globalThis.Number(object.graphVersion)
+        : isSet(object.graph_version)
+        ? globalThis.Number(object.graph_version)
+        : 0,
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => globalThis.String(e)) : [],
+      inputName: isSet(object.inputName)
+        ? globalThis.String(object.inputName)
+        : isSet(object.input_name)
+        ? globalThis.String(object.input_name)
+        : "",
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+      inputs: isObject(object.inputs) ? object.inputs : undefined,
+    };
+  },
+
+  toJSON(message: CreateWebhookTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    if (message.graphVersion !== 0) {
+      obj.graphVersion = Math.round(message.graphVersion);
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.events?.length) {
+      obj.events = message.events;
+    }
+    if (message.inputName !== "") {
+      obj.inputName = message.inputName;
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    if (message.inputs !== undefined) {
+      obj.inputs = message.inputs;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateWebhookTriggerRequest>, I>>(base?: I): CreateWebhookTriggerRequest {
+    return CreateWebhookTriggerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateWebhookTriggerRequest>, I>>(object: I): CreateWebhookTriggerRequest {
+    const message = createBaseCreateWebhookTriggerRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.graphId = object.graphId ?? "";
+    message.graphVersion = object.graphVersion ?? 0;
+    message.kind = object.kind ?? "";
+    message.events = object.events?.map((e) => e) || [];
+    message.inputName = object.inputName ?? "";
+    message.secret = object.secret ?? "";
+    message.inputs = object.inputs ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateWebhookTriggerResponse(): CreateWebhookTriggerResponse {
+  return { trigger: undefined, secret: "" };
+}
+
+export const CreateWebhookTriggerResponse: MessageFns<CreateWebhookTriggerResponse> = {
+  encode(message: CreateWebhookTriggerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.trigger !== undefined) {
+      WebhookTrigger.encode(message.trigger, writer.uint32(10).fork()).join();
+    }
+    if (message.secret !== "") {
+      writer.uint32(18).string(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateWebhookTriggerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateWebhookTriggerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.trigger = WebhookTrigger.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateWebhookTriggerResponse {
+    return {
+      trigger: isSet(object.trigger) ? WebhookTrigger.fromJSON(object.trigger) : undefined,
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+    };
+  },
+
+  toJSON(message: CreateWebhookTriggerResponse): unknown {
+    const obj: any = {};
+    if (message.trigger !== undefined) {
+      obj.trigger = WebhookTrigger.toJSON(message.trigger);
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateWebhookTriggerResponse>, I>>(base?: I): CreateWebhookTriggerResponse {
+    return CreateWebhookTriggerResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateWebhookTriggerResponse>, I>>(object: I): CreateWebhookTriggerResponse {
+    const message = createBaseCreateWebhookTriggerResponse();
+    message.trigger = (object.trigger !== undefined && object.trigger !== null)
+      ? WebhookTrigger.fromPartial(object.trigger)
+      : undefined;
+    message.secret = object.secret ?? "";
+    return message;
+  },
+};
+
+function createBaseListWebhookTriggersRequest(): ListWebhookTriggersRequest {
+  return { caller: undefined, graphId: "" };
+}
+
+export const ListWebhookTriggersRequest: MessageFns<ListWebhookTriggersRequest> = {
+  encode(message: ListWebhookTriggersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.graphId !== "") {
+      writer.uint32(18).string(message.graphId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWebhookTriggersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWebhookTriggersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWebhookTriggersRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListWebhookTriggersRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWebhookTriggersRequest>, I>>(base?: I): ListWebhookTriggersRequest {
+    return ListWebhookTriggersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWebhookTriggersRequest>, I>>(object: I): ListWebhookTriggersRequest {
+    const message = createBaseListWebhookTriggersRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.graphId = object.graphId ?? "";
+    return message;
+  },
+};
+
+function createBaseListWebhookTriggersResponse(): ListWebhookTriggersResponse {
+  return { items: [] };
+}
+
+export const ListWebhookTriggersResponse: MessageFns<ListWebhookTriggersResponse> = {
+  encode(message: ListWebhookTriggersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      WebhookTrigger.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWebhookTriggersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWebhookTriggersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(WebhookTrigger.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWebhookTriggersResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => WebhookTrigger.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListWebhookTriggersResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => WebhookTrigger.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWebhookTriggersResponse>, I>>(base?: I): ListWebhookTriggersResponse {
+    return ListWebhookTriggersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWebhookTriggersResponse>, I>>(object: I): ListWebhookTriggersResponse {
+    const message = createBaseListWebhookTriggersResponse();
+    message.items = object.items?.map((e) => WebhookTrigger.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteWebhookTriggerRequest(): DeleteWebhookTriggerRequest {
+  return { caller: undefined, triggerId: "" };
+}
+
+export const DeleteWebhookTriggerRequest: MessageFns<DeleteWebhookTriggerRequest> = {
+  encode(message: DeleteWebhookTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.triggerId !== "") {
+      writer.uint32(18).string(message.triggerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteWebhookTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteWebhookTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteWebhookTriggerRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteWebhookTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteWebhookTriggerRequest>, I>>(base?: I): DeleteWebhookTriggerRequest {
+    return DeleteWebhookTriggerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteWebhookTriggerRequest>, I>>(object: I): DeleteWebhookTriggerRequest {
+    const message = createBaseDeleteWebhookTriggerRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.triggerId = object.triggerId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteWebhookTriggerResponse(): DeleteWebhookTriggerResponse {
+  return {};
+}
+
+export const DeleteWebhookTriggerResponse: MessageFns<DeleteWebhookTriggerResponse> = {
+  encode(_: DeleteWebhookTriggerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteWebhookTriggerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteWebhookTriggerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteWebhookTriggerResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteWebhookTriggerResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteWebhookTriggerResponse>, I>>(base?: I): DeleteWebhookTriggerResponse {
+    return DeleteWebhookTriggerResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteWebhookTriggerResponse>, I>>(_: I): DeleteWebhookTriggerResponse {
+    const message = createBaseDeleteWebhookTriggerResponse();
+    return message;
+  },
+};
+
+function createBaseReceiveWebhookRequest(): ReceiveWebhookRequest {
+  return { triggerId: "", headers: {}, body: Buffer.alloc(0) };
+}
+
+export const ReceiveWebhookRequest: MessageFns<ReceiveWebhookRequest> = {
+  encode(message: ReceiveWebhookRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.triggerId !== "") {
+      writer.uint32(10).string(message.triggerId);
+    }
+    globalThis.Object.entries(message.headers).forEach(([key, value]: [string, string]) => {
+      ReceiveWebhookRequest_HeadersEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    if (message.body.length !== 0) {
+      writer.uint32(26).bytes(message.body);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveWebhookRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveWebhookRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = ReceiveWebhookRequest_HeadersEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.headers[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.body = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceiveWebhookRequest {
+    return {
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+      headers: isObject(object.headers)
+        ? (globalThis.Object.entries(object.headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      body: isSet(object.body) ? Buffer.from(bytesFromBase64(object.body)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ReceiveWebhookRequest): unknown {
+    const obj: any = {};
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    if (message.headers) {
+      const entries = globalThis.Object.entries(message.headers) as [string, string][];
+      if (entries.length > 0) {
+        obj.headers = {};
+        entries.forEach(([k, v]) => {
+          obj.headers[k] = v;
+        });
+      }
+    }
+    if (message.body.length !== 0) {
+      obj.body = base64FromBytes(message.body);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReceiveWebhookRequest>, I>>(base?: I): ReceiveWebhookRequest {
+    return ReceiveWebhookRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReceiveWebhookRequest>, I>>(object: I): ReceiveWebhookRequest {
+    const message = createBaseReceiveWebhookRequest();
+    message.triggerId = object.triggerId ?? "";
+    message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.body = object.body ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseReceiveWebhookRequest_HeadersEntry(): ReceiveWebhookRequest_HeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const ReceiveWebhookRequest_HeadersEntry: MessageFns<ReceiveWebhookRequest_HeadersEntry> = {
+  encode(message: ReceiveWebhookRequest_HeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveWebhookRequest_HeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveWebhookRequest_HeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceiveWebhookRequest_HeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ReceiveWebhookRequest_HeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReceiveWebhookRequest_HeadersEntry>, I>>(
+    base?: I,
+  ): ReceiveWebhookRequest_HeadersEntry {
+    return ReceiveWebhookRequest_HeadersEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReceiveWebhookRequest_HeadersEntry>, I>>(
+    object: I,
+  ): ReceiveWebhookRequest_HeadersEntry {
+    const message = createBaseReceiveWebhookRequest_HeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseReceiveWebhookResponse(): ReceiveWebhookResponse {
+  return {
+    outcome: "",
+    deliveryId: "",
+    event: "",
+    caller: undefined,
+    graphId: "",
+    graphVersion: 0,
+    inputs: undefined,
+    executionId: "",
+    reply: "",
+  };
+}
+
+export const ReceiveWebhookResponse: MessageFns<ReceiveWebhookResponse> = {
+  encode(message: ReceiveWebhookResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.outcome !== "") {
+      writer.uint32(10).string(message.outcome);
+    }
+    if (message.deliveryId !== "") {
+      writer.uint32(18).string(message.deliveryId);
+    }
+    if (message.event !== "") {
+      writer.uint32(26).string(message.event);
+    }
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(34).fork()).join();
+    }
+    if (message.graphId !== "") {
+      writer.uint32(42).string(message.graphId);
+    }
+    if (message.graphVersion !== 0) {
+      writer.uint32(48).int32(message.graphVersion);
+    }
+    if (message.inputs !== undefined) {
+      Struct.encode(Struct.wrap(message.inputs), writer.uint32(58).fork()).join();
+    }
+    if (message.executionId !== "") {
+      writer.uint32(66).string(message.executionId);
+    }
+    if (message.reply !== "") {
+      writer.uint32(74).string(message.reply);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveWebhookResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveWebhookResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deliveryId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.graphVersion = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.inputs = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.reply = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceiveWebhookResponse {
+    return {
+      outcome: isSet(object.outcome) ? globalThis.String(object.outcome) : "",
+      deliveryId: isSet(object.deliveryId)
+        ? globalThis.String(object.deliveryId)
+        : isSet(object.delivery_id)
+        ? globalThis.String(object.delivery_id)
+        : "",
+      event: isSet(object.event) ? globalThis.String(object.event) : "",
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+      graphVersion: isSet(object.graphVersion)
+        ? globalThis.Number(object.graphVersion)
+        : isSet(object.graph_version)
+        ? globalThis.Number(object.graph_version)
+        : 0,
+      inputs: isObject(object.inputs) ? object.inputs : undefined,
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      reply: isSet(object.reply) ? globalThis.String(object.reply) : "",
+    };
+  },
+
+  toJSON(message: ReceiveWebhookResponse): unknown {
+    const obj: any = {};
+    if (message.outcome !== "") {
+      obj.outcome = message.outcome;
+    }
+    if (message.deliveryId !== "") {
+      obj.deliveryId = message.deliveryId;
+    }
+    if (message.event !== "") {
+      obj.event = message.event;
+    }
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    if (message.graphVersion !== 0) {
+      obj.graphVersion = Math.round(message.graphVersion);
+    }
+    if (message.inputs !== undefined) {
+      obj.inputs = message.inputs;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.reply !== "") {
+      obj.reply = message.reply;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReceiveWebhookResponse>, I>>(base?: I): ReceiveWebhookResponse {
+    return ReceiveWebhookResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReceiveWebhookResponse>, I>>(object: I): ReceiveWebhookResponse {
+    const message = createBaseReceiveWebhookResponse();
+    message.outcome = object.outcome ?? "";
+    message.deliveryId = object.deliveryId ?? "";
+    message.event = object.event ?? "";
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.graphId = object.graphId ?? "";
+    message.graphVersion = object.graphVersion ?? 0;
+    message.inputs = object.inputs ?? undefined;
+    message.executionId = object.executionId ?? "";
+    message.reply = object.reply ?? "";
+    return message;
+  },
+};
+
+function createBaseLinkWebhookExecutionRequest(): LinkWebhookExecutionRequest {
+  return { triggerId: "", deliveryId: "", executionId: "" };
+}
+
+export const LinkWebhookExecutionRequest: MessageFns<LinkWebhookExecutionRequest> = {
+  encode(message: LinkWebhookExecutionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.triggerId !== "") {
+      writer.uint32(10).string(message.triggerId);
+    }
+    if (message.deliveryId !== "") {
+      writer.uint32(18).string(message.deliveryId);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(26).string(message.executionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LinkWebhookExecutionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLinkWebhookExecutionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deliveryId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LinkWebhookExecutionRequest {
+    return {
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+      deliveryId: isSet(object.deliveryId)
+        ? globalThis.String(object.deliveryId)
+        : isSet(object.delivery_id)
+        ? globalThis.String(object.delivery_id)
+        : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+    };
+  },
+
+  toJSON(message: LinkWebhookExecutionRequest): unknown {
+    const obj: any = {};
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    if (message.deliveryId !== "") {
+      obj.deliveryId = message.deliveryId;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LinkWebhookExecutionRequest>, I>>(base?: I): LinkWebhookExecutionRequest {
+    return LinkWebhookExecutionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LinkWebhookExecutionRequest>, I>>(object: I): LinkWebhookExecutionRequest {
+    const message = createBaseLinkWebhookExecutionRequest();
+    message.triggerId = object.triggerId ?? "";
+    message.deliveryId = object.deliveryId ?? "";
+    message.executionId = object.executionId ?? "";
+    return message;
+  },
+};
+
+function createBaseLinkWebhookExecutionResponse(): LinkWebhookExecutionResponse {
+  return {};
+}
+
+export const LinkWebhookExecutionResponse: MessageFns<LinkWebhookExecutionResponse> = {
+  encode(_: LinkWebhookExecutionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LinkWebhookExecutionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLinkWebhookExecutionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): LinkWebhookExecutionResponse {
+    return {};
+  },
+
+  toJSON(_: LinkWebhookExecutionResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LinkWebhookExecutionResponse>, I>>(base?: I): LinkWebhookExecutionResponse {
+    return LinkWebhookExecutionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LinkWebhookExecutionResponse>, I>>(_: I): LinkWebhookExecutionResponse {
+    const message = createBaseLinkWebhookExecutionResponse();
+    return message;
+  },
+};
+
 /** Owns credentials, OAuth2 flows and webhook trigger registrations. */
 export type IntegrationServiceService = typeof IntegrationServiceService;
 export const IntegrationServiceService = {
@@ -1014,6 +3971,113 @@ export const IntegrationServiceService = {
       Buffer.from(ResolveCredentialResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ResolveCredentialResponse => ResolveCredentialResponse.decode(value),
   },
+  revokeCredential: {
+    path: "/agentry.integration.v1.IntegrationService/RevokeCredential" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeCredentialRequest): Buffer =>
+      Buffer.from(RevokeCredentialRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeCredentialRequest => RevokeCredentialRequest.decode(value),
+    responseSerialize: (value: RevokeCredentialResponse): Buffer =>
+      Buffer.from(RevokeCredentialResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeCredentialResponse => RevokeCredentialResponse.decode(value),
+  },
+  listOAuthProviders: {
+    path: "/agentry.integration.v1.IntegrationService/ListOAuthProviders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListOAuthProvidersRequest): Buffer =>
+      Buffer.from(ListOAuthProvidersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListOAuthProvidersRequest => ListOAuthProvidersRequest.decode(value),
+    responseSerialize: (value: ListOAuthProvidersResponse): Buffer =>
+      Buffer.from(ListOAuthProvidersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListOAuthProvidersResponse => ListOAuthProvidersResponse.decode(value),
+  },
+  registerOAuthProvider: {
+    path: "/agentry.integration.v1.IntegrationService/RegisterOAuthProvider" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RegisterOAuthProviderRequest): Buffer =>
+      Buffer.from(RegisterOAuthProviderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RegisterOAuthProviderRequest => RegisterOAuthProviderRequest.decode(value),
+    responseSerialize: (value: RegisterOAuthProviderResponse): Buffer =>
+      Buffer.from(RegisterOAuthProviderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RegisterOAuthProviderResponse => RegisterOAuthProviderResponse.decode(value),
+  },
+  startOAuth: {
+    path: "/agentry.integration.v1.IntegrationService/StartOAuth" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StartOAuthRequest): Buffer => Buffer.from(StartOAuthRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StartOAuthRequest => StartOAuthRequest.decode(value),
+    responseSerialize: (value: StartOAuthResponse): Buffer => Buffer.from(StartOAuthResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartOAuthResponse => StartOAuthResponse.decode(value),
+  },
+  completeOAuth: {
+    path: "/agentry.integration.v1.IntegrationService/CompleteOAuth" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CompleteOAuthRequest): Buffer => Buffer.from(CompleteOAuthRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CompleteOAuthRequest => CompleteOAuthRequest.decode(value),
+    responseSerialize: (value: CompleteOAuthResponse): Buffer =>
+      Buffer.from(CompleteOAuthResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CompleteOAuthResponse => CompleteOAuthResponse.decode(value),
+  },
+  createWebhookTrigger: {
+    path: "/agentry.integration.v1.IntegrationService/CreateWebhookTrigger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateWebhookTriggerRequest): Buffer =>
+      Buffer.from(CreateWebhookTriggerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateWebhookTriggerRequest => CreateWebhookTriggerRequest.decode(value),
+    responseSerialize: (value: CreateWebhookTriggerResponse): Buffer =>
+      Buffer.from(CreateWebhookTriggerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateWebhookTriggerResponse => CreateWebhookTriggerResponse.decode(value),
+  },
+  listWebhookTriggers: {
+    path: "/agentry.integration.v1.IntegrationService/ListWebhookTriggers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListWebhookTriggersRequest): Buffer =>
+      Buffer.from(ListWebhookTriggersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListWebhookTriggersRequest => ListWebhookTriggersRequest.decode(value),
+    responseSerialize: (value: ListWebhookTriggersResponse): Buffer =>
+      Buffer.from(ListWebhookTriggersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListWebhookTriggersResponse => ListWebhookTriggersResponse.decode(value),
+  },
+  deleteWebhookTrigger: {
+    path: "/agentry.integration.v1.IntegrationService/DeleteWebhookTrigger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteWebhookTriggerRequest): Buffer =>
+      Buffer.from(DeleteWebhookTriggerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteWebhookTriggerRequest => DeleteWebhookTriggerRequest.decode(value),
+    responseSerialize: (value: DeleteWebhookTriggerResponse): Buffer =>
+      Buffer.from(DeleteWebhookTriggerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteWebhookTriggerResponse => DeleteWebhookTriggerResponse.decode(value),
+  },
+  receiveWebhook: {
+    path: "/agentry.integration.v1.IntegrationService/ReceiveWebhook" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReceiveWebhookRequest): Buffer =>
+      Buffer.from(ReceiveWebhookRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReceiveWebhookRequest => ReceiveWebhookRequest.decode(value),
+    responseSerialize: (value: ReceiveWebhookResponse): Buffer =>
+      Buffer.from(ReceiveWebhookResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReceiveWebhookResponse => ReceiveWebhookResponse.decode(value),
+  },
+  linkWebhookExecution: {
+    path: "/agentry.integration.v1.IntegrationService/LinkWebhookExecution" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LinkWebhookExecutionRequest): Buffer =>
+      Buffer.from(LinkWebhookExecutionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LinkWebhookExecutionRequest => LinkWebhookExecutionRequest.decode(value),
+    responseSerialize: (value: LinkWebhookExecutionResponse): Buffer =>
+      Buffer.from(LinkWebhookExecutionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LinkWebhookExecutionResponse => LinkWebhookExecutionResponse.decode(value),
+  },
 } as const;
 
 export interface IntegrationServiceServer extends UntypedServiceImplementation {
@@ -1021,6 +4085,16 @@ export interface IntegrationServiceServer extends UntypedServiceImplementation {
   listCredentials: handleUnaryCall<ListCredentialsRequest, ListCredentialsResponse>;
   deleteCredential: handleUnaryCall<DeleteCredentialRequest, DeleteCredentialResponse>;
   resolveCredential: handleUnaryCall<ResolveCredentialRequest, ResolveCredentialResponse>;
+  revokeCredential: handleUnaryCall<RevokeCredentialRequest, RevokeCredentialResponse>;
+  listOAuthProviders: handleUnaryCall<ListOAuthProvidersRequest, ListOAuthProvidersResponse>;
+  registerOAuthProvider: handleUnaryCall<RegisterOAuthProviderRequest, RegisterOAuthProviderResponse>;
+  startOAuth: handleUnaryCall<StartOAuthRequest, StartOAuthResponse>;
+  completeOAuth: handleUnaryCall<CompleteOAuthRequest, CompleteOAuthResponse>;
+  createWebhookTrigger: handleUnaryCall<CreateWebhookTriggerRequest, CreateWebhookTriggerResponse>;
+  listWebhookTriggers: handleUnaryCall<ListWebhookTriggersRequest, ListWebhookTriggersResponse>;
+  deleteWebhookTrigger: handleUnaryCall<DeleteWebhookTriggerRequest, DeleteWebhookTriggerResponse>;
+  receiveWebhook: handleUnaryCall<ReceiveWebhookRequest, ReceiveWebhookResponse>;
+  linkWebhookExecution: handleUnaryCall<LinkWebhookExecutionRequest, LinkWebhookExecutionResponse>;
 }
 
 export interface IntegrationServiceClient extends Client {
@@ -1084,6 +4158,156 @@ export interface IntegrationServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ResolveCredentialResponse) => void,
   ): ClientUnaryCall;
+  revokeCredential(
+    request: RevokeCredentialRequest,
+    callback: (error: ServiceError | null, response: RevokeCredentialResponse) => void,
+  ): ClientUnaryCall;
+  revokeCredential(
+    request: RevokeCredentialRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeCredentialResponse) => void,
+  ): ClientUnaryCall;
+  revokeCredential(
+    request: RevokeCredentialRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeCredentialResponse) => void,
+  ): ClientUnaryCall;
+  listOAuthProviders(
+    request: ListOAuthProvidersRequest,
+    callback: (error: ServiceError | null, response: ListOAuthProvidersResponse) => void,
+  ): ClientUnaryCall;
+  listOAuthProviders(
+    request: ListOAuthProvidersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListOAuthProvidersResponse) => void,
+  ): ClientUnaryCall;
+  listOAuthProviders(
+    request: ListOAuthProvidersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListOAuthProvidersResponse) => void,
+  ): ClientUnaryCall;
+  registerOAuthProvider(
+    request: RegisterOAuthProviderRequest,
+    callback: (error: ServiceError | null, response: RegisterOAuthProviderResponse) => void,
+  ): ClientUnaryCall;
+  registerOAuthProvider(
+    request: RegisterOAuthProviderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RegisterOAuthProviderResponse) => void,
+  ): ClientUnaryCall;
+  registerOAuthProvider(
+    request: RegisterOAuthProviderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RegisterOAuthProviderResponse) => void,
+  ): ClientUnaryCall;
+  startOAuth(
+    request: StartOAuthRequest,
+    callback: (error: ServiceError | null, response: StartOAuthResponse) => void,
+  ): ClientUnaryCall;
+  startOAuth(
+    request: StartOAuthRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartOAuthResponse) => void,
+  ): ClientUnaryCall;
+  startOAuth(
+    request: StartOAuthRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartOAuthResponse) => void,
+  ): ClientUnaryCall;
+  completeOAuth(
+    request: CompleteOAuthRequest,
+    callback: (error: ServiceError | null, response: CompleteOAuthResponse) => void,
+  ): ClientUnaryCall;
+  completeOAuth(
+    request: CompleteOAuthRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CompleteOAuthResponse) => void,
+  ): ClientUnaryCall;
+  completeOAuth(
+    request: CompleteOAuthRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CompleteOAuthResponse) => void,
+  ): ClientUnaryCall;
+  createWebhookTrigger(
+    request: CreateWebhookTriggerRequest,
+    callback: (error: ServiceError | null, response: CreateWebhookTriggerResponse) => void,
+  ): ClientUnaryCall;
+  createWebhookTrigger(
+    request: CreateWebhookTriggerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateWebhookTriggerResponse) => void,
+  ): ClientUnaryCall;
+  createWebhookTrigger(
+    request: CreateWebhookTriggerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateWebhookTriggerResponse) => void,
+  ): ClientUnaryCall;
+  listWebhookTriggers(
+    request: ListWebhookTriggersRequest,
+    callback: (error: ServiceError | null, response: ListWebhookTriggersResponse) => void,
+  ): ClientUnaryCall;
+  listWebhookTriggers(
+    request: ListWebhookTriggersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListWebhookTriggersResponse) => void,
+  ): ClientUnaryCall;
+  listWebhookTriggers(
+    request: ListWebhookTriggersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListWebhookTriggersResponse) => void,
+  ): ClientUnaryCall;
+  deleteWebhookTrigger(
+    request: DeleteWebhookTriggerRequest,
+    callback: (error: ServiceError | null, response: DeleteWebhookTriggerResponse) => void,
+  ): ClientUnaryCall;
+  deleteWebhookTrigger(
+    request: DeleteWebhookTriggerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteWebhookTriggerResponse) => void,
+  ): ClientUnaryCall;
+  deleteWebhookTrigger(
+    request: DeleteWebhookTriggerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteWebhookTriggerResponse) => void,
+  ): ClientUnaryCall;
+  receiveWebhook(
+    request: ReceiveWebhookRequest,
+    callback: (error: ServiceError | null, response: ReceiveWebhookResponse) => void,
+  ): ClientUnaryCall;
+  receiveWebhook(
+    request: ReceiveWebhookRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReceiveWebhookResponse) => void,
+  ): ClientUnaryCall;
+  receiveWebhook(
+    request: ReceiveWebhookRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReceiveWebhookResponse) => void,
+  ): ClientUnaryCall;
+  linkWebhookExecution(
+    request: LinkWebhookExecutionRequest,
+    callback: (error: ServiceError | null, response: LinkWebhookExecutionResponse) => void,
+  ): ClientUnaryCall;
+  linkWebhookExecution(
+    request: LinkWebhookExecutionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LinkWebhookExecutionResponse) => void,
+  ): ClientUnaryCall;
+  linkWebhookExecution(
+    request: LinkWebhookExecutionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LinkWebhookExecutionResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const IntegrationServiceClient = makeGenericClientConstructor(
@@ -1094,6 +4318,14 @@ export const IntegrationServiceClient = makeGenericClientConstructor(
   service: typeof IntegrationServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -50,9 +52,97 @@ export interface ListNotificationsResponse {
 export interface MarkReadRequest {
   caller?: CallerContext | undefined;
   notificationIds: string[];
+  /** Mark every notification of the caller read. */
+  all: boolean;
 }
 
 export interface MarkReadResponse {
+}
+
+export interface GetUnreadCountRequest {
+  caller?: CallerContext | undefined;
+}
+
+export interface GetUnreadCountResponse {
+  unreadCount: number;
+}
+
+/** How one notification type reaches a user. */
+export interface ChannelPreference {
+  inApp: boolean;
+  /** off | immediate | batched | daily */
+  email: string;
+}
+
+export interface Preferences {
+  /** Where email goes; defaults to the account's address. */
+  emailAddress: string;
+  types: { [key: string]: ChannelPreference };
+  /** At most this many emails per user per (UTC) day; 0 = the service default. */
+  dailyEmailCap: number;
+}
+
+export interface Preferences_TypesEntry {
+  key: string;
+  value?: ChannelPreference | undefined;
+}
+
+export interface GetPreferencesRequest {
+  caller?: CallerContext | undefined;
+}
+
+export interface GetPreferencesResponse {
+  preferences?:
+    | Preferences
+    | undefined;
+  /** Every notification type the service knows. */
+  types: string[];
+}
+
+export interface SetPreferencesRequest {
+  caller?: CallerContext | undefined;
+  preferences?: Preferences | undefined;
+}
+
+export interface SetPreferencesResponse {
+  preferences?: Preferences | undefined;
+}
+
+export interface WatchNotificationsRequest {
+  caller?: CallerContext | undefined;
+}
+
+export interface WatchNotificationsResponse {
+  notification?: Notification | undefined;
+  unreadCount: number;
+}
+
+export interface UnsubscribeRequest {
+  /** The signed token of an email's unsubscribe link. */
+  token: string;
+}
+
+export interface UnsubscribeResponse {
+  /** The type unsubscribed from, or "all". */
+  type: string;
+}
+
+/** For other services: a notification that no consumed event implies (e.g. quota nearly used). */
+export interface NotifyRequest {
+  tenantId: string;
+  userId: string;
+  type: string;
+  title: string;
+  body: string;
+  data?:
+    | { [key: string]: any }
+    | undefined;
+  /** The same key twice notifies once. */
+  dedupeKey: string;
+}
+
+export interface NotifyResponse {
+  notificationId: string;
 }
 
 function createBaseNotification(): Notification {
@@ -439,7 +529,7 @@ export const ListNotificationsResponse: MessageFns<ListNotificationsResponse> = 
 };
 
 function createBaseMarkReadRequest(): MarkReadRequest {
-  return { caller: undefined, notificationIds: [] };
+  return { caller: undefined, notificationIds: [], all: false };
 }
 
 export const MarkReadRequest: MessageFns<MarkReadRequest> = {
@@ -449,6 +539,9 @@ export const MarkReadRequest: MessageFns<MarkReadRequest> = {
     }
     for (const v of message.notificationIds) {
       writer.uint32(18).string(v!);
+    }
+    if (message.all !== false) {
+      writer.uint32(24).bool(message.all);
     }
     return writer;
   },
@@ -482,6 +575,14 @@ export const MarkReadRequest: MessageFns<MarkReadRequest> = {
             message.notificationIds.push(reader.string());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.all = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -502,6 +603,7 @@ export const MarkReadRequest: MessageFns<MarkReadRequest> = {
         : globalThis.Array.isArray(object?.notification_ids)
         ? object.notification_ids.map((e: any) => globalThis.String(e))
         : [],
+      all: isSet(object.all) ? globalThis.Boolean(object.all) : false,
     };
   },
 
@@ -512,6 +614,9 @@ export const MarkReadRequest: MessageFns<MarkReadRequest> = {
     }
     if (message.notificationIds?.length) {
       obj.notificationIds = message.notificationIds;
+    }
+    if (message.all !== false) {
+      obj.all = message.all;
     }
     return obj;
   },
@@ -525,6 +630,7 @@ export const MarkReadRequest: MessageFns<MarkReadRequest> = {
       ? CallerContext.fromPartial(object.caller)
       : undefined;
     message.notificationIds = object.notificationIds?.map((e) => e) || [];
+    message.all = object.all ?? false;
     return message;
   },
 };
@@ -581,6 +687,1321 @@ export const MarkReadResponse: MessageFns<MarkReadResponse> = {
   },
 };
 
+function createBaseGetUnreadCountRequest(): GetUnreadCountRequest {
+  return { caller: undefined };
+}
+
+export const GetUnreadCountRequest: MessageFns<GetUnreadCountRequest> = {
+  encode(message: GetUnreadCountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUnreadCountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUnreadCountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUnreadCountRequest {
+    return { caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined };
+  },
+
+  toJSON(message: GetUnreadCountRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUnreadCountRequest>, I>>(base?: I): GetUnreadCountRequest {
+    return GetUnreadCountRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUnreadCountRequest>, I>>(object: I): GetUnreadCountRequest {
+    const message = createBaseGetUnreadCountRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetUnreadCountResponse(): GetUnreadCountResponse {
+  return { unreadCount: 0 };
+}
+
+export const GetUnreadCountResponse: MessageFns<GetUnreadCountResponse> = {
+  encode(message: GetUnreadCountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.unreadCount !== 0) {
+      writer.uint32(8).int32(message.unreadCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUnreadCountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUnreadCountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.unreadCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUnreadCountResponse {
+    return {
+      unreadCount: isSet(object.unreadCount)
+        ? globalThis.Number(object.unreadCount)
+        : isSet(object.unread_count)
+        ? globalThis.Number(object.unread_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetUnreadCountResponse): unknown {
+    const obj: any = {};
+    if (message.unreadCount !== 0) {
+      obj.unreadCount = Math.round(message.unreadCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUnreadCountResponse>, I>>(base?: I): GetUnreadCountResponse {
+    return GetUnreadCountResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUnreadCountResponse>, I>>(object: I): GetUnreadCountResponse {
+    const message = createBaseGetUnreadCountResponse();
+    message.unreadCount = object.unreadCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseChannelPreference(): ChannelPreference {
+  return { inApp: false, email: "" };
+}
+
+export const ChannelPreference: MessageFns<ChannelPreference> = {
+  encode(message: ChannelPreference, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.inApp !== false) {
+      writer.uint32(8).bool(message.inApp);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChannelPreference {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChannelPreference();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.inApp = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChannelPreference {
+    return {
+      inApp: isSet(object.inApp)
+        ? globalThis.Boolean(object.inApp)
+        : isSet(object.in_app)
+        ? globalThis.Boolean(object.in_app)
+        : false,
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+    };
+  },
+
+  toJSON(message: ChannelPreference): unknown {
+    const obj: any = {};
+    if (message.inApp !== false) {
+      obj.inApp = message.inApp;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChannelPreference>, I>>(base?: I): ChannelPreference {
+    return ChannelPreference.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChannelPreference>, I>>(object: I): ChannelPreference {
+    const message = createBaseChannelPreference();
+    message.inApp = object.inApp ?? false;
+    message.email = object.email ?? "";
+    return message;
+  },
+};
+
+function createBasePreferences(): Preferences {
+  return { emailAddress: "", types: {}, dailyEmailCap: 0 };
+}
+
+export const Preferences: MessageFns<Preferences> = {
+  encode(message: Preferences, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.emailAddress !== "") {
+      writer.uint32(10).string(message.emailAddress);
+    }
+    globalThis.Object.entries(message.types).forEach(([key, value]: [string, ChannelPreference]) => {
+      Preferences_TypesEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    if (message.dailyEmailCap !== 0) {
+      writer.uint32(24).int32(message.dailyEmailCap);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Preferences {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreferences();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.emailAddress = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = Preferences_TypesEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.types[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dailyEmailCap = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Preferences {
+    return {
+      emailAddress: isSet(object.emailAddress)
+        ? globalThis.String(object.emailAddress)
+        : isSet(object.email_address)
+        ? globalThis.String(object.email_address)
+        : "",
+      types: isObject(object.types)
+        ? (globalThis.Object.entries(object.types) as [string, any][]).reduce(
+          (acc: { [key: string]: ChannelPreference }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: ChannelPreference.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      dailyEmailCap: isSet(object.dailyEmailCap)
+        ? globalThis.Number(object.dailyEmailCap)
+        : isSet(object.daily_email_cap)
+        ? globalThis.Number(object.daily_email_cap)
+        : 0,
+    };
+  },
+
+  toJSON(message: Preferences): unknown {
+    const obj: any = {};
+    if (message.emailAddress !== "") {
+      obj.emailAddress = message.emailAddress;
+    }
+    if (message.types) {
+      const entries = globalThis.Object.entries(message.types) as [string, ChannelPreference][];
+      if (entries.length > 0) {
+        obj.types = {};
+        entries.forEach(([k, v]) => {
+          obj.types[k] = ChannelPreference.toJSON(v);
+        });
+      }
+    }
+    if (message.dailyEmailCap !== 0) {
+      obj.dailyEmailCap = Math.round(message.dailyEmailCap);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Preferences>, I>>(base?: I): Preferences {
+    return Preferences.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Preferences>, I>>(object: I): Preferences {
+    const message = createBasePreferences();
+    message.emailAddress = object.emailAddress ?? "";
+    message.types = (globalThis.Object.entries(object.types ?? {}) as [string, ChannelPreference][]).reduce(
+      (acc: { [key: string]: ChannelPreference }, [key, value]: [string, ChannelPreference]) => {
+        if (value !== undefined) {
+          acc[key] = ChannelPreference.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.dailyEmailCap = object.dailyEmailCap ?? 0;
+    return message;
+  },
+};
+
+function createBasePreferences_TypesEntry(): Preferences_TypesEntry {
+  return { key: "", value: undefined };
+}
+
+export const Preferences_TypesEntry: MessageFns<Preferences_TypesEntry> = {
+  encode(message: Preferences_TypesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      ChannelPreference.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Preferences_TypesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreferences_TypesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = ChannelPreference.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Preferences_TypesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? ChannelPreference.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: Preferences_TypesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = ChannelPreference.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Preferences_TypesEntry>, I>>(base?: I): Preferences_TypesEntry {
+    return Preferences_TypesEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Preferences_TypesEntry>, I>>(object: I): Preferences_TypesEntry {
+    const message = createBasePreferences_TypesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? ChannelPreference.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetPreferencesRequest(): GetPreferencesRequest {
+  return { caller: undefined };
+}
+
+export const GetPreferencesRequest: MessageFns<GetPreferencesRequest> = {
+  encode(message: GetPreferencesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPreferencesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPreferencesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPreferencesRequest {
+    return { caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined };
+  },
+
+  toJSON(message: GetPreferencesRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetPreferencesRequest>, I>>(base?: I): GetPreferencesRequest {
+    return GetPreferencesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetPreferencesRequest>, I>>(object: I): GetPreferencesRequest {
+    const message = createBaseGetPreferencesRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetPreferencesResponse(): GetPreferencesResponse {
+  return { preferences: undefined, types: [] };
+}
+
+export const GetPreferencesResponse: MessageFns<GetPreferencesResponse> = {
+  encode(message: GetPreferencesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.preferences !== undefined) {
+      Preferences.encode(message.preferences, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.types) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPreferencesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPreferencesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.preferences = Preferences.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.types.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPreferencesResponse {
+    return {
+      preferences: isSet(object.preferences) ? Preferences.fromJSON(object.preferences) : undefined,
+      types: globalThis.Array.isArray(object?.types) ? object.types.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: GetPreferencesResponse): unknown {
+    const obj: any = {};
+    if (message.preferences !== undefined) {
+      obj.preferences = Preferences.toJSON(message.preferences);
+    }
+    if (message.types?.length) {
+      obj.types = message.types;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetPreferencesResponse>, I>>(base?: I): GetPreferencesResponse {
+    return GetPreferencesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetPreferencesResponse>, I>>(object: I): GetPreferencesResponse {
+    const message = createBaseGetPreferencesResponse();
+    message.preferences = (object.preferences !== undefined && object.preferences !== null)
+      ? Preferences.fromPartial(object.preferences)
+      : undefined;
+    message.types = object.types?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSetPreferencesRequest(): SetPreferencesRequest {
+  return { caller: undefined, preferences: undefined };
+}
+
+export const SetPreferencesRequest: MessageFns<SetPreferencesRequest> = {
+  encode(message: SetPreferencesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.preferences !== undefined) {
+      Preferences.encode(message.preferences, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPreferencesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPreferencesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.preferences = Preferences.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPreferencesRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      preferences: isSet(object.preferences) ? Preferences.fromJSON(object.preferences) : undefined,
+    };
+  },
+
+  toJSON(message: SetPreferencesRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.preferences !== undefined) {
+      obj.preferences = Preferences.toJSON(message.preferences);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetPreferencesRequest>, I>>(base?: I): SetPreferencesRequest {
+    return SetPreferencesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetPreferencesRequest>, I>>(object: I): SetPreferencesRequest {
+    const message = createBaseSetPreferencesRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.preferences = (object.preferences !== undefined && object.preferences !== null)
+      ? Preferences.fromPartial(object.preferences)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetPreferencesResponse(): SetPreferencesResponse {
+  return { preferences: undefined };
+}
+
+export const SetPreferencesResponse: MessageFns<SetPreferencesResponse> = {
+  encode(message: SetPreferencesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.preferences !== undefined) {
+      Preferences.encode(message.preferences, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPreferencesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPreferencesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.preferences = Preferences.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPreferencesResponse {
+    return { preferences: isSet(object.preferences) ? Preferences.fromJSON(object.preferences) : undefined };
+  },
+
+  toJSON(message: SetPreferencesResponse): unknown {
+    const obj: any = {};
+    if (message.preferences !== undefined) {
+      obj.preferences = Preferences.toJSON(message.preferences);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetPreferencesResponse>, I>>(base?: I): SetPreferencesResponse {
+    return SetPreferencesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetPreferencesResponse>, I>>(object: I): SetPreferencesResponse {
+    const message = createBaseSetPreferencesResponse();
+    message.preferences = (object.preferences !== undefined && object.preferences !== null)
+      ? Preferences.fromPartial(object.preferences)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWatchNotificationsRequest(): WatchNotificationsRequest {
+  return { caller: undefined };
+}
+
+export const WatchNotificationsRequest: MessageFns<WatchNotificationsRequest> = {
+  encode(message: WatchNotificationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchNotificationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchNotificationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchNotificationsRequest {
+    return { caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined };
+  },
+
+  toJSON(message: WatchNotificationsRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchNotificationsRequest>, I>>(base?: I): WatchNotificationsRequest {
+    return WatchNotificationsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchNotificationsRequest>, I>>(object: I): WatchNotificationsRequest {
+    const message = createBaseWatchNotificationsRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWatchNotificationsResponse(): WatchNotificationsResponse {
+  return { notification: undefined, unreadCount: 0 };
+}
+
+export const WatchNotificationsResponse: MessageFns<WatchNotificationsResponse> = {
+  encode(message: WatchNotificationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notification !== undefined) {
+      Notification.encode(message.notification, writer.uint32(10).fork()).join();
+    }
+    if (message.unreadCount !== 0) {
+      writer.uint32(16).int32(message.unreadCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchNotificationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchNotificationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notification = Notification.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unreadCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchNotificationsResponse {
+    return {
+      notification: isSet(object.notification) ? Notification.fromJSON(object.notification) : undefined,
+      unreadCount: isSet(object.unreadCount)
+        ? globalThis.Number(object.unreadCount)
+        : isSet(object.unread_count)
+        ? globalThis.Number(object.unread_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: WatchNotificationsResponse): unknown {
+    const obj: any = {};
+    if (message.notification !== undefined) {
+      obj.notification = Notification.toJSON(message.notification);
+    }
+    if (message.unreadCount !== 0) {
+      obj.unreadCount = Math.round(message.unreadCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchNotificationsResponse>, I>>(base?: I): WatchNotificationsResponse {
+    return WatchNotificationsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchNotificationsResponse>, I>>(object: I): WatchNotificationsResponse {
+    const message = createBaseWatchNotificationsResponse();
+    message.notification = (object.notification !== undefined && object.notification !== null)
+      ? Notification.fromPartial(object.notification)
+      : undefined;
+    message.unreadCount = object.unreadCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseUnsubscribeRequest(): UnsubscribeRequest {
+  return { token: "" };
+}
+
+export const UnsubscribeRequest: MessageFns<UnsubscribeRequest> = {
+  encode(message: UnsubscribeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnsubscribeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnsubscribeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnsubscribeRequest {
+    return { token: isSet(object.token) ? globalThis.String(object.token) : "" };
+  },
+
+  toJSON(message: UnsubscribeRequest): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnsubscribeRequest>, I>>(base?: I): UnsubscribeRequest {
+    return UnsubscribeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnsubscribeRequest>, I>>(object: I): UnsubscribeRequest {
+    const message = createBaseUnsubscribeRequest();
+    message.token = object.token ?? "";
+    return message;
+  },
+};
+
+function createBaseUnsubscribeResponse(): UnsubscribeResponse {
+  return { type: "" };
+}
+
+export const UnsubscribeResponse: MessageFns<UnsubscribeResponse> = {
+  encode(message: UnsubscribeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnsubscribeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnsubscribeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnsubscribeResponse {
+    return { type: isSet(object.type) ? globalThis.String(object.type) : "" };
+  },
+
+  toJSON(message: UnsubscribeResponse): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnsubscribeResponse>, I>>(base?: I): UnsubscribeResponse {
+    return UnsubscribeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnsubscribeResponse>, I>>(object: I): UnsubscribeResponse {
+    const message = createBaseUnsubscribeResponse();
+    message.type = object.type ?? "";
+    return message;
+  },
+};
+
+function createBaseNotifyRequest(): NotifyRequest {
+  return { tenantId: "", userId: "", type: "", title: "", body: "", data: undefined, dedupeKey: "" };
+}
+
+export const NotifyRequest: MessageFns<NotifyRequest> = {
+  encode(message: NotifyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    if (message.title !== "") {
+      writer.uint32(34).string(message.title);
+    }
+    if (message.body !== "") {
+      writer.uint32(42).string(message.body);
+    }
+    if (message.data !== undefined) {
+      Struct.encode(Struct.wrap(message.data), writer.uint32(50).fork()).join();
+    }
+    if (message.dedupeKey !== "") {
+      writer.uint32(58).string(message.dedupeKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NotifyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNotifyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.data = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.dedupeKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NotifyRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      body: isSet(object.body) ? globalThis.String(object.body) : "",
+      data: isObject(object.data) ? object.data : undefined,
+      dedupeKey: isSet(object.dedupeKey)
+        ? globalThis.String(object.dedupeKey)
+        : isSet(object.dedupe_key)
+        ? globalThis.String(object.dedupe_key)
+        : "",
+    };
+  },
+
+  toJSON(message: NotifyRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.body !== "") {
+      obj.body = message.body;
+    }
+    if (message.data !== undefined) {
+      obj.data = message.data;
+    }
+    if (message.dedupeKey !== "") {
+      obj.dedupeKey = message.dedupeKey;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NotifyRequest>, I>>(base?: I): NotifyRequest {
+    return NotifyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NotifyRequest>, I>>(object: I): NotifyRequest {
+    const message = createBaseNotifyRequest();
+    message.tenantId = object.tenantId ?? "";
+    message.userId = object.userId ?? "";
+    message.type = object.type ?? "";
+    message.title = object.title ?? "";
+    message.body = object.body ?? "";
+    message.data = object.data ?? undefined;
+    message.dedupeKey = object.dedupeKey ?? "";
+    return message;
+  },
+};
+
+function createBaseNotifyResponse(): NotifyResponse {
+  return { notificationId: "" };
+}
+
+export const NotifyResponse: MessageFns<NotifyResponse> = {
+  encode(message: NotifyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notificationId !== "") {
+      writer.uint32(10).string(message.notificationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NotifyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNotifyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notificationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NotifyResponse {
+    return {
+      notificationId: isSet(object.notificationId)
+        ? globalThis.String(object.notificationId)
+        : isSet(object.notification_id)
+        ? globalThis.String(object.notification_id)
+        : "",
+    };
+  },
+
+  toJSON(message: NotifyResponse): unknown {
+    const obj: any = {};
+    if (message.notificationId !== "") {
+      obj.notificationId = message.notificationId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NotifyResponse>, I>>(base?: I): NotifyResponse {
+    return NotifyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NotifyResponse>, I>>(object: I): NotifyResponse {
+    const message = createBaseNotifyResponse();
+    message.notificationId = object.notificationId ?? "";
+    return message;
+  },
+};
+
 /** Owns notifications and delivery preferences; consumes execution and store events. */
 export type NotificationServiceService = typeof NotificationServiceService;
 export const NotificationServiceService = {
@@ -604,11 +2025,79 @@ export const NotificationServiceService = {
     responseSerialize: (value: MarkReadResponse): Buffer => Buffer.from(MarkReadResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): MarkReadResponse => MarkReadResponse.decode(value),
   },
+  getUnreadCount: {
+    path: "/agentry.notification.v1.NotificationService/GetUnreadCount" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUnreadCountRequest): Buffer =>
+      Buffer.from(GetUnreadCountRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUnreadCountRequest => GetUnreadCountRequest.decode(value),
+    responseSerialize: (value: GetUnreadCountResponse): Buffer =>
+      Buffer.from(GetUnreadCountResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUnreadCountResponse => GetUnreadCountResponse.decode(value),
+  },
+  getPreferences: {
+    path: "/agentry.notification.v1.NotificationService/GetPreferences" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPreferencesRequest): Buffer =>
+      Buffer.from(GetPreferencesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPreferencesRequest => GetPreferencesRequest.decode(value),
+    responseSerialize: (value: GetPreferencesResponse): Buffer =>
+      Buffer.from(GetPreferencesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetPreferencesResponse => GetPreferencesResponse.decode(value),
+  },
+  setPreferences: {
+    path: "/agentry.notification.v1.NotificationService/SetPreferences" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPreferencesRequest): Buffer =>
+      Buffer.from(SetPreferencesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPreferencesRequest => SetPreferencesRequest.decode(value),
+    responseSerialize: (value: SetPreferencesResponse): Buffer =>
+      Buffer.from(SetPreferencesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPreferencesResponse => SetPreferencesResponse.decode(value),
+  },
+  watchNotifications: {
+    path: "/agentry.notification.v1.NotificationService/WatchNotifications" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchNotificationsRequest): Buffer =>
+      Buffer.from(WatchNotificationsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchNotificationsRequest => WatchNotificationsRequest.decode(value),
+    responseSerialize: (value: WatchNotificationsResponse): Buffer =>
+      Buffer.from(WatchNotificationsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchNotificationsResponse => WatchNotificationsResponse.decode(value),
+  },
+  unsubscribe: {
+    path: "/agentry.notification.v1.NotificationService/Unsubscribe" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnsubscribeRequest): Buffer => Buffer.from(UnsubscribeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UnsubscribeRequest => UnsubscribeRequest.decode(value),
+    responseSerialize: (value: UnsubscribeResponse): Buffer => Buffer.from(UnsubscribeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UnsubscribeResponse => UnsubscribeResponse.decode(value),
+  },
+  notify: {
+    path: "/agentry.notification.v1.NotificationService/Notify" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: NotifyRequest): Buffer => Buffer.from(NotifyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): NotifyRequest => NotifyRequest.decode(value),
+    responseSerialize: (value: NotifyResponse): Buffer => Buffer.from(NotifyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): NotifyResponse => NotifyResponse.decode(value),
+  },
 } as const;
 
 export interface NotificationServiceServer extends UntypedServiceImplementation {
   listNotifications: handleUnaryCall<ListNotificationsRequest, ListNotificationsResponse>;
   markRead: handleUnaryCall<MarkReadRequest, MarkReadResponse>;
+  getUnreadCount: handleUnaryCall<GetUnreadCountRequest, GetUnreadCountResponse>;
+  getPreferences: handleUnaryCall<GetPreferencesRequest, GetPreferencesResponse>;
+  setPreferences: handleUnaryCall<SetPreferencesRequest, SetPreferencesResponse>;
+  watchNotifications: handleServerStreamingCall<WatchNotificationsRequest, WatchNotificationsResponse>;
+  unsubscribe: handleUnaryCall<UnsubscribeRequest, UnsubscribeResponse>;
+  notify: handleUnaryCall<NotifyRequest, NotifyResponse>;
 }
 
 export interface NotificationServiceClient extends Client {
@@ -641,6 +2130,90 @@ export interface NotificationServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: MarkReadResponse) => void,
+  ): ClientUnaryCall;
+  getUnreadCount(
+    request: GetUnreadCountRequest,
+    callback: (error: ServiceError | null, response: GetUnreadCountResponse) => void,
+  ): ClientUnaryCall;
+  getUnreadCount(
+    request: GetUnreadCountRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUnreadCountResponse) => void,
+  ): ClientUnaryCall;
+  getUnreadCount(
+    request: GetUnreadCountRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUnreadCountResponse) => void,
+  ): ClientUnaryCall;
+  getPreferences(
+    request: GetPreferencesRequest,
+    callback: (error: ServiceError | null, response: GetPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  getPreferences(
+    request: GetPreferencesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  getPreferences(
+    request: GetPreferencesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  setPreferences(
+    request: SetPreferencesRequest,
+    callback: (error: ServiceError | null, response: SetPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  setPreferences(
+    request: SetPreferencesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  setPreferences(
+    request: SetPreferencesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  watchNotifications(
+    request: WatchNotificationsRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchNotificationsResponse>;
+  watchNotifications(
+    request: WatchNotificationsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchNotificationsResponse>;
+  unsubscribe(
+    request: UnsubscribeRequest,
+    callback: (error: ServiceError | null, response: UnsubscribeResponse) => void,
+  ): ClientUnaryCall;
+  unsubscribe(
+    request: UnsubscribeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UnsubscribeResponse) => void,
+  ): ClientUnaryCall;
+  unsubscribe(
+    request: UnsubscribeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UnsubscribeResponse) => void,
+  ): ClientUnaryCall;
+  notify(
+    request: NotifyRequest,
+    callback: (error: ServiceError | null, response: NotifyResponse) => void,
+  ): ClientUnaryCall;
+  notify(
+    request: NotifyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: NotifyResponse) => void,
+  ): ClientUnaryCall;
+  notify(
+    request: NotifyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: NotifyResponse) => void,
   ): ClientUnaryCall;
 }
 

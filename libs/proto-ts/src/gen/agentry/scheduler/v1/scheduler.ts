@@ -35,6 +35,11 @@ export interface Schedule {
   paused: boolean;
   nextRuns: string[];
   createdAt: string;
+  /** skip | run_once: what happens to ticks missed while no scheduler was running. */
+  missedRunPolicy: string;
+  lastTick: string;
+  lastExecutionId: string;
+  name: string;
 }
 
 export interface CreateScheduleRequest {
@@ -44,6 +49,8 @@ export interface CreateScheduleRequest {
   cron: string;
   timezone: string;
   inputs?: { [key: string]: any } | undefined;
+  missedRunPolicy: string;
+  name: string;
 }
 
 export interface CreateScheduleResponse {
@@ -59,12 +66,70 @@ export interface ListSchedulesResponse {
   items: Schedule[];
 }
 
+export interface GetScheduleRequest {
+  caller?: CallerContext | undefined;
+  scheduleId: string;
+}
+
+export interface GetScheduleResponse {
+  schedule?: Schedule | undefined;
+}
+
 export interface DeleteScheduleRequest {
   caller?: CallerContext | undefined;
   scheduleId: string;
 }
 
 export interface DeleteScheduleResponse {
+}
+
+export interface PauseScheduleRequest {
+  caller?: CallerContext | undefined;
+  scheduleId: string;
+}
+
+export interface PauseScheduleResponse {
+  schedule?: Schedule | undefined;
+}
+
+export interface ResumeScheduleRequest {
+  caller?: CallerContext | undefined;
+  scheduleId: string;
+}
+
+export interface ResumeScheduleResponse {
+  schedule?: Schedule | undefined;
+}
+
+export interface PreviewScheduleRequest {
+  cron: string;
+  timezone: string;
+  count: number;
+  /** ISO time to preview from; empty = now. */
+  from: string;
+}
+
+export interface PreviewScheduleResponse {
+  runs: string[];
+}
+
+/** One fire of a schedule: the tick it claimed and the execution it started. */
+export interface ScheduleFire {
+  tick: string;
+  firedAt: string;
+  executionId: string;
+  /** requested | skipped | failed */
+  status: string;
+  reason: string;
+}
+
+export interface ListScheduleFiresRequest {
+  caller?: CallerContext | undefined;
+  scheduleId: string;
+}
+
+export interface ListScheduleFiresResponse {
+  items: ScheduleFire[];
 }
 
 function createBaseSchedule(): Schedule {
@@ -78,6 +143,10 @@ function createBaseSchedule(): Schedule {
     paused: false,
     nextRuns: [],
     createdAt: "",
+    missedRunPolicy: "",
+    lastTick: "",
+    lastExecutionId: "",
+    name: "",
   };
 }
 
@@ -109,6 +178,18 @@ export const Schedule: MessageFns<Schedule> = {
     }
     if (message.createdAt !== "") {
       writer.uint32(74).string(message.createdAt);
+    }
+    if (message.missedRunPolicy !== "") {
+      writer.uint32(82).string(message.missedRunPolicy);
+    }
+    if (message.lastTick !== "") {
+      writer.uint32(90).string(message.lastTick);
+    }
+    if (message.lastExecutionId !== "") {
+      writer.uint32(98).string(message.lastExecutionId);
+    }
+    if (message.name !== "") {
+      writer.uint32(106).string(message.name);
     }
     return writer;
   },
@@ -198,6 +279,38 @@ export const Schedule: MessageFns<Schedule> = {
             message.createdAt = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.missedRunPolicy = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.lastTick = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.lastExecutionId = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -237,6 +350,22 @@ export const Schedule: MessageFns<Schedule> = {
         : isSet(object.created_at)
         ? globalThis.String(object.created_at)
         : "",
+      missedRunPolicy: isSet(object.missedRunPolicy)
+        ? globalThis.String(object.missedRunPolicy)
+        : isSet(object.missed_run_policy)
+        ? globalThis.String(object.missed_run_policy)
+        : "",
+      lastTick: isSet(object.lastTick)
+        ? globalThis.String(object.lastTick)
+        : isSet(object.last_tick)
+        ? globalThis.String(object.last_tick)
+        : "",
+      lastExecutionId: isSet(object.lastExecutionId)
+        ? globalThis.String(object.lastExecutionId)
+        : isSet(object.last_execution_id)
+        ? globalThis.String(object.last_execution_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
     };
   },
 
@@ -269,6 +398,18 @@ export const Schedule: MessageFns<Schedule> = {
     if (message.createdAt !== "") {
       obj.createdAt = message.createdAt;
     }
+    if (message.missedRunPolicy !== "") {
+      obj.missedRunPolicy = message.missedRunPolicy;
+    }
+    if (message.lastTick !== "") {
+      obj.lastTick = message.lastTick;
+    }
+    if (message.lastExecutionId !== "") {
+      obj.lastExecutionId = message.lastExecutionId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
     return obj;
   },
 
@@ -286,12 +427,25 @@ export const Schedule: MessageFns<Schedule> = {
     message.paused = object.paused ?? false;
     message.nextRuns = object.nextRuns?.map((e) => e) || [];
     message.createdAt = object.createdAt ?? "";
+    message.missedRunPolicy = object.missedRunPolicy ?? "";
+    message.lastTick = object.lastTick ?? "";
+    message.lastExecutionId = object.lastExecutionId ?? "";
+    message.name = object.name ?? "";
     return message;
   },
 };
 
 function createBaseCreateScheduleRequest(): CreateScheduleRequest {
-  return { caller: undefined, graphId: "", graphVersion: 0, cron: "", timezone: "", inputs: undefined };
+  return {
+    caller: undefined,
+    graphId: "",
+    graphVersion: 0,
+    cron: "",
+    timezone: "",
+    inputs: undefined,
+    missedRunPolicy: "",
+    name: "",
+  };
 }
 
 export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
@@ -313,6 +467,12 @@ export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
     }
     if (message.inputs !== undefined) {
       Struct.encode(Struct.wrap(message.inputs), writer.uint32(50).fork()).join();
+    }
+    if (message.missedRunPolicy !== "") {
+      writer.uint32(58).string(message.missedRunPolicy);
+    }
+    if (message.name !== "") {
+      writer.uint32(66).string(message.name);
     }
     return writer;
   },
@@ -378,6 +538,22 @@ export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
             message.inputs = Struct.unwrap(Struct.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.missedRunPolicy = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -406,6 +582,12 @@ export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
       cron: isSet(object.cron) ? globalThis.String(object.cron) : "",
       timezone: isSet(object.timezone) ? globalThis.String(object.timezone) : "",
       inputs: isObject(object.inputs) ? object.inputs : undefined,
+      missedRunPolicy: isSet(object.missedRunPolicy)
+        ? globalThis.String(object.missedRunPolicy)
+        : isSet(object.missed_run_policy)
+        ? globalThis.String(object.missed_run_policy)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
     };
   },
 
@@ -429,6 +611,12 @@ export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
     if (message.inputs !== undefined) {
       obj.inputs = message.inputs;
     }
+    if (message.missedRunPolicy !== "") {
+      obj.missedRunPolicy = message.missedRunPolicy;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
     return obj;
   },
 
@@ -445,6 +633,8 @@ export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
     message.cron = object.cron ?? "";
     message.timezone = object.timezone ?? "";
     message.inputs = object.inputs ?? undefined;
+    message.missedRunPolicy = object.missedRunPolicy ?? "";
+    message.name = object.name ?? "";
     return message;
   },
 };
@@ -676,6 +866,166 @@ export const ListSchedulesResponse: MessageFns<ListSchedulesResponse> = {
   },
 };
 
+function createBaseGetScheduleRequest(): GetScheduleRequest {
+  return { caller: undefined, scheduleId: "" };
+}
+
+export const GetScheduleRequest: MessageFns<GetScheduleRequest> = {
+  encode(message: GetScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.scheduleId !== "") {
+      writer.uint32(18).string(message.scheduleId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetScheduleRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      scheduleId: isSet(object.scheduleId)
+        ? globalThis.String(object.scheduleId)
+        : isSet(object.schedule_id)
+        ? globalThis.String(object.schedule_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetScheduleRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.scheduleId !== "") {
+      obj.scheduleId = message.scheduleId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetScheduleRequest>, I>>(base?: I): GetScheduleRequest {
+    return GetScheduleRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetScheduleRequest>, I>>(object: I): GetScheduleRequest {
+    const message = createBaseGetScheduleRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.scheduleId = object.scheduleId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetScheduleResponse(): GetScheduleResponse {
+  return { schedule: undefined };
+}
+
+export const GetScheduleResponse: MessageFns<GetScheduleResponse> = {
+  encode(message: GetScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.schedule !== undefined) {
+      Schedule.encode(message.schedule, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetScheduleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetScheduleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.schedule = Schedule.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetScheduleResponse {
+    return { schedule: isSet(object.schedule) ? Schedule.fromJSON(object.schedule) : undefined };
+  },
+
+  toJSON(message: GetScheduleResponse): unknown {
+    const obj: any = {};
+    if (message.schedule !== undefined) {
+      obj.schedule = Schedule.toJSON(message.schedule);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetScheduleResponse>, I>>(base?: I): GetScheduleResponse {
+    return GetScheduleResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetScheduleResponse>, I>>(object: I): GetScheduleResponse {
+    const message = createBaseGetScheduleResponse();
+    message.schedule = (object.schedule !== undefined && object.schedule !== null)
+      ? Schedule.fromPartial(object.schedule)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseDeleteScheduleRequest(): DeleteScheduleRequest {
   return { caller: undefined, scheduleId: "" };
 }
@@ -819,6 +1169,811 @@ export const DeleteScheduleResponse: MessageFns<DeleteScheduleResponse> = {
   },
 };
 
+function createBasePauseScheduleRequest(): PauseScheduleRequest {
+  return { caller: undefined, scheduleId: "" };
+}
+
+export const PauseScheduleRequest: MessageFns<PauseScheduleRequest> = {
+  encode(message: PauseScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.scheduleId !== "") {
+      writer.uint32(18).string(message.scheduleId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePauseScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PauseScheduleRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      scheduleId: isSet(object.scheduleId)
+        ? globalThis.String(object.scheduleId)
+        : isSet(object.schedule_id)
+        ? globalThis.String(object.schedule_id)
+        : "",
+    };
+  },
+
+  toJSON(message: PauseScheduleRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.scheduleId !== "") {
+      obj.scheduleId = message.scheduleId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PauseScheduleRequest>, I>>(base?: I): PauseScheduleRequest {
+    return PauseScheduleRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PauseScheduleRequest>, I>>(object: I): PauseScheduleRequest {
+    const message = createBasePauseScheduleRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.scheduleId = object.scheduleId ?? "";
+    return message;
+  },
+};
+
+function createBasePauseScheduleResponse(): PauseScheduleResponse {
+  return { schedule: undefined };
+}
+
+export const PauseScheduleResponse: MessageFns<PauseScheduleResponse> = {
+  encode(message: PauseScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.schedule !== undefined) {
+      Schedule.encode(message.schedule, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseScheduleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePauseScheduleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.schedule = Schedule.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PauseScheduleResponse {
+    return { schedule: isSet(object.schedule) ? Schedule.fromJSON(object.schedule) : undefined };
+  },
+
+  toJSON(message: PauseScheduleResponse): unknown {
+    const obj: any = {};
+    if (message.schedule !== undefined) {
+      obj.schedule = Schedule.toJSON(message.schedule);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PauseScheduleResponse>, I>>(base?: I): PauseScheduleResponse {
+    return PauseScheduleResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PauseScheduleResponse>, I>>(object: I): PauseScheduleResponse {
+    const message = createBasePauseScheduleResponse();
+    message.schedule = (object.schedule !== undefined && object.schedule !== null)
+      ? Schedule.fromPartial(object.schedule)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseResumeScheduleRequest(): ResumeScheduleRequest {
+  return { caller: undefined, scheduleId: "" };
+}
+
+export const ResumeScheduleRequest: MessageFns<ResumeScheduleRequest> = {
+  encode(message: ResumeScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.scheduleId !== "") {
+      writer.uint32(18).string(message.scheduleId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResumeScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResumeScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResumeScheduleRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      scheduleId: isSet(object.scheduleId)
+        ? globalThis.String(object.scheduleId)
+        : isSet(object.schedule_id)
+        ? globalThis.String(object.schedule_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ResumeScheduleRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.scheduleId !== "") {
+      obj.scheduleId = message.scheduleId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResumeScheduleRequest>, I>>(base?: I): ResumeScheduleRequest {
+    return ResumeScheduleRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResumeScheduleRequest>, I>>(object: I): ResumeScheduleRequest {
+    const message = createBaseResumeScheduleRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.scheduleId = object.scheduleId ?? "";
+    return message;
+  },
+};
+
+function createBaseResumeScheduleResponse(): ResumeScheduleResponse {
+  return { schedule: undefined };
+}
+
+export const ResumeScheduleResponse: MessageFns<ResumeScheduleResponse> = {
+  encode(message: ResumeScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.schedule !== undefined) {
+      Schedule.encode(message.schedule, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResumeScheduleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResumeScheduleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.schedule = Schedule.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResumeScheduleResponse {
+    return { schedule: isSet(object.schedule) ? Schedule.fromJSON(object.schedule) : undefined };
+  },
+
+  toJSON(message: ResumeScheduleResponse): unknown {
+    const obj: any = {};
+    if (message.schedule !== undefined) {
+      obj.schedule = Schedule.toJSON(message.schedule);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResumeScheduleResponse>, I>>(base?: I): ResumeScheduleResponse {
+    return ResumeScheduleResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResumeScheduleResponse>, I>>(object: I): ResumeScheduleResponse {
+    const message = createBaseResumeScheduleResponse();
+    message.schedule = (object.schedule !== undefined && object.schedule !== null)
+      ? Schedule.fromPartial(object.schedule)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePreviewScheduleRequest(): PreviewScheduleRequest {
+  return { cron: "", timezone: "", count: 0, from: "" };
+}
+
+export const PreviewScheduleRequest: MessageFns<PreviewScheduleRequest> = {
+  encode(message: PreviewScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cron !== "") {
+      writer.uint32(10).string(message.cron);
+    }
+    if (message.timezone !== "") {
+      writer.uint32(18).string(message.timezone);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).int32(message.count);
+    }
+    if (message.from !== "") {
+      writer.uint32(34).string(message.from);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cron = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timezone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewScheduleRequest {
+    return {
+      cron: isSet(object.cron) ? globalThis.String(object.cron) : "",
+      timezone: isSet(object.timezone) ? globalThis.String(object.timezone) : "",
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+    };
+  },
+
+  toJSON(message: PreviewScheduleRequest): unknown {
+    const obj: any = {};
+    if (message.cron !== "") {
+      obj.cron = message.cron;
+    }
+    if (message.timezone !== "") {
+      obj.timezone = message.timezone;
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewScheduleRequest>, I>>(base?: I): PreviewScheduleRequest {
+    return PreviewScheduleRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewScheduleRequest>, I>>(object: I): PreviewScheduleRequest {
+    const message = createBasePreviewScheduleRequest();
+    message.cron = object.cron ?? "";
+    message.timezone = object.timezone ?? "";
+    message.count = object.count ?? 0;
+    message.from = object.from ?? "";
+    return message;
+  },
+};
+
+function createBasePreviewScheduleResponse(): PreviewScheduleResponse {
+  return { runs: [] };
+}
+
+export const PreviewScheduleResponse: MessageFns<PreviewScheduleResponse> = {
+  encode(message: PreviewScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.runs) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewScheduleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewScheduleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runs.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewScheduleResponse {
+    return { runs: globalThis.Array.isArray(object?.runs) ? object.runs.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: PreviewScheduleResponse): unknown {
+    const obj: any = {};
+    if (message.runs?.length) {
+      obj.runs = message.runs;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewScheduleResponse>, I>>(base?: I): PreviewScheduleResponse {
+    return PreviewScheduleResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewScheduleResponse>, I>>(object: I): PreviewScheduleResponse {
+    const message = createBasePreviewScheduleResponse();
+    message.runs = object.runs?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseScheduleFire(): ScheduleFire {
+  return { tick: "", firedAt: "", executionId: "", status: "", reason: "" };
+}
+
+export const ScheduleFire: MessageFns<ScheduleFire> = {
+  encode(message: ScheduleFire, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tick !== "") {
+      writer.uint32(10).string(message.tick);
+    }
+    if (message.firedAt !== "") {
+      writer.uint32(18).string(message.firedAt);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(26).string(message.executionId);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleFire {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleFire();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tick = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.firedAt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScheduleFire {
+    return {
+      tick: isSet(object.tick) ? globalThis.String(object.tick) : "",
+      firedAt: isSet(object.firedAt)
+        ? globalThis.String(object.firedAt)
+        : isSet(object.fired_at)
+        ? globalThis.String(object.fired_at)
+        : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: ScheduleFire): unknown {
+    const obj: any = {};
+    if (message.tick !== "") {
+      obj.tick = message.tick;
+    }
+    if (message.firedAt !== "") {
+      obj.firedAt = message.firedAt;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScheduleFire>, I>>(base?: I): ScheduleFire {
+    return ScheduleFire.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScheduleFire>, I>>(object: I): ScheduleFire {
+    const message = createBaseScheduleFire();
+    message.tick = object.tick ?? "";
+    message.firedAt = object.firedAt ?? "";
+    message.executionId = object.executionId ?? "";
+    message.status = object.status ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseListScheduleFiresRequest(): ListScheduleFiresRequest {
+  return { caller: undefined, scheduleId: "" };
+}
+
+export const ListScheduleFiresRequest: MessageFns<ListScheduleFiresRequest> = {
+  encode(message: ListScheduleFiresRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.scheduleId !== "") {
+      writer.uint32(18).string(message.scheduleId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListScheduleFiresRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListScheduleFiresRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListScheduleFiresRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      scheduleId: isSet(object.scheduleId)
+        ? globalThis.String(object.scheduleId)
+        : isSet(object.schedule_id)
+        ? globalThis.String(object.schedule_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListScheduleFiresRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.scheduleId !== "") {
+      obj.scheduleId = message.scheduleId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListScheduleFiresRequest>, I>>(base?: I): ListScheduleFiresRequest {
+    return ListScheduleFiresRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListScheduleFiresRequest>, I>>(object: I): ListScheduleFiresRequest {
+    const message = createBaseListScheduleFiresRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.scheduleId = object.scheduleId ?? "";
+    return message;
+  },
+};
+
+function createBaseListScheduleFiresResponse(): ListScheduleFiresResponse {
+  return { items: [] };
+}
+
+export const ListScheduleFiresResponse: MessageFns<ListScheduleFiresResponse> = {
+  encode(message: ListScheduleFiresResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      ScheduleFire.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListScheduleFiresResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListScheduleFiresResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(ScheduleFire.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListScheduleFiresResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ScheduleFire.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListScheduleFiresResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ScheduleFire.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListScheduleFiresResponse>, I>>(base?: I): ListScheduleFiresResponse {
+    return ListScheduleFiresResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListScheduleFiresResponse>, I>>(object: I): ListScheduleFiresResponse {
+    const message = createBaseListScheduleFiresResponse();
+    message.items = object.items?.map((e) => ScheduleFire.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** Owns schedules (cron + timezone) and fires them exactly once per tick. */
 export type SchedulerServiceService = typeof SchedulerServiceService;
 export const SchedulerServiceService = {
@@ -843,6 +1998,15 @@ export const SchedulerServiceService = {
       Buffer.from(ListSchedulesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListSchedulesResponse => ListSchedulesResponse.decode(value),
   },
+  getSchedule: {
+    path: "/agentry.scheduler.v1.SchedulerService/GetSchedule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetScheduleRequest): Buffer => Buffer.from(GetScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetScheduleRequest => GetScheduleRequest.decode(value),
+    responseSerialize: (value: GetScheduleResponse): Buffer => Buffer.from(GetScheduleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetScheduleResponse => GetScheduleResponse.decode(value),
+  },
   deleteSchedule: {
     path: "/agentry.scheduler.v1.SchedulerService/DeleteSchedule" as const,
     requestStream: false as const,
@@ -854,12 +2018,60 @@ export const SchedulerServiceService = {
       Buffer.from(DeleteScheduleResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteScheduleResponse => DeleteScheduleResponse.decode(value),
   },
+  pauseSchedule: {
+    path: "/agentry.scheduler.v1.SchedulerService/PauseSchedule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PauseScheduleRequest): Buffer => Buffer.from(PauseScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PauseScheduleRequest => PauseScheduleRequest.decode(value),
+    responseSerialize: (value: PauseScheduleResponse): Buffer =>
+      Buffer.from(PauseScheduleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PauseScheduleResponse => PauseScheduleResponse.decode(value),
+  },
+  resumeSchedule: {
+    path: "/agentry.scheduler.v1.SchedulerService/ResumeSchedule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResumeScheduleRequest): Buffer =>
+      Buffer.from(ResumeScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResumeScheduleRequest => ResumeScheduleRequest.decode(value),
+    responseSerialize: (value: ResumeScheduleResponse): Buffer =>
+      Buffer.from(ResumeScheduleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResumeScheduleResponse => ResumeScheduleResponse.decode(value),
+  },
+  previewSchedule: {
+    path: "/agentry.scheduler.v1.SchedulerService/PreviewSchedule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PreviewScheduleRequest): Buffer =>
+      Buffer.from(PreviewScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PreviewScheduleRequest => PreviewScheduleRequest.decode(value),
+    responseSerialize: (value: PreviewScheduleResponse): Buffer =>
+      Buffer.from(PreviewScheduleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PreviewScheduleResponse => PreviewScheduleResponse.decode(value),
+  },
+  listScheduleFires: {
+    path: "/agentry.scheduler.v1.SchedulerService/ListScheduleFires" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListScheduleFiresRequest): Buffer =>
+      Buffer.from(ListScheduleFiresRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListScheduleFiresRequest => ListScheduleFiresRequest.decode(value),
+    responseSerialize: (value: ListScheduleFiresResponse): Buffer =>
+      Buffer.from(ListScheduleFiresResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListScheduleFiresResponse => ListScheduleFiresResponse.decode(value),
+  },
 } as const;
 
 export interface SchedulerServiceServer extends UntypedServiceImplementation {
   createSchedule: handleUnaryCall<CreateScheduleRequest, CreateScheduleResponse>;
   listSchedules: handleUnaryCall<ListSchedulesRequest, ListSchedulesResponse>;
+  getSchedule: handleUnaryCall<GetScheduleRequest, GetScheduleResponse>;
   deleteSchedule: handleUnaryCall<DeleteScheduleRequest, DeleteScheduleResponse>;
+  pauseSchedule: handleUnaryCall<PauseScheduleRequest, PauseScheduleResponse>;
+  resumeSchedule: handleUnaryCall<ResumeScheduleRequest, ResumeScheduleResponse>;
+  previewSchedule: handleUnaryCall<PreviewScheduleRequest, PreviewScheduleResponse>;
+  listScheduleFires: handleUnaryCall<ListScheduleFiresRequest, ListScheduleFiresResponse>;
 }
 
 export interface SchedulerServiceClient extends Client {
@@ -893,6 +2105,21 @@ export interface SchedulerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListSchedulesResponse) => void,
   ): ClientUnaryCall;
+  getSchedule(
+    request: GetScheduleRequest,
+    callback: (error: ServiceError | null, response: GetScheduleResponse) => void,
+  ): ClientUnaryCall;
+  getSchedule(
+    request: GetScheduleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetScheduleResponse) => void,
+  ): ClientUnaryCall;
+  getSchedule(
+    request: GetScheduleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetScheduleResponse) => void,
+  ): ClientUnaryCall;
   deleteSchedule(
     request: DeleteScheduleRequest,
     callback: (error: ServiceError | null, response: DeleteScheduleResponse) => void,
@@ -907,6 +2134,66 @@ export interface SchedulerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteScheduleResponse) => void,
+  ): ClientUnaryCall;
+  pauseSchedule(
+    request: PauseScheduleRequest,
+    callback: (error: ServiceError | null, response: PauseScheduleResponse) => void,
+  ): ClientUnaryCall;
+  pauseSchedule(
+    request: PauseScheduleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PauseScheduleResponse) => void,
+  ): ClientUnaryCall;
+  pauseSchedule(
+    request: PauseScheduleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PauseScheduleResponse) => void,
+  ): ClientUnaryCall;
+  resumeSchedule(
+    request: ResumeScheduleRequest,
+    callback: (error: ServiceError | null, response: ResumeScheduleResponse) => void,
+  ): ClientUnaryCall;
+  resumeSchedule(
+    request: ResumeScheduleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResumeScheduleResponse) => void,
+  ): ClientUnaryCall;
+  resumeSchedule(
+    request: ResumeScheduleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResumeScheduleResponse) => void,
+  ): ClientUnaryCall;
+  previewSchedule(
+    request: PreviewScheduleRequest,
+    callback: (error: ServiceError | null, response: PreviewScheduleResponse) => void,
+  ): ClientUnaryCall;
+  previewSchedule(
+    request: PreviewScheduleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PreviewScheduleResponse) => void,
+  ): ClientUnaryCall;
+  previewSchedule(
+    request: PreviewScheduleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PreviewScheduleResponse) => void,
+  ): ClientUnaryCall;
+  listScheduleFires(
+    request: ListScheduleFiresRequest,
+    callback: (error: ServiceError | null, response: ListScheduleFiresResponse) => void,
+  ): ClientUnaryCall;
+  listScheduleFires(
+    request: ListScheduleFiresRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListScheduleFiresResponse) => void,
+  ): ClientUnaryCall;
+  listScheduleFires(
+    request: ListScheduleFiresRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListScheduleFiresResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -18,12 +18,46 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Struct } from "../../../google/protobuf/struct";
 import { CallerContext, PageInfo, PageRequest } from "../../common/v1/common";
 
 export const protobufPackage = "agentry.store.v1";
 
 export const protobufFileName = "agentry/store/v1/store.proto";
 
+/** One submitted version of a listing. APPROVED versions are immutable. */
+export interface ListingVersion {
+  version: number;
+  graphVersion: number;
+  name: string;
+  subHeading: string;
+  description: string;
+  categories: string[];
+  /** Media ids (GET /api/v1/store/media/{id}) or https URLs. */
+  images: string[];
+  videoUrl: string;
+  /** DRAFT | PENDING | APPROVED | REJECTED */
+  status: string;
+  reviewReason: string;
+  reviewedBy: string;
+  createdAt: string;
+  submittedAt: string;
+  reviewedAt: string;
+  /**
+   * The graph as it was submitted, credentials and secrets stripped: {name, description, nodes, links}.
+   * Only sent to the listing's creator and to store admins.
+   */
+  snapshot?:
+    | { [key: string]: any }
+    | undefined;
+  /** "<nodeId>.<field>" inputs that were stripped and must be filled with the installer's own credentials. */
+  requiredCredentials: string[];
+}
+
+/**
+ * A listing as the catalogue shows it: the newest APPROVED version's details (or, for its creator and admins,
+ * the newest version's when none is approved yet) plus counters kept by projection.
+ */
 export interface Listing {
   id: string;
   slug: string;
@@ -34,8 +68,33 @@ export interface Listing {
   creatorTenantId: string;
   graphId: string;
   graphVersion: number;
+  /** Status of the newest version. */
   status: string;
   createdAt: string;
+  creatorUserId: string;
+  creatorHandle: string;
+  creatorName: string;
+  images: string[];
+  videoUrl: string;
+  featured: boolean;
+  /** 0 while no version is approved. */
+  approvedVersion: number;
+  approvedAt: string;
+  ratingAverage: number;
+  ratingCount: number;
+  runCount: number;
+  latestVersion: number;
+  /** Public readers get the approved versions only; the creator and admins get every version. */
+  versions: ListingVersion[];
+}
+
+export interface ListingDetails {
+  name: string;
+  subHeading: string;
+  description: string;
+  categories: string[];
+  images: string[];
+  videoUrl: string;
 }
 
 export interface CreateListingRequest {
@@ -46,9 +105,69 @@ export interface CreateListingRequest {
   subHeading: string;
   description: string;
   categories: string[];
+  images: string[];
+  videoUrl: string;
+  /** true: keep the first version as DRAFT; false: submit it for review at once (PENDING). */
+  draft: boolean;
 }
 
 export interface CreateListingResponse {
+  listing?: Listing | undefined;
+}
+
+export interface AddListingVersionRequest {
+  caller?: CallerContext | undefined;
+  listingId: string;
+  graphVersion: number;
+  details?: ListingDetails | undefined;
+  draft: boolean;
+}
+
+export interface AddListingVersionResponse {
+  listing?: Listing | undefined;
+}
+
+export interface UpdateListingVersionRequest {
+  caller?: CallerContext | undefined;
+  listingId: string;
+  version: number;
+  details?: ListingDetails | undefined;
+}
+
+export interface UpdateListingVersionResponse {
+  listing?: Listing | undefined;
+}
+
+export interface SubmitListingVersionRequest {
+  caller?: CallerContext | undefined;
+  listingId: string;
+  version: number;
+}
+
+export interface SubmitListingVersionResponse {
+  listing?: Listing | undefined;
+}
+
+export interface ReviewListingVersionRequest {
+  caller?: CallerContext | undefined;
+  listingId: string;
+  version: number;
+  /** APPROVE | REJECT */
+  decision: string;
+  reason: string;
+}
+
+export interface ReviewListingVersionResponse {
+  listing?: Listing | undefined;
+}
+
+export interface SetListingFeaturedRequest {
+  caller?: CallerContext | undefined;
+  listingId: string;
+  featured: boolean;
+}
+
+export interface SetListingFeaturedResponse {
   listing?: Listing | undefined;
 }
 
@@ -56,20 +175,623 @@ export interface ListListingsRequest {
   page?: PageRequest | undefined;
   query: string;
   category: string;
+  /** relevance (default with a query) | newest (default without) | rating | runs */
+  sort: string;
+  featuredOnly: boolean;
+  creatorHandle: string;
+  minRating: number;
 }
 
 export interface ListListingsResponse {
   items: Listing[];
   page?: PageInfo | undefined;
+  total: number;
 }
 
 export interface GetListingRequest {
+  /** A listing id or slug. */
   listingId: string;
+  /** Optional: the creator and admins also see unapproved versions. */
+  caller?: CallerContext | undefined;
 }
 
 export interface GetListingResponse {
   listing?: Listing | undefined;
 }
+
+export interface ListMyListingsRequest {
+  caller?: CallerContext | undefined;
+}
+
+export interface ListMyListingsResponse {
+  items: Listing[];
+}
+
+export interface ReviewQueueItem {
+  listing?: Listing | undefined;
+  version?: ListingVersion | undefined;
+}
+
+export interface ListReviewQueueRequest {
+  caller?:
+    | CallerContext
+    | undefined;
+  /** PENDING (default) | APPROVED | REJECTED | DRAFT */
+  status: string;
+}
+
+export interface ListReviewQueueResponse {
+  items: ReviewQueueItem[];
+}
+
+export interface Category {
+  name: string;
+  listingCount: number;
+}
+
+export interface ListCategoriesRequest {
+}
+
+export interface ListCategoriesResponse {
+  items: Category[];
+}
+
+/** A user's rating of a listing: one per user per listing, editable. */
+export interface Rating {
+  listingId: string;
+  userId: string;
+  tenantId: string;
+  score: number;
+  comment: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RateListingRequest {
+  caller?: CallerContext | undefined;
+  listingId: string;
+  score: number;
+  comment: string;
+}
+
+export interface RateListingResponse {
+  rating?: Rating | undefined;
+}
+
+export interface EditRatingRequest {
+  caller?: CallerContext | undefined;
+  listingId: string;
+  score: number;
+  comment: string;
+}
+
+export interface EditRatingResponse {
+  rating?: Rating | undefined;
+}
+
+export interface ListRatingsRequest {
+  listingId: string;
+  page?: PageRequest | undefined;
+}
+
+export interface ListRatingsResponse {
+  items: Rating[];
+  page?: PageInfo | undefined;
+}
+
+export interface Creator {
+  userId: string;
+  tenantId: string;
+  handle: string;
+  name: string;
+  bio: string;
+  links: string[];
+  avatar: string;
+  listingCount: number;
+  runCount: number;
+  ratingAverage: number;
+  ratingCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SaveCreatorProfileRequest {
+  caller?: CallerContext | undefined;
+  handle: string;
+  name: string;
+  bio: string;
+  links: string[];
+  avatar: string;
+}
+
+export interface SaveCreatorProfileResponse {
+  creator?: Creator | undefined;
+}
+
+export interface GetCreatorRequest {
+  /** A handle, or empty with a caller: my own profile. */
+  handle: string;
+  caller?: CallerContext | undefined;
+}
+
+export interface GetCreatorResponse {
+  creator?:
+    | Creator
+    | undefined;
+  /** Approved listings of this creator. */
+  listings: Listing[];
+}
+
+export interface UploadMediaRequest {
+  caller?: CallerContext | undefined;
+  data: Buffer;
+  /** As declared by the uploader; the stored type is the one the content's magic bytes prove. */
+  contentType: string;
+}
+
+export interface UploadMediaResponse {
+  mediaId: string;
+  contentType: string;
+  size: number;
+}
+
+export interface GetMediaRequest {
+  mediaId: string;
+}
+
+export interface GetMediaResponse {
+  data: Buffer;
+  contentType: string;
+}
+
+export interface Preset {
+  id: string;
+  name: string;
+  inputs?: { [key: string]: any } | undefined;
+  createdAt: string;
+}
+
+/** A listing added to a tenant's library: a fork of the listing's snapshot in that tenant. */
+export interface LibraryAgent {
+  id: string;
+  tenantId: string;
+  listingId: string;
+  listingName: string;
+  listingVersion: number;
+  graphId: string;
+  graphVersion: number;
+  latestVersion: number;
+  updateAvailable: boolean;
+  presets: Preset[];
+  /** Inputs ("<nodeId>.<field>") that need this tenant's own credentials before the agent runs. */
+  requiredCredentials: string[];
+  runCount: number;
+  addedBy: string;
+  addedAt: string;
+  updatedAt: string;
+}
+
+export interface AddToLibraryRequest {
+  caller?: CallerContext | undefined;
+  listingId: string;
+}
+
+export interface AddToLibraryResponse {
+  agent?: LibraryAgent | undefined;
+}
+
+export interface ListLibraryRequest {
+  caller?: CallerContext | undefined;
+}
+
+export interface ListLibraryResponse {
+  items: LibraryAgent[];
+}
+
+export interface GetLibraryAgentRequest {
+  caller?: CallerContext | undefined;
+  libraryAgentId: string;
+}
+
+export interface GetLibraryAgentResponse {
+  agent?: LibraryAgent | undefined;
+}
+
+export interface UpdateLibraryAgentRequest {
+  caller?: CallerContext | undefined;
+  libraryAgentId: string;
+}
+
+export interface UpdateLibraryAgentResponse {
+  agent?: LibraryAgent | undefined;
+}
+
+export interface SavePresetRequest {
+  caller?: CallerContext | undefined;
+  libraryAgentId: string;
+  name: string;
+  inputs?: { [key: string]: any } | undefined;
+}
+
+export interface SavePresetResponse {
+  agent?: LibraryAgent | undefined;
+}
+
+export interface DeletePresetRequest {
+  caller?: CallerContext | undefined;
+  libraryAgentId: string;
+  presetId: string;
+}
+
+export interface DeletePresetResponse {
+  agent?: LibraryAgent | undefined;
+}
+
+function createBaseListingVersion(): ListingVersion {
+  return {
+    version: 0,
+    graphVersion: 0,
+    name: "",
+    subHeading: "",
+    description: "",
+    categories: [],
+    images: [],
+    videoUrl: "",
+    status: "",
+    reviewReason: "",
+    reviewedBy: "",
+    createdAt: "",
+    submittedAt: "",
+    reviewedAt: "",
+    snapshot: undefined,
+    requiredCredentials: [],
+  };
+}
+
+export const ListingVersion: MessageFns<ListingVersion> = {
+  encode(message: ListingVersion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== 0) {
+      writer.uint32(8).int32(message.version);
+    }
+    if (message.graphVersion !== 0) {
+      writer.uint32(16).int32(message.graphVersion);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.subHeading !== "") {
+      writer.uint32(34).string(message.subHeading);
+    }
+    if (message.description !== "") {
+      writer.uint32(42).string(message.description);
+    }
+    for (const v of message.categories) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.images) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.videoUrl !== "") {
+      writer.uint32(66).string(message.videoUrl);
+    }
+    if (message.status !== "") {
+      writer.uint32(74).string(message.status);
+    }
+    if (message.reviewReason !== "") {
+      writer.uint32(82).string(message.reviewReason);
+    }
+    if (message.reviewedBy !== "") {
+      writer.uint32(90).string(message.reviewedBy);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(98).string(message.createdAt);
+    }
+    if (message.submittedAt !== "") {
+      writer.uint32(106).string(message.submittedAt);
+    }
+    if (message.reviewedAt !== "") {
+      writer.uint32(114).string(message.reviewedAt);
+    }
+    if (message.snapshot !== undefined) {
+      Struct.encode(Struct.wrap(message.snapshot), writer.uint32(122).fork()).join();
+    }
+    for (const v of message.requiredCredentials) {
+      writer.uint32(130).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListingVersion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListingVersion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.version = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.graphVersion = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.subHeading = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.categories.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.images.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.videoUrl = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.reviewReason = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.reviewedBy = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.submittedAt = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.reviewedAt = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.snapshot = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.requiredCredentials.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListingVersion {
+    return {
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      graphVersion: isSet(object.graphVersion)
+        ? globalThis.Number(object.graphVersion)
+        : isSet(object.graph_version)
+        ? globalThis.Number(object.graph_version)
+        : 0,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      subHeading: isSet(object.subHeading)
+        ? globalThis.String(object.subHeading)
+        : isSet(object.sub_heading)
+        ? globalThis.String(object.sub_heading)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      categories: globalThis.Array.isArray(object?.categories)
+        ? object.categories.map((e: any) => globalThis.String(e))
+        : [],
+      images: globalThis.Array.isArray(object?.images)
+        ? object.images.map((e: any) => globalThis.String(e))
+        : [],
+      videoUrl: isSet(object.videoUrl)
+        ? globalThis.String(object.videoUrl)
+        : isSet(object.video_url)
+        ? globalThis.String(object.video_url)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      reviewReason: isSet(object.reviewReason)
+        ? globalThis.String(object.reviewReason)
+        : isSet(object.review_reason)
+        ? globalThis.String(object.review_reason)
+        : "",
+      reviewedBy: isSet(object.reviewedBy)
+        ? globalThis.String(object.reviewedBy)
+        : isSet(object.reviewed_by)
+        ? globalThis.String(object.reviewed_by)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      submittedAt: isSet(object.submittedAt)
+        ? globalThis.String(object.submittedAt)
+        : isSet(object.submitted_at)
+        ? globalThis.String(object.submitted_at)
+        : "",
+      reviewedAt: isSet(object.reviewedAt)
+        ? globalThis.String(object.reviewedAt)
+        : isSet(object.reviewed_at)
+        ? globalThis.String(object.reviewed_at)
+        : "",
+      snapshot: isObject(object.snapshot) ? object.snapshot : undefined,
+      requiredCredentials: globalThis.Array.isArray(object?.requiredCredentials)
+        ? object.requiredCredentials.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.required_credentials)
+        ? object.required_credentials.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListingVersion): unknown {
+    const obj: any = {};
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.graphVersion !== 0) {
+      obj.graphVersion = Math.round(message.graphVersion);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.subHeading !== "") {
+      obj.subHeading = message.subHeading;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.categories?.length) {
+      obj.categories = message.categories;
+    }
+    if (message.images?.length) {
+      obj.images = message.images;
+    }
+    if (message.videoUrl !== "") {
+      obj.videoUrl = message.videoUrl;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.reviewReason !== "") {
+      obj.reviewReason = message.reviewReason;
+    }
+    if (message.reviewedBy !== "") {
+      obj.reviewedBy = message.reviewedBy;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.submittedAt !== "") {
+      obj.submittedAt = message.submittedAt;
+    }
+    if (message.reviewedAt !== "") {
+      obj.reviewedAt = message.reviewedAt;
+    }
+    if (message.snapshot !== undefined) {
+      obj.snapshot = message.snapshot;
+    }
+    if (message.requiredCredentials?.length) {
+      obj.requiredCredentials = message.requiredCredentials;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListingVersion>, I>>(base?: I): ListingVersion {
+    return ListingVersion.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListingVersion>, I>>(object: I): ListingVersion {
+    const message = createBaseListingVersion();
+    message.version = object.version ?? 0;
+    message.graphVersion = object.graphVersion ?? 0;
+    message.name = object.name ?? "";
+    message.subHeading = object.subHeading ?? "";
+    message.description = object.description ?? "";
+    message.categories = object.categories?.map((e) => e) || [];
+    message.images = object.images?.map((e) => e) || [];
+    message.videoUrl = object.videoUrl ?? "";
+    message.status = object.status ?? "";
+    message.reviewReason = object.reviewReason ?? "";
+    message.reviewedBy = object.reviewedBy ?? "";
+    message.createdAt = object.createdAt ?? "";
+    message.submittedAt = object.submittedAt ?? "";
+    message.reviewedAt = object.reviewedAt ?? "";
+    message.snapshot = object.snapshot ?? undefined;
+    message.requiredCredentials = object.requiredCredentials?.map((e) => e) || [];
+    return message;
+  },
+};
 
 function createBaseListing(): Listing {
   return {
@@ -84,6 +806,19 @@ function createBaseListing(): Listing {
     graphVersion: 0,
     status: "",
     createdAt: "",
+    creatorUserId: "",
+    creatorHandle: "",
+    creatorName: "",
+    images: [],
+    videoUrl: "",
+    featured: false,
+    approvedVersion: 0,
+    approvedAt: "",
+    ratingAverage: 0,
+    ratingCount: 0,
+    runCount: 0,
+    latestVersion: 0,
+    versions: [],
   };
 }
 
@@ -121,6 +856,45 @@ export const Listing: MessageFns<Listing> = {
     }
     if (message.createdAt !== "") {
       writer.uint32(90).string(message.createdAt);
+    }
+    if (message.creatorUserId !== "") {
+      writer.uint32(98).string(message.creatorUserId);
+    }
+    if (message.creatorHandle !== "") {
+      writer.uint32(106).string(message.creatorHandle);
+    }
+    if (message.creatorName !== "") {
+      writer.uint32(114).string(message.creatorName);
+    }
+    for (const v of message.images) {
+      writer.uint32(122).string(v!);
+    }
+    if (message.videoUrl !== "") {
+      writer.uint32(130).string(message.videoUrl);
+    }
+    if (message.featured !== false) {
+      writer.uint32(136).bool(message.featured);
+    }
+    if (message.approvedVersion !== 0) {
+      writer.uint32(144).int32(message.approvedVersion);
+    }
+    if (message.approvedAt !== "") {
+      writer.uint32(154).string(message.approvedAt);
+    }
+    if (message.ratingAverage !== 0) {
+      writer.uint32(161).double(message.ratingAverage);
+    }
+    if (message.ratingCount !== 0) {
+      writer.uint32(168).int32(message.ratingCount);
+    }
+    if (message.runCount !== 0) {
+      writer.uint32(176).int64(message.runCount);
+    }
+    if (message.latestVersion !== 0) {
+      writer.uint32(184).int32(message.latestVersion);
+    }
+    for (const v of message.versions) {
+      ListingVersion.encode(v!, writer.uint32(194).fork()).join();
     }
     return writer;
   },
@@ -226,6 +1000,110 @@ export const Listing: MessageFns<Listing> = {
             message.createdAt = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.creatorUserId = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.creatorHandle = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.creatorName = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.images.push(reader.string());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.videoUrl = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.featured = reader.bool();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.approvedVersion = reader.int32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.approvedAt = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 161) {
+              break;
+            }
+
+            message.ratingAverage = reader.double();
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.ratingCount = reader.int32();
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.runCount = longToNumber(reader.int64());
+            continue;
+          }
+          case 23: {
+            if (tag !== 184) {
+              break;
+            }
+
+            message.latestVersion = reader.int32();
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.versions.push(ListingVersion.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -273,6 +1151,63 @@ export const Listing: MessageFns<Listing> = {
         : isSet(object.created_at)
         ? globalThis.String(object.created_at)
         : "",
+      creatorUserId: isSet(object.creatorUserId)
+        ? globalThis.String(object.creatorUserId)
+        : isSet(object.creator_user_id)
+        ? globalThis.String(object.creator_user_id)
+        : "",
+      creatorHandle: isSet(object.creatorHandle)
+        ? globalThis.String(object.creatorHandle)
+        : isSet(object.creator_handle)
+        ? globalThis.String(object.creator_handle)
+        : "",
+      creatorName: isSet(object.creatorName)
+        ? globalThis.String(object.creatorName)
+        : isSet(object.creator_name)
+        ? globalThis.String(object.creator_name)
+        : "",
+      images: globalThis.Array.isArray(object?.images)
+        ? object.images.map((e: any) => globalThis.String(e))
+        : [],
+      videoUrl: isSet(object.videoUrl)
+        ? globalThis.String(object.videoUrl)
+        : isSet(object.video_url)
+        ? globalThis.String(object.video_url)
+        : "",
+      featured: isSet(object.featured) ? globalThis.Boolean(object.featured) : false,
+      approvedVersion: isSet(object.approvedVersion)
+        ? globalThis.Number(object.approvedVersion)
+        : isSet(object.approved_version)
+        ? globalThis.Number(object.approved_version)
+        : 0,
+      approvedAt: isSet(object.approvedAt)
+        ? globalThis.String(object.approvedAt)
+        : isSet(object.approved_at)
+        ? globalThis.String(object.approved_at)
+        : "",
+      ratingAverage: isSet(object.ratingAverage)
+        ? globalThis.Number(object.ratingAverage)
+        : isSet(object.rating_average)
+        ? globalThis.Number(object.rating_average)
+        : 0,
+      ratingCount: isSet(object.ratingCount)
+        ? globalThis.Number(object.ratingCount)
+        : isSet(object.rating_count)
+        ? globalThis.Number(object.rating_count)
+        : 0,
+      runCount: isSet(object.runCount)
+        ? globalThis.Number(object.runCount)
+        : isSet(object.run_count)
+        ? globalThis.Number(object.run_count)
+        : 0,
+      latestVersion: isSet(object.latestVersion)
+        ? globalThis.Number(object.latestVersion)
+        : isSet(object.latest_version)
+        ? globalThis.Number(object.latest_version)
+        : 0,
+      versions: globalThis.Array.isArray(object?.versions)
+        ? object.versions.map((e: any) => ListingVersion.fromJSON(e))
+        : [],
     };
   },
 
@@ -311,6 +1246,45 @@ export const Listing: MessageFns<Listing> = {
     if (message.createdAt !== "") {
       obj.createdAt = message.createdAt;
     }
+    if (message.creatorUserId !== "") {
+      obj.creatorUserId = message.creatorUserId;
+    }
+    if (message.creatorHandle !== "") {
+      obj.creatorHandle = message.creatorHandle;
+    }
+    if (message.creatorName !== "") {
+      obj.creatorName = message.creatorName;
+    }
+    if (message.images?.length) {
+      obj.images = message.images;
+    }
+    if (message.videoUrl !== "") {
+      obj.videoUrl = message.videoUrl;
+    }
+    if (message.featured !== false) {
+      obj.featured = message.featured;
+    }
+    if (message.approvedVersion !== 0) {
+      obj.approvedVersion = Math.round(message.approvedVersion);
+    }
+    if (message.approvedAt !== "") {
+      obj.approvedAt = message.approvedAt;
+    }
+    if (message.ratingAverage !== 0) {
+      obj.ratingAverage = floatToJson(message.ratingAverage);
+    }
+    if (message.ratingCount !== 0) {
+      obj.ratingCount = Math.round(message.ratingCount);
+    }
+    if (message.runCount !== 0) {
+      obj.runCount = Math.round(message.runCount);
+    }
+    if (message.latestVersion !== 0) {
+      obj.latestVersion = Math.round(message.latestVersion);
+    }
+    if (message.versions?.length) {
+      obj.versions = message.versions.map((e) => ListingVersion.toJSON(e));
+    }
     return obj;
   },
 
@@ -330,12 +1304,195 @@ export const Listing: MessageFns<Listing> = {
     message.graphVersion = object.graphVersion ?? 0;
     message.status = object.status ?? "";
     message.createdAt = object.createdAt ?? "";
+    message.creatorUserId = object.creatorUserId ?? "";
+    message.creatorHandle = object.creatorHandle ?? "";
+    message.creatorName = object.creatorName ?? "";
+    message.images = object.images?.map((e) => e) || [];
+    message.videoUrl = object.videoUrl ?? "";
+    message.featured = object.featured ?? false;
+    message.approvedVersion = object.approvedVersion ?? 0;
+    message.approvedAt = object.approvedAt ?? "";
+    message.ratingAverage = object.ratingAverage ?? 0;
+    message.ratingCount = object.ratingCount ?? 0;
+    message.runCount = object.runCount ?? 0;
+    message.latestVersion = object.latestVersion ?? 0;
+    message.versions = object.versions?.map((e) => ListingVersion.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListingDetails(): ListingDetails {
+  return { name: "", subHeading: "", description: "", categories: [], images: [], videoUrl: "" };
+}
+
+export const ListingDetails: MessageFns<ListingDetails> = {
+  encode(message: ListingDetails, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.subHeading !== "") {
+      writer.uint32(18).string(message.subHeading);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    for (const v of message.categories) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.images) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.videoUrl !== "") {
+      writer.uint32(50).string(message.videoUrl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListingDetails {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListingDetails();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subHeading = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.categories.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.images.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.videoUrl = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListingDetails {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      subHeading: isSet(object.subHeading)
+        ? globalThis.String(object.subHeading)
+        : isSet(object.sub_heading)
+        ? globalThis.String(object.sub_heading)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      categories: globalThis.Array.isArray(object?.categories)
+        ? object.categories.map((e: any) => globalThis.String(e))
+        : [],
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => globalThis.String(e)) : [],
+      videoUrl: isSet(object.videoUrl)
+        ? globalThis.String(object.videoUrl)
+        : isSet(object.video_url)
+        ? globalThis.String(object.video_url)
+        : "",
+    };
+  },
+
+  toJSON(message: ListingDetails): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.subHeading !== "") {
+      obj.subHeading = message.subHeading;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.categories?.length) {
+      obj.categories = message.categories;
+    }
+    if (message.images?.length) {
+      obj.images = message.images;
+    }
+    if (message.videoUrl !== "") {
+      obj.videoUrl = message.videoUrl;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListingDetails>, I>>(base?: I): ListingDetails {
+    return ListingDetails.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListingDetails>, I>>(object: I): ListingDetails {
+    const message = createBaseListingDetails();
+    message.name = object.name ?? "";
+    message.subHeading = object.subHeading ?? "";
+    message.description = object.description ?? "";
+    message.categories = object.categories?.map((e) => e) || [];
+    message.images = object.images?.map((e) => e) || [];
+    message.videoUrl = object.videoUrl ?? "";
     return message;
   },
 };
 
 function createBaseCreateListingRequest(): CreateListingRequest {
-  return { caller: undefined, graphId: "", graphVersion: 0, name: "", subHeading: "", description: "", categories: [] };
+  return {
+    caller: undefined,
+    graphId: "",
+    graphVersion: 0,
+    name: "",
+    subHeading: "",
+    description: "",
+    categories: [],
+    images: [],
+    videoUrl: "",
+    draft: false,
+  };
 }
 
 export const CreateListingRequest: MessageFns<CreateListingRequest> = {
@@ -360,6 +1517,15 @@ export const CreateListingRequest: MessageFns<CreateListingRequest> = {
     }
     for (const v of message.categories) {
       writer.uint32(58).string(v!);
+    }
+    for (const v of message.images) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.videoUrl !== "") {
+      writer.uint32(74).string(message.videoUrl);
+    }
+    if (message.draft !== false) {
+      writer.uint32(80).bool(message.draft);
     }
     return writer;
   },
@@ -433,6 +1599,30 @@ export const CreateListingRequest: MessageFns<CreateListingRequest> = {
             message.categories.push(reader.string());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.images.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.videoUrl = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.draft = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -468,6 +1658,13 @@ export const CreateListingRequest: MessageFns<CreateListingRequest> = {
       categories: globalThis.Array.isArray(object?.categories)
         ? object.categories.map((e: any) => globalThis.String(e))
         : [],
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => globalThis.String(e)) : [],
+      videoUrl: isSet(object.videoUrl)
+        ? globalThis.String(object.videoUrl)
+        : isSet(object.video_url)
+        ? globalThis.String(object.video_url)
+        : "",
+      draft: isSet(object.draft) ? globalThis.Boolean(object.draft) : false,
     };
   },
 
@@ -494,6 +1691,15 @@ export const CreateListingRequest: MessageFns<CreateListingRequest> = {
     if (message.categories?.length) {
       obj.categories = message.categories;
     }
+    if (message.images?.length) {
+      obj.images = message.images;
+    }
+    if (message.videoUrl !== "") {
+      obj.videoUrl = message.videoUrl;
+    }
+    if (message.draft !== false) {
+      obj.draft = message.draft;
+    }
     return obj;
   },
 
@@ -511,6 +1717,9 @@ export const CreateListingRequest: MessageFns<CreateListingRequest> = {
     message.subHeading = object.subHeading ?? "";
     message.description = object.description ?? "";
     message.categories = object.categories?.map((e) => e) || [];
+    message.images = object.images?.map((e) => e) || [];
+    message.videoUrl = object.videoUrl ?? "";
+    message.draft = object.draft ?? false;
     return message;
   },
 };
@@ -584,8 +1793,976 @@ export const CreateListingResponse: MessageFns<CreateListingResponse> = {
   },
 };
 
+function createBaseAddListingVersionRequest(): AddListingVersionRequest {
+  return { caller: undefined, listingId: "", graphVersion: 0, details: undefined, draft: false };
+}
+
+export const AddListingVersionRequest: MessageFns<AddListingVersionRequest> = {
+  encode(message: AddListingVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.listingId !== "") {
+      writer.uint32(18).string(message.listingId);
+    }
+    if (message.graphVersion !== 0) {
+      writer.uint32(24).int32(message.graphVersion);
+    }
+    if (message.details !== undefined) {
+      ListingDetails.encode(message.details, writer.uint32(34).fork()).join();
+    }
+    if (message.draft !== false) {
+      writer.uint32(40).bool(message.draft);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddListingVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddListingVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.graphVersion = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.details = ListingDetails.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.draft = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddListingVersionRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      graphVersion: isSet(object.graphVersion)
+        ? globalThis.Number(object.graphVersion)
+        : isSet(object.graph_version)
+        ? globalThis.Number(object.graph_version)
+        : 0,
+      details: isSet(object.details) ? ListingDetails.fromJSON(object.details) : undefined,
+      draft: isSet(object.draft) ? globalThis.Boolean(object.draft) : false,
+    };
+  },
+
+  toJSON(message: AddListingVersionRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.graphVersion !== 0) {
+      obj.graphVersion = Math.round(message.graphVersion);
+    }
+    if (message.details !== undefined) {
+      obj.details = ListingDetails.toJSON(message.details);
+    }
+    if (message.draft !== false) {
+      obj.draft = message.draft;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddListingVersionRequest>, I>>(base?: I): AddListingVersionRequest {
+    return AddListingVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddListingVersionRequest>, I>>(object: I): AddListingVersionRequest {
+    const message = createBaseAddListingVersionRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.listingId = object.listingId ?? "";
+    message.graphVersion = object.graphVersion ?? 0;
+    message.details = (object.details !== undefined && object.details !== null)
+      ? ListingDetails.fromPartial(object.details)
+      : undefined;
+    message.draft = object.draft ?? false;
+    return message;
+  },
+};
+
+function createBaseAddListingVersionResponse(): AddListingVersionResponse {
+  return { listing: undefined };
+}
+
+export const AddListingVersionResponse: MessageFns<AddListingVersionResponse> = {
+  encode(message: AddListingVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listing !== undefined) {
+      Listing.encode(message.listing, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddListingVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddListingVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listing = Listing.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddListingVersionResponse {
+    return { listing: isSet(object.listing) ? Listing.fromJSON(object.listing) : undefined };
+  },
+
+  toJSON(message: AddListingVersionResponse): unknown {
+    const obj: any = {};
+    if (message.listing !== undefined) {
+      obj.listing = Listing.toJSON(message.listing);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddListingVersionResponse>, I>>(base?: I): AddListingVersionResponse {
+    return AddListingVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddListingVersionResponse>, I>>(object: I): AddListingVersionResponse {
+    const message = createBaseAddListingVersionResponse();
+    message.listing = (object.listing !== undefined && object.listing !== null)
+      ? Listing.fromPartial(object.listing)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateListingVersionRequest(): UpdateListingVersionRequest {
+  return { caller: undefined, listingId: "", version: 0, details: undefined };
+}
+
+export const UpdateListingVersionRequest: MessageFns<UpdateListingVersionRequest> = {
+  encode(message: UpdateListingVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.listingId !== "") {
+      writer.uint32(18).string(message.listingId);
+    }
+    if (message.version !== 0) {
+      writer.uint32(24).int32(message.version);
+    }
+    if (message.details !== undefined) {
+      ListingDetails.encode(message.details, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateListingVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateListingVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.version = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.details = ListingDetails.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateListingVersionRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      details: isSet(object.details) ? ListingDetails.fromJSON(object.details) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateListingVersionRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.details !== undefined) {
+      obj.details = ListingDetails.toJSON(message.details);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateListingVersionRequest>, I>>(base?: I): UpdateListingVersionRequest {
+    return UpdateListingVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateListingVersionRequest>, I>>(object: I): UpdateListingVersionRequest {
+    const message = createBaseUpdateListingVersionRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.listingId = object.listingId ?? "";
+    message.version = object.version ?? 0;
+    message.details = (object.details !== undefined && object.details !== null)
+      ? ListingDetails.fromPartial(object.details)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateListingVersionResponse(): UpdateListingVersionResponse {
+  return { listing: undefined };
+}
+
+export const UpdateListingVersionResponse: MessageFns<UpdateListingVersionResponse> = {
+  encode(message: UpdateListingVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listing !== undefined) {
+      Listing.encode(message.listing, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateListingVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateListingVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listing = Listing.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateListingVersionResponse {
+    return { listing: isSet(object.listing) ? Listing.fromJSON(object.listing) : undefined };
+  },
+
+  toJSON(message: UpdateListingVersionResponse): unknown {
+    const obj: any = {};
+    if (message.listing !== undefined) {
+      obj.listing = Listing.toJSON(message.listing);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateListingVersionResponse>, I>>(base?: I): UpdateListingVersionResponse {
+    return UpdateListingVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateListingVersionResponse>, I>>(object: I): UpdateListingVersionResponse {
+    const message = createBaseUpdateListingVersionResponse();
+    message.listing = (object.listing !== undefined && object.listing !== null)
+      ? Listing.fromPartial(object.listing)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSubmitListingVersionRequest(): SubmitListingVersionRequest {
+  return { caller: undefined, listingId: "", version: 0 };
+}
+
+export const SubmitListingVersionRequest: MessageFns<SubmitListingVersionRequest> = {
+  encode(message: SubmitListingVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.listingId !== "") {
+      writer.uint32(18).string(message.listingId);
+    }
+    if (message.version !== 0) {
+      writer.uint32(24).int32(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitListingVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitListingVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.version = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitListingVersionRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: SubmitListingVersionRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitListingVersionRequest>, I>>(base?: I): SubmitListingVersionRequest {
+    return SubmitListingVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitListingVersionRequest>, I>>(object: I): SubmitListingVersionRequest {
+    const message = createBaseSubmitListingVersionRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.listingId = object.listingId ?? "";
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseSubmitListingVersionResponse(): SubmitListingVersionResponse {
+  return { listing: undefined };
+}
+
+export const SubmitListingVersionResponse: MessageFns<SubmitListingVersionResponse> = {
+  encode(message: SubmitListingVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listing !== undefined) {
+      Listing.encode(message.listing, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitListingVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitListingVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listing = Listing.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitListingVersionResponse {
+    return { listing: isSet(object.listing) ? Listing.fromJSON(object.listing) : undefined };
+  },
+
+  toJSON(message: SubmitListingVersionResponse): unknown {
+    const obj: any = {};
+    if (message.listing !== undefined) {
+      obj.listing = Listing.toJSON(message.listing);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitListingVersionResponse>, I>>(base?: I): SubmitListingVersionResponse {
+    return SubmitListingVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitListingVersionResponse>, I>>(object: I): SubmitListingVersionResponse {
+    const message = createBaseSubmitListingVersionResponse();
+    message.listing = (object.listing !== undefined && object.listing !== null)
+      ? Listing.fromPartial(object.listing)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReviewListingVersionRequest(): ReviewListingVersionRequest {
+  return { caller: undefined, listingId: "", version: 0, decision: "", reason: "" };
+}
+
+export const ReviewListingVersionRequest: MessageFns<ReviewListingVersionRequest> = {
+  encode(message: ReviewListingVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.listingId !== "") {
+      writer.uint32(18).string(message.listingId);
+    }
+    if (message.version !== 0) {
+      writer.uint32(24).int32(message.version);
+    }
+    if (message.decision !== "") {
+      writer.uint32(34).string(message.decision);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewListingVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewListingVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.version = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.decision = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewListingVersionRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      decision: isSet(object.decision) ? globalThis.String(object.decision) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: ReviewListingVersionRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.decision !== "") {
+      obj.decision = message.decision;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReviewListingVersionRequest>, I>>(base?: I): ReviewListingVersionRequest {
+    return ReviewListingVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReviewListingVersionRequest>, I>>(object: I): ReviewListingVersionRequest {
+    const message = createBaseReviewListingVersionRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.listingId = object.listingId ?? "";
+    message.version = object.version ?? 0;
+    message.decision = object.decision ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseReviewListingVersionResponse(): ReviewListingVersionResponse {
+  return { listing: undefined };
+}
+
+export const ReviewListingVersionResponse: MessageFns<ReviewListingVersionResponse> = {
+  encode(message: ReviewListingVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listing !== undefined) {
+      Listing.encode(message.listing, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewListingVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewListingVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listing = Listing.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewListingVersionResponse {
+    return { listing: isSet(object.listing) ? Listing.fromJSON(object.listing) : undefined };
+  },
+
+  toJSON(message: ReviewListingVersionResponse): unknown {
+    const obj: any = {};
+    if (message.listing !== undefined) {
+      obj.listing = Listing.toJSON(message.listing);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReviewListingVersionResponse>, I>>(base?: I): ReviewListingVersionResponse {
+    return ReviewListingVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReviewListingVersionResponse>, I>>(object: I): ReviewListingVersionResponse {
+    const message = createBaseReviewListingVersionResponse();
+    message.listing = (object.listing !== undefined && object.listing !== null)
+      ? Listing.fromPartial(object.listing)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetListingFeaturedRequest(): SetListingFeaturedRequest {
+  return { caller: undefined, listingId: "", featured: false };
+}
+
+export const SetListingFeaturedRequest: MessageFns<SetListingFeaturedRequest> = {
+  encode(message: SetListingFeaturedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.listingId !== "") {
+      writer.uint32(18).string(message.listingId);
+    }
+    if (message.featured !== false) {
+      writer.uint32(24).bool(message.featured);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetListingFeaturedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetListingFeaturedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.featured = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetListingFeaturedRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      featured: isSet(object.featured) ? globalThis.Boolean(object.featured) : false,
+    };
+  },
+
+  toJSON(message: SetListingFeaturedRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.featured !== false) {
+      obj.featured = message.featured;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetListingFeaturedRequest>, I>>(base?: I): SetListingFeaturedRequest {
+    return SetListingFeaturedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetListingFeaturedRequest>, I>>(object: I): SetListingFeaturedRequest {
+    const message = createBaseSetListingFeaturedRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.listingId = object.listingId ?? "";
+    message.featured = object.featured ?? false;
+    return message;
+  },
+};
+
+function createBaseSetListingFeaturedResponse(): SetListingFeaturedResponse {
+  return { listing: undefined };
+}
+
+export const SetListingFeaturedResponse: MessageFns<SetListingFeaturedResponse> = {
+  encode(message: SetListingFeaturedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listing !== undefined) {
+      Listing.encode(message.listing, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetListingFeaturedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetListingFeaturedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listing = Listing.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetListingFeaturedResponse {
+    return { listing: isSet(object.listing) ? Listing.fromJSON(object.listing) : undefined };
+  },
+
+  toJSON(message: SetListingFeaturedResponse): unknown {
+    const obj: any = {};
+    if (message.listing !== undefined) {
+      obj.listing = Listing.toJSON(message.listing);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetListingFeaturedResponse>, I>>(base?: I): SetListingFeaturedResponse {
+    return SetListingFeaturedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetListingFeaturedResponse>, I>>(object: I): SetListingFeaturedResponse {
+    const message = createBaseSetListingFeaturedResponse();
+    message.listing = (object.listing !== undefined && object.listing !== null)
+      ? Listing.fromPartial(object.listing)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseListListingsRequest(): ListListingsRequest {
-  return { page: undefined, query: "", category: "" };
+  return { page: undefined, query: "", category: "", sort: "", featuredOnly: false, creatorHandle: "", minRating: 0 };
 }
 
 export const ListListingsRequest: MessageFns<ListListingsRequest> = {
@@ -598,6 +2775,18 @@ export const ListListingsRequest: MessageFns<ListListingsRequest> = {
     }
     if (message.category !== "") {
       writer.uint32(26).string(message.category);
+    }
+    if (message.sort !== "") {
+      writer.uint32(34).string(message.sort);
+    }
+    if (message.featuredOnly !== false) {
+      writer.uint32(40).bool(message.featuredOnly);
+    }
+    if (message.creatorHandle !== "") {
+      writer.uint32(50).string(message.creatorHandle);
+    }
+    if (message.minRating !== 0) {
+      writer.uint32(57).double(message.minRating);
     }
     return writer;
   },
@@ -639,6 +2828,38 @@ export const ListListingsRequest: MessageFns<ListListingsRequest> = {
             message.category = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sort = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.featuredOnly = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.creatorHandle = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.minRating = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -656,6 +2877,22 @@ export const ListListingsRequest: MessageFns<ListListingsRequest> = {
       page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
       query: isSet(object.query) ? globalThis.String(object.query) : "",
       category: isSet(object.category) ? globalThis.String(object.category) : "",
+      sort: isSet(object.sort) ? globalThis.String(object.sort) : "",
+      featuredOnly: isSet(object.featuredOnly)
+        ? globalThis.Boolean(object.featuredOnly)
+        : isSet(object.featured_only)
+        ? globalThis.Boolean(object.featured_only)
+        : false,
+      creatorHandle: isSet(object.creatorHandle)
+        ? globalThis.String(object.creatorHandle)
+        : isSet(object.creator_handle)
+        ? globalThis.String(object.creator_handle)
+        : "",
+      minRating: isSet(object.minRating)
+        ? globalThis.Number(object.minRating)
+        : isSet(object.min_rating)
+        ? globalThis.Number(object.min_rating)
+        : 0,
     };
   },
 
@@ -670,6 +2907,18 @@ export const ListListingsRequest: MessageFns<ListListingsRequest> = {
     if (message.category !== "") {
       obj.category = message.category;
     }
+    if (message.sort !== "") {
+      obj.sort = message.sort;
+    }
+    if (message.featuredOnly !== false) {
+      obj.featuredOnly = message.featuredOnly;
+    }
+    if (message.creatorHandle !== "") {
+      obj.creatorHandle = message.creatorHandle;
+    }
+    if (message.minRating !== 0) {
+      obj.minRating = floatToJson(message.minRating);
+    }
     return obj;
   },
 
@@ -683,12 +2932,16 @@ export const ListListingsRequest: MessageFns<ListListingsRequest> = {
       : undefined;
     message.query = object.query ?? "";
     message.category = object.category ?? "";
+    message.sort = object.sort ?? "";
+    message.featuredOnly = object.featuredOnly ?? false;
+    message.creatorHandle = object.creatorHandle ?? "";
+    message.minRating = object.minRating ?? 0;
     return message;
   },
 };
 
 function createBaseListListingsResponse(): ListListingsResponse {
-  return { items: [], page: undefined };
+  return { items: [], page: undefined, total: 0 };
 }
 
 export const ListListingsResponse: MessageFns<ListListingsResponse> = {
@@ -698,6 +2951,9 @@ export const ListListingsResponse: MessageFns<ListListingsResponse> = {
     }
     if (message.page !== undefined) {
       PageInfo.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    if (message.total !== 0) {
+      writer.uint32(24).int32(message.total);
     }
     return writer;
   },
@@ -731,6 +2987,14 @@ export const ListListingsResponse: MessageFns<ListListingsResponse> = {
             message.page = PageInfo.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -747,6 +3011,7 @@ export const ListListingsResponse: MessageFns<ListListingsResponse> = {
     return {
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Listing.fromJSON(e)) : [],
       page: isSet(object.page) ? PageInfo.fromJSON(object.page) : undefined,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
     };
   },
 
@@ -758,6 +3023,9 @@ export const ListListingsResponse: MessageFns<ListListingsResponse> = {
     if (message.page !== undefined) {
       obj.page = PageInfo.toJSON(message.page);
     }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
     return obj;
   },
 
@@ -768,18 +3036,22 @@ export const ListListingsResponse: MessageFns<ListListingsResponse> = {
     const message = createBaseListListingsResponse();
     message.items = object.items?.map((e) => Listing.fromPartial(e)) || [];
     message.page = (object.page !== undefined && object.page !== null) ? PageInfo.fromPartial(object.page) : undefined;
+    message.total = object.total ?? 0;
     return message;
   },
 };
 
 function createBaseGetListingRequest(): GetListingRequest {
-  return { listingId: "" };
+  return { listingId: "", caller: undefined };
 }
 
 export const GetListingRequest: MessageFns<GetListingRequest> = {
   encode(message: GetListingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.listingId !== "") {
       writer.uint32(10).string(message.listingId);
+    }
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -805,6 +3077,14 @@ export const GetListingRequest: MessageFns<GetListingRequest> = {
             message.listingId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -824,6 +3104,7 @@ export const GetListingRequest: MessageFns<GetListingRequest> = {
         : isSet(object.listing_id)
         ? globalThis.String(object.listing_id)
         : "",
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
     };
   },
 
@@ -831,6 +3112,9 @@ export const GetListingRequest: MessageFns<GetListingRequest> = {
     const obj: any = {};
     if (message.listingId !== "") {
       obj.listingId = message.listingId;
+    }
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
     }
     return obj;
   },
@@ -841,6 +3125,9 @@ export const GetListingRequest: MessageFns<GetListingRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetListingRequest>, I>>(object: I): GetListingRequest {
     const message = createBaseGetListingRequest();
     message.listingId = object.listingId ?? "";
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
     return message;
   },
 };
@@ -914,6 +3201,3893 @@ export const GetListingResponse: MessageFns<GetListingResponse> = {
   },
 };
 
+function createBaseListMyListingsRequest(): ListMyListingsRequest {
+  return { caller: undefined };
+}
+
+export const ListMyListingsRequest: MessageFns<ListMyListingsRequest> = {
+  encode(message: ListMyListingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyListingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyListingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyListingsRequest {
+    return { caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined };
+  },
+
+  toJSON(message: ListMyListingsRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListMyListingsRequest>, I>>(base?: I): ListMyListingsRequest {
+    return ListMyListingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListMyListingsRequest>, I>>(object: I): ListMyListingsRequest {
+    const message = createBaseListMyListingsRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListMyListingsResponse(): ListMyListingsResponse {
+  return { items: [] };
+}
+
+export const ListMyListingsResponse: MessageFns<ListMyListingsResponse> = {
+  encode(message: ListMyListingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      Listing.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyListingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyListingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(Listing.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyListingsResponse {
+    return { items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Listing.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListMyListingsResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => Listing.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListMyListingsResponse>, I>>(base?: I): ListMyListingsResponse {
+    return ListMyListingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListMyListingsResponse>, I>>(object: I): ListMyListingsResponse {
+    const message = createBaseListMyListingsResponse();
+    message.items = object.items?.map((e) => Listing.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReviewQueueItem(): ReviewQueueItem {
+  return { listing: undefined, version: undefined };
+}
+
+export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
+  encode(message: ReviewQueueItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listing !== undefined) {
+      Listing.encode(message.listing, writer.uint32(10).fork()).join();
+    }
+    if (message.version !== undefined) {
+      ListingVersion.encode(message.version, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewQueueItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewQueueItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listing = Listing.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = ListingVersion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewQueueItem {
+    return {
+      listing: isSet(object.listing) ? Listing.fromJSON(object.listing) : undefined,
+      version: isSet(object.version) ? ListingVersion.fromJSON(object.version) : undefined,
+    };
+  },
+
+  toJSON(message: ReviewQueueItem): unknown {
+    const obj: any = {};
+    if (message.listing !== undefined) {
+      obj.listing = Listing.toJSON(message.listing);
+    }
+    if (message.version !== undefined) {
+      obj.version = ListingVersion.toJSON(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReviewQueueItem>, I>>(base?: I): ReviewQueueItem {
+    return ReviewQueueItem.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReviewQueueItem>, I>>(object: I): ReviewQueueItem {
+    const message = createBaseReviewQueueItem();
+    message.listing = (object.listing !== undefined && object.listing !== null)
+      ? Listing.fromPartial(object.listing)
+      : undefined;
+    message.version = (object.version !== undefined && object.version !== null)
+      ? ListingVersion.fromPartial(object.version)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListReviewQueueRequest(): ListReviewQueueRequest {
+  return { caller: undefined, status: "" };
+}
+
+export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
+  encode(message: ListReviewQueueRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewQueueRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewQueueRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewQueueRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+    };
+  },
+
+  toJSON(message: ListReviewQueueRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReviewQueueRequest>, I>>(base?: I): ListReviewQueueRequest {
+    return ListReviewQueueRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReviewQueueRequest>, I>>(object: I): ListReviewQueueRequest {
+    const message = createBaseListReviewQueueRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseListReviewQueueResponse(): ListReviewQueueResponse {
+  return { items: [] };
+}
+
+export const ListReviewQueueResponse: MessageFns<ListReviewQueueResponse> = {
+  encode(message: ListReviewQueueResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      ReviewQueueItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewQueueResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewQueueResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(ReviewQueueItem.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewQueueResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ReviewQueueItem.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListReviewQueueResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ReviewQueueItem.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReviewQueueResponse>, I>>(base?: I): ListReviewQueueResponse {
+    return ListReviewQueueResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReviewQueueResponse>, I>>(object: I): ListReviewQueueResponse {
+    const message = createBaseListReviewQueueResponse();
+    message.items = object.items?.map((e) => ReviewQueueItem.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCategory(): Category {
+  return { name: "", listingCount: 0 };
+}
+
+export const Category: MessageFns<Category> = {
+  encode(message: Category, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.listingCount !== 0) {
+      writer.uint32(16).int32(message.listingCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Category {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCategory();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.listingCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Category {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      listingCount: isSet(object.listingCount)
+        ? globalThis.Number(object.listingCount)
+        : isSet(object.listing_count)
+        ? globalThis.Number(object.listing_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: Category): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.listingCount !== 0) {
+      obj.listingCount = Math.round(message.listingCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Category>, I>>(base?: I): Category {
+    return Category.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Category>, I>>(object: I): Category {
+    const message = createBaseCategory();
+    message.name = object.name ?? "";
+    message.listingCount = object.listingCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseListCategoriesRequest(): ListCategoriesRequest {
+  return {};
+}
+
+export const ListCategoriesRequest: MessageFns<ListCategoriesRequest> = {
+  encode(_: ListCategoriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCategoriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCategoriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListCategoriesRequest {
+    return {};
+  },
+
+  toJSON(_: ListCategoriesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCategoriesRequest>, I>>(base?: I): ListCategoriesRequest {
+    return ListCategoriesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCategoriesRequest>, I>>(_: I): ListCategoriesRequest {
+    const message = createBaseListCategoriesRequest();
+    return message;
+  },
+};
+
+function createBaseListCategoriesResponse(): ListCategoriesResponse {
+  return { items: [] };
+}
+
+export const ListCategoriesResponse: MessageFns<ListCategoriesResponse> = {
+  encode(message: ListCategoriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      Category.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCategoriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCategoriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(Category.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCategoriesResponse {
+    return { items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Category.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListCategoriesResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => Category.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCategoriesResponse>, I>>(base?: I): ListCategoriesResponse {
+    return ListCategoriesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCategoriesResponse>, I>>(object: I): ListCategoriesResponse {
+    const message = createBaseListCategoriesResponse();
+    message.items = object.items?.map((e) => Category.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRating(): Rating {
+  return { listingId: "", userId: "", tenantId: "", score: 0, comment: "", createdAt: "", updatedAt: "" };
+}
+
+export const Rating: MessageFns<Rating> = {
+  encode(message: Rating, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listingId !== "") {
+      writer.uint32(10).string(message.listingId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(26).string(message.tenantId);
+    }
+    if (message.score !== 0) {
+      writer.uint32(32).int32(message.score);
+    }
+    if (message.comment !== "") {
+      writer.uint32(42).string(message.comment);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(50).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(58).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Rating {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRating();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Rating {
+    return {
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+    };
+  },
+
+  toJSON(message: Rating): unknown {
+    const obj: any = {};
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.score !== 0) {
+      obj.score = Math.round(message.score);
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Rating>, I>>(base?: I): Rating {
+    return Rating.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Rating>, I>>(object: I): Rating {
+    const message = createBaseRating();
+    message.listingId = object.listingId ?? "";
+    message.userId = object.userId ?? "";
+    message.tenantId = object.tenantId ?? "";
+    message.score = object.score ?? 0;
+    message.comment = object.comment ?? "";
+    message.createdAt = object.createdAt ?? "";
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseRateListingRequest(): RateListingRequest {
+  return { caller: undefined, listingId: "", score: 0, comment: "" };
+}
+
+export const RateListingRequest: MessageFns<RateListingRequest> = {
+  encode(message: RateListingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.listingId !== "") {
+      writer.uint32(18).string(message.listingId);
+    }
+    if (message.score !== 0) {
+      writer.uint32(24).int32(message.score);
+    }
+    if (message.comment !== "") {
+      writer.uint32(34).string(message.comment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RateListingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRateListingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RateListingRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+    };
+  },
+
+  toJSON(message: RateListingRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.score !== 0) {
+      obj.score = Math.round(message.score);
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RateListingRequest>, I>>(base?: I): RateListingRequest {
+    return RateListingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RateListingRequest>, I>>(object: I): RateListingRequest {
+    const message = createBaseRateListingRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.listingId = object.listingId ?? "";
+    message.score = object.score ?? 0;
+    message.comment = object.comment ?? "";
+    return message;
+  },
+};
+
+function createBaseRateListingResponse(): RateListingResponse {
+  return { rating: undefined };
+}
+
+export const RateListingResponse: MessageFns<RateListingResponse> = {
+  encode(message: RateListingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rating !== undefined) {
+      Rating.encode(message.rating, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RateListingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRateListingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rating = Rating.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RateListingResponse {
+    return { rating: isSet(object.rating) ? Rating.fromJSON(object.rating) : undefined };
+  },
+
+  toJSON(message: RateListingResponse): unknown {
+    const obj: any = {};
+    if (message.rating !== undefined) {
+      obj.rating = Rating.toJSON(message.rating);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RateListingResponse>, I>>(base?: I): RateListingResponse {
+    return RateListingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RateListingResponse>, I>>(object: I): RateListingResponse {
+    const message = createBaseRateListingResponse();
+    message.rating = (object.rating !== undefined && object.rating !== null)
+      ? Rating.fromPartial(object.rating)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseEditRatingRequest(): EditRatingRequest {
+  return { caller: undefined, listingId: "", score: 0, comment: "" };
+}
+
+export const EditRatingRequest: MessageFns<EditRatingRequest> = {
+  encode(message: EditRatingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.listingId !== "") {
+      writer.uint32(18).string(message.listingId);
+    }
+    if (message.score !== 0) {
+      writer.uint32(24).int32(message.score);
+    }
+    if (message.comment !== "") {
+      writer.uint32(34).string(message.comment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditRatingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditRatingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EditRatingRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+    };
+  },
+
+  toJSON(message: EditRatingRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.score !== 0) {
+      obj.score = Math.round(message.score);
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EditRatingRequest>, I>>(base?: I): EditRatingRequest {
+    return EditRatingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EditRatingRequest>, I>>(object: I): EditRatingRequest {
+    const message = createBaseEditRatingRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.listingId = object.listingId ?? "";
+    message.score = object.score ?? 0;
+    message.comment = object.comment ?? "";
+    return message;
+  },
+};
+
+function createBaseEditRatingResponse(): EditRatingResponse {
+  return { rating: undefined };
+}
+
+export const EditRatingResponse: MessageFns<EditRatingResponse> = {
+  encode(message: EditRatingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rating !== undefined) {
+      Rating.encode(message.rating, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditRatingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditRatingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rating = Rating.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EditRatingResponse {
+    return { rating: isSet(object.rating) ? Rating.fromJSON(object.rating) : undefined };
+  },
+
+  toJSON(message: EditRatingResponse): unknown {
+    const obj: any = {};
+    if (message.rating !== undefined) {
+      obj.rating = Rating.toJSON(message.rating);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EditRatingResponse>, I>>(base?: I): EditRatingResponse {
+    return EditRatingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EditRatingResponse>, I>>(object: I): EditRatingResponse {
+    const message = createBaseEditRatingResponse();
+    message.rating = (object.rating !== undefined && object.rating !== null)
+      ? Rating.fromPartial(object.rating)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListRatingsRequest(): ListRatingsRequest {
+  return { listingId: "", page: undefined };
+}
+
+export const ListRatingsRequest: MessageFns<ListRatingsRequest> = {
+  encode(message: ListRatingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.listingId !== "") {
+      writer.uint32(10).string(message.listingId);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRatingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRatingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRatingsRequest {
+    return {
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListRatingsRequest): unknown {
+    const obj: any = {};
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRatingsRequest>, I>>(base?: I): ListRatingsRequest {
+    return ListRatingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRatingsRequest>, I>>(object: I): ListRatingsRequest {
+    const message = createBaseListRatingsRequest();
+    message.listingId = object.listingId ?? "";
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListRatingsResponse(): ListRatingsResponse {
+  return { items: [], page: undefined };
+}
+
+export const ListRatingsResponse: MessageFns<ListRatingsResponse> = {
+  encode(message: ListRatingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      Rating.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageInfo.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRatingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRatingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(Rating.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRatingsResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Rating.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageInfo.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListRatingsResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => Rating.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageInfo.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRatingsResponse>, I>>(base?: I): ListRatingsResponse {
+    return ListRatingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRatingsResponse>, I>>(object: I): ListRatingsResponse {
+    const message = createBaseListRatingsResponse();
+    message.items = object.items?.map((e) => Rating.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null) ? PageInfo.fromPartial(object.page) : undefined;
+    return message;
+  },
+};
+
+function createBaseCreator(): Creator {
+  return {
+    userId: "",
+    tenantId: "",
+    handle: "",
+    name: "",
+    bio: "",
+    links: [],
+    avatar: "",
+    listingCount: 0,
+    runCount: 0,
+    ratingAverage: 0,
+    ratingCount: 0,
+    createdAt: "",
+    updatedAt: "",
+  };
+}
+
+export const Creator: MessageFns<Creator> = {
+  encode(message: Creator, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(18).string(message.tenantId);
+    }
+    if (message.handle !== "") {
+      writer.uint32(26).string(message.handle);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    if (message.bio !== "") {
+      writer.uint32(42).string(message.bio);
+    }
+    for (const v of message.links) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.avatar !== "") {
+      writer.uint32(58).string(message.avatar);
+    }
+    if (message.listingCount !== 0) {
+      writer.uint32(64).int32(message.listingCount);
+    }
+    if (message.runCount !== 0) {
+      writer.uint32(72).int64(message.runCount);
+    }
+    if (message.ratingAverage !== 0) {
+      writer.uint32(81).double(message.ratingAverage);
+    }
+    if (message.ratingCount !== 0) {
+      writer.uint32(88).int32(message.ratingCount);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(98).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(106).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Creator {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreator();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.handle = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bio = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.links.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.avatar = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.listingCount = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.runCount = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.ratingAverage = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.ratingCount = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Creator {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      handle: isSet(object.handle) ? globalThis.String(object.handle) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      bio: isSet(object.bio) ? globalThis.String(object.bio) : "",
+      links: globalThis.Array.isArray(object?.links) ? object.links.map((e: any) => globalThis.String(e)) : [],
+      avatar: isSet(object.avatar) ? globalThis.String(object.avatar) : "",
+      listingCount: isSet(object.listingCount)
+        ? globalThis.Number(object.listingCount)
+        : isSet(object.listing_count)
+        ? globalThis.Number(object.listing_count)
+        : 0,
+      runCount: isSet(object.runCount)
+        ? globalThis.Number(object.runCount)
+        : isSet(object.run_count)
+        ? globalThis.Number(object.run_count)
+        : 0,
+      ratingAverage: isSet(object.ratingAverage)
+        ? globalThis.Number(object.ratingAverage)
+        : isSet(object.rating_average)
+        ? globalThis.Number(object.rating_average)
+        : 0,
+      ratingCount: isSet(object.ratingCount)
+        ? globalThis.Number(object.ratingCount)
+        : isSet(object.rating_count)
+        ? globalThis.Number(object.rating_count)
+        : 0,
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+    };
+  },
+
+  toJSON(message: Creator): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.handle !== "") {
+      obj.handle = message.handle;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.bio !== "") {
+      obj.bio = message.bio;
+    }
+    if (message.links?.length) {
+      obj.links = message.links;
+    }
+    if (message.avatar !== "") {
+      obj.avatar = message.avatar;
+    }
+    if (message.listingCount !== 0) {
+      obj.listingCount = Math.round(message.listingCount);
+    }
+    if (message.runCount !== 0) {
+      obj.runCount = Math.round(message.runCount);
+    }
+    if (message.ratingAverage !== 0) {
+      obj.ratingAverage = floatToJson(message.ratingAverage);
+    }
+    if (message.ratingCount !== 0) {
+      obj.ratingCount = Math.round(message.ratingCount);
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Creator>, I>>(base?: I): Creator {
+    return Creator.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Creator>, I>>(object: I): Creator {
+    const message = createBaseCreator();
+    message.userId = object.userId ?? "";
+    message.tenantId = object.tenantId ?? "";
+    message.handle = object.handle ?? "";
+    message.name = object.name ?? "";
+    message.bio = object.bio ?? "";
+    message.links = object.links?.map((e) => e) || [];
+    message.avatar = object.avatar ?? "";
+    message.listingCount = object.listingCount ?? 0;
+    message.runCount = object.runCount ?? 0;
+    message.ratingAverage = object.ratingAverage ?? 0;
+    message.ratingCount = object.ratingCount ?? 0;
+    message.createdAt = object.createdAt ?? "";
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseSaveCreatorProfileRequest(): SaveCreatorProfileRequest {
+  return { caller: undefined, handle: "", name: "", bio: "", links: [], avatar: "" };
+}
+
+export const SaveCreatorProfileRequest: MessageFns<SaveCreatorProfileRequest> = {
+  encode(message: SaveCreatorProfileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.handle !== "") {
+      writer.uint32(18).string(message.handle);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.bio !== "") {
+      writer.uint32(34).string(message.bio);
+    }
+    for (const v of message.links) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.avatar !== "") {
+      writer.uint32(50).string(message.avatar);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SaveCreatorProfileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSaveCreatorProfileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.handle = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.bio = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.links.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.avatar = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SaveCreatorProfileRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      handle: isSet(object.handle) ? globalThis.String(object.handle) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      bio: isSet(object.bio) ? globalThis.String(object.bio) : "",
+      links: globalThis.Array.isArray(object?.links) ? object.links.map((e: any) => globalThis.String(e)) : [],
+      avatar: isSet(object.avatar) ? globalThis.String(object.avatar) : "",
+    };
+  },
+
+  toJSON(message: SaveCreatorProfileRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.handle !== "") {
+      obj.handle = message.handle;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.bio !== "") {
+      obj.bio = message.bio;
+    }
+    if (message.links?.length) {
+      obj.links = message.links;
+    }
+    if (message.avatar !== "") {
+      obj.avatar = message.avatar;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SaveCreatorProfileRequest>, I>>(base?: I): SaveCreatorProfileRequest {
+    return SaveCreatorProfileRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SaveCreatorProfileRequest>, I>>(object: I): SaveCreatorProfileRequest {
+    const message = createBaseSaveCreatorProfileRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.handle = object.handle ?? "";
+    message.name = object.name ?? "";
+    message.bio = object.bio ?? "";
+    message.links = object.links?.map((e) => e) || [];
+    message.avatar = object.avatar ?? "";
+    return message;
+  },
+};
+
+function createBaseSaveCreatorProfileResponse(): SaveCreatorProfileResponse {
+  return { creator: undefined };
+}
+
+export const SaveCreatorProfileResponse: MessageFns<SaveCreatorProfileResponse> = {
+  encode(message: SaveCreatorProfileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.creator !== undefined) {
+      Creator.encode(message.creator, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SaveCreatorProfileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSaveCreatorProfileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.creator = Creator.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SaveCreatorProfileResponse {
+    return { creator: isSet(object.creator) ? Creator.fromJSON(object.creator) : undefined };
+  },
+
+  toJSON(message: SaveCreatorProfileResponse): unknown {
+    const obj: any = {};
+    if (message.creator !== undefined) {
+      obj.creator = Creator.toJSON(message.creator);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SaveCreatorProfileResponse>, I>>(base?: I): SaveCreatorProfileResponse {
+    return SaveCreatorProfileResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SaveCreatorProfileResponse>, I>>(object: I): SaveCreatorProfileResponse {
+    const message = createBaseSaveCreatorProfileResponse();
+    message.creator = (object.creator !== undefined && object.creator !== null)
+      ? Creator.fromPartial(object.creator)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetCreatorRequest(): GetCreatorRequest {
+  return { handle: "", caller: undefined };
+}
+
+export const GetCreatorRequest: MessageFns<GetCreatorRequest> = {
+  encode(message: GetCreatorRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.handle !== "") {
+      writer.uint32(10).string(message.handle);
+    }
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCreatorRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCreatorRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.handle = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCreatorRequest {
+    return {
+      handle: isSet(object.handle) ? globalThis.String(object.handle) : "",
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+    };
+  },
+
+  toJSON(message: GetCreatorRequest): unknown {
+    const obj: any = {};
+    if (message.handle !== "") {
+      obj.handle = message.handle;
+    }
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCreatorRequest>, I>>(base?: I): GetCreatorRequest {
+    return GetCreatorRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCreatorRequest>, I>>(object: I): GetCreatorRequest {
+    const message = createBaseGetCreatorRequest();
+    message.handle = object.handle ?? "";
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetCreatorResponse(): GetCreatorResponse {
+  return { creator: undefined, listings: [] };
+}
+
+export const GetCreatorResponse: MessageFns<GetCreatorResponse> = {
+  encode(message: GetCreatorResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.creator !== undefined) {
+      Creator.encode(message.creator, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.listings) {
+      Listing.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCreatorResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCreatorResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.creator = Creator.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listings.push(Listing.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCreatorResponse {
+    return {
+      creator: isSet(object.creator) ? Creator.fromJSON(object.creator) : undefined,
+      listings: globalThis.Array.isArray(object?.listings) ? object.listings.map((e: any) => Listing.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetCreatorResponse): unknown {
+    const obj: any = {};
+    if (message.creator !== undefined) {
+      obj.creator = Creator.toJSON(message.creator);
+    }
+    if (message.listings?.length) {
+      obj.listings = message.listings.map((e) => Listing.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCreatorResponse>, I>>(base?: I): GetCreatorResponse {
+    return GetCreatorResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCreatorResponse>, I>>(object: I): GetCreatorResponse {
+    const message = createBaseGetCreatorResponse();
+    message.creator = (object.creator !== undefined && object.creator !== null)
+      ? Creator.fromPartial(object.creator)
+      : undefined;
+    message.listings = object.listings?.map((e) => Listing.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseUploadMediaRequest(): UploadMediaRequest {
+  return { caller: undefined, data: Buffer.alloc(0), contentType: "" };
+}
+
+export const UploadMediaRequest: MessageFns<UploadMediaRequest> = {
+  encode(message: UploadMediaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(18).bytes(message.data);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(26).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadMediaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadMediaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UploadMediaRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      contentType: isSet(object.contentType)
+        ? globalThis.String(object.contentType)
+        : isSet(object.content_type)
+        ? globalThis.String(object.content_type)
+        : "",
+    };
+  },
+
+  toJSON(message: UploadMediaRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.contentType !== "") {
+      obj.contentType = message.contentType;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UploadMediaRequest>, I>>(base?: I): UploadMediaRequest {
+    return UploadMediaRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UploadMediaRequest>, I>>(object: I): UploadMediaRequest {
+    const message = createBaseUploadMediaRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.data = object.data ?? Buffer.alloc(0);
+    message.contentType = object.contentType ?? "";
+    return message;
+  },
+};
+
+function createBaseUploadMediaResponse(): UploadMediaResponse {
+  return { mediaId: "", contentType: "", size: 0 };
+}
+
+export const UploadMediaResponse: MessageFns<UploadMediaResponse> = {
+  encode(message: UploadMediaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mediaId !== "") {
+      writer.uint32(10).string(message.mediaId);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(18).string(message.contentType);
+    }
+    if (message.size !== 0) {
+      writer.uint32(24).int32(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadMediaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadMediaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mediaId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.size = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UploadMediaResponse {
+    return {
+      mediaId: isSet(object.mediaId)
+        ? globalThis.String(object.mediaId)
+        : isSet(object.media_id)
+        ? globalThis.String(object.media_id)
+        : "",
+      contentType: isSet(object.contentType)
+        ? globalThis.String(object.contentType)
+        : isSet(object.content_type)
+        ? globalThis.String(object.content_type)
+        : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+    };
+  },
+
+  toJSON(message: UploadMediaResponse): unknown {
+    const obj: any = {};
+    if (message.mediaId !== "") {
+      obj.mediaId = message.mediaId;
+    }
+    if (message.contentType !== "") {
+      obj.contentType = message.contentType;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UploadMediaResponse>, I>>(base?: I): UploadMediaResponse {
+    return UploadMediaResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UploadMediaResponse>, I>>(object: I): UploadMediaResponse {
+    const message = createBaseUploadMediaResponse();
+    message.mediaId = object.mediaId ?? "";
+    message.contentType = object.contentType ?? "";
+    message.size = object.size ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetMediaRequest(): GetMediaRequest {
+  return { mediaId: "" };
+}
+
+export const GetMediaRequest: MessageFns<GetMediaRequest> = {
+  encode(message: GetMediaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mediaId !== "") {
+      writer.uint32(10).string(message.mediaId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMediaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMediaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mediaId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMediaRequest {
+    return {
+      mediaId: isSet(object.mediaId)
+        ? globalThis.String(object.mediaId)
+        : isSet(object.media_id)
+        ? globalThis.String(object.media_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetMediaRequest): unknown {
+    const obj: any = {};
+    if (message.mediaId !== "") {
+      obj.mediaId = message.mediaId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetMediaRequest>, I>>(base?: I): GetMediaRequest {
+    return GetMediaRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetMediaRequest>, I>>(object: I): GetMediaRequest {
+    const message = createBaseGetMediaRequest();
+    message.mediaId = object.mediaId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetMediaResponse(): GetMediaResponse {
+  return { data: Buffer.alloc(0), contentType: "" };
+}
+
+export const GetMediaResponse: MessageFns<GetMediaResponse> = {
+  encode(message: GetMediaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(18).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMediaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMediaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMediaResponse {
+    return {
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      contentType: isSet(object.contentType)
+        ? globalThis.String(object.contentType)
+        : isSet(object.content_type)
+        ? globalThis.String(object.content_type)
+        : "",
+    };
+  },
+
+  toJSON(message: GetMediaResponse): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.contentType !== "") {
+      obj.contentType = message.contentType;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetMediaResponse>, I>>(base?: I): GetMediaResponse {
+    return GetMediaResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetMediaResponse>, I>>(object: I): GetMediaResponse {
+    const message = createBaseGetMediaResponse();
+    message.data = object.data ?? Buffer.alloc(0);
+    message.contentType = object.contentType ?? "";
+    return message;
+  },
+};
+
+function createBasePreset(): Preset {
+  return { id: "", name: "", inputs: undefined, createdAt: "" };
+}
+
+export const Preset: MessageFns<Preset> = {
+  encode(message: Preset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.inputs !== undefined) {
+      Struct.encode(Struct.wrap(message.inputs), writer.uint32(26).fork()).join();
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(34).string(message.createdAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Preset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.inputs = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Preset {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      inputs: isObject(object.inputs) ? object.inputs : undefined,
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+    };
+  },
+
+  toJSON(message: Preset): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.inputs !== undefined) {
+      obj.inputs = message.inputs;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Preset>, I>>(base?: I): Preset {
+    return Preset.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Preset>, I>>(object: I): Preset {
+    const message = createBasePreset();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.inputs = object.inputs ?? undefined;
+    message.createdAt = object.createdAt ?? "";
+    return message;
+  },
+};
+
+function createBaseLibraryAgent(): LibraryAgent {
+  return {
+    id: "",
+    tenantId: "",
+    listingId: "",
+    listingName: "",
+    listingVersion: 0,
+    graphId: "",
+    graphVersion: 0,
+    latestVersion: 0,
+    updateAvailable: false,
+    presets: [],
+    requiredCredentials: [],
+    runCount: 0,
+    addedBy: "",
+    addedAt: "",
+    updatedAt: "",
+  };
+}
+
+export const LibraryAgent: MessageFns<LibraryAgent> = {
+  encode(message: LibraryAgent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(18).string(message.tenantId);
+    }
+    if (message.listingId !== "") {
+      writer.uint32(26).string(message.listingId);
+    }
+    if (message.listingName !== "") {
+      writer.uint32(34).string(message.listingName);
+    }
+    if (message.listingVersion !== 0) {
+      writer.uint32(40).int32(message.listingVersion);
+    }
+    if (message.graphId !== "") {
+      writer.uint32(50).string(message.graphId);
+    }
+    if (message.graphVersion !== 0) {
+      writer.uint32(56).int32(message.graphVersion);
+    }
+    if (message.latestVersion !== 0) {
+      writer.uint32(64).int32(message.latestVersion);
+    }
+    if (message.updateAvailable !== false) {
+      writer.uint32(72).bool(message.updateAvailable);
+    }
+    for (const v of message.presets) {
+      Preset.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.requiredCredentials) {
+      writer.uint32(90).string(v!);
+    }
+    if (message.runCount !== 0) {
+      writer.uint32(96).int64(message.runCount);
+    }
+    if (message.addedBy !== "") {
+      writer.uint32(106).string(message.addedBy);
+    }
+    if (message.addedAt !== "") {
+      writer.uint32(114).string(message.addedAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(122).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LibraryAgent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLibraryAgent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.listingName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.listingVersion = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.graphId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.graphVersion = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.latestVersion = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.updateAvailable = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.presets.push(Preset.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.requiredCredentials.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.runCount = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.addedBy = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.addedAt = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LibraryAgent {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+      listingName: isSet(object.listingName)
+        ? globalThis.String(object.listingName)
+        : isSet(object.listing_name)
+        ? globalThis.String(object.listing_name)
+        : "",
+      listingVersion: isSet(object.listingVersion)
+        ? globalThis.Number(object.listingVersion)
+        : isSet(object.listing_version)
+        ? globalThis.Number(object.listing_version)
+        : 0,
+      graphId: isSet(object.graphId)
+        ? globalThis.String(object.graphId)
+        : isSet(object.graph_id)
+        ? globalThis.String(object.graph_id)
+        : "",
+      graphVersion: isSet(object.graphVersion)
+        ? globalThis.Number(object.graphVersion)
+        : isSet(object.graph_version)
+        ? globalThis.Number(object.graph_version)
+        : 0,
+      latestVersion: isSet(object.latestVersion)
+        ? globalThis.Number(object.latestVersion)
+        : isSet(object.latest_version)
+        ? globalThis.Number(object.latest_version)
+        : 0,
+      updateAvailable: isSet(object.updateAvailable)
+        ? globalThis.Boolean(object.updateAvailable)
+        : isSet(object.update_available)
+        ? globalThis.Boolean(object.update_available)
+        : false,
+      presets: globalThis.Array.isArray(object?.presets)
+        ? object.presets.map((e: any) => Preset.fromJSON(e))
+        : [],
+      requiredCredentials: globalThis.Array.isArray(object?.requiredCredentials)
+        ? object.requiredCredentials.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.required_credentials)
+        ? object.required_credentials.map((e: any) => globalThis.String(e))
+        : [],
+      runCount: isSet(object.runCount)
+        ? globalThis.Number(object.runCount)
+        : isSet(object.run_count)
+        ? globalThis.Number(object.run_count)
+        : 0,
+      addedBy: isSet(object.addedBy)
+        ? globalThis.String(object.addedBy)
+        : isSet(object.added_by)
+        ? globalThis.String(object.added_by)
+        : "",
+      addedAt: isSet(object.addedAt)
+        ? globalThis.String(object.addedAt)
+        : isSet(object.added_at)
+        ? globalThis.String(object.added_at)
+        : "",
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+    };
+  },
+
+  toJSON(message: LibraryAgent): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    if (message.listingName !== "") {
+      obj.listingName = message.listingName;
+    }
+    if (message.listingVersion !== 0) {
+      obj.listingVersion = Math.round(message.listingVersion);
+    }
+    if (message.graphId !== "") {
+      obj.graphId = message.graphId;
+    }
+    if (message.graphVersion !== 0) {
+      obj.graphVersion = Math.round(message.graphVersion);
+    }
+    if (message.latestVersion !== 0) {
+      obj.latestVersion = Math.round(message.latestVersion);
+    }
+    if (message.updateAvailable !== false) {
+      obj.updateAvailable = message.updateAvailable;
+    }
+    if (message.presets?.length) {
+      obj.presets = message.presets.map((e) => Preset.toJSON(e));
+    }
+    if (message.requiredCredentials?.length) {
+      obj.requiredCredentials = message.requiredCredentials;
+    }
+    if (message.runCount !== 0) {
+      obj.runCount = Math.round(message.runCount);
+    }
+    if (message.addedBy !== "") {
+      obj.addedBy = message.addedBy;
+    }
+    if (message.addedAt !== "") {
+      obj.addedAt = message.addedAt;
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LibraryAgent>, I>>(base?: I): LibraryAgent {
+    return LibraryAgent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LibraryAgent>, I>>(object: I): LibraryAgent {
+    const message = createBaseLibraryAgent();
+    message.id = object.id ?? "";
+    message.tenantId = object.tenantId ?? "";
+    message.listingId = object.listingId ?? "";
+    message.listingName = object.listingName ?? "";
+    message.listingVersion = object.listingVersion ?? 0;
+    message.graphId = object.graphId ?? "";
+    message.graphVersion = object.graphVersion ?? 0;
+    message.latestVersion = object.latestVersion ?? 0;
+    message.updateAvailable = object.updateAvailable ?? false;
+    message.presets = object.presets?.map((e) => Preset.fromPartial(e)) || [];
+    message.requiredCredentials = object.requiredCredentials?.map((e) => e) || [];
+    message.runCount = object.runCount ?? 0;
+    message.addedBy = object.addedBy ?? "";
+    message.addedAt = object.addedAt ?? "";
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseAddToLibraryRequest(): AddToLibraryRequest {
+  return { caller: undefined, listingId: "" };
+}
+
+export const AddToLibraryRequest: MessageFns<AddToLibraryRequest> = {
+  encode(message: AddToLibraryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.listingId !== "") {
+      writer.uint32(18).string(message.listingId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddToLibraryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddToLibraryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddToLibraryRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AddToLibraryRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddToLibraryRequest>, I>>(base?: I): AddToLibraryRequest {
+    return AddToLibraryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddToLibraryRequest>, I>>(object: I): AddToLibraryRequest {
+    const message = createBaseAddToLibraryRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.listingId = object.listingId ?? "";
+    return message;
+  },
+};
+
+function createBaseAddToLibraryResponse(): AddToLibraryResponse {
+  return { agent: undefined };
+}
+
+export const AddToLibraryResponse: MessageFns<AddToLibraryResponse> = {
+  encode(message: AddToLibraryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agent !== undefined) {
+      LibraryAgent.encode(message.agent, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddToLibraryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddToLibraryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agent = LibraryAgent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddToLibraryResponse {
+    return { agent: isSet(object.agent) ? LibraryAgent.fromJSON(object.agent) : undefined };
+  },
+
+  toJSON(message: AddToLibraryResponse): unknown {
+    const obj: any = {};
+    if (message.agent !== undefined) {
+      obj.agent = LibraryAgent.toJSON(message.agent);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddToLibraryResponse>, I>>(base?: I): AddToLibraryResponse {
+    return AddToLibraryResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddToLibraryResponse>, I>>(object: I): AddToLibraryResponse {
+    const message = createBaseAddToLibraryResponse();
+    message.agent = (object.agent !== undefined && object.agent !== null)
+      ? LibraryAgent.fromPartial(object.agent)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListLibraryRequest(): ListLibraryRequest {
+  return { caller: undefined };
+}
+
+export const ListLibraryRequest: MessageFns<ListLibraryRequest> = {
+  encode(message: ListLibraryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLibraryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLibraryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLibraryRequest {
+    return { caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined };
+  },
+
+  toJSON(message: ListLibraryRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLibraryRequest>, I>>(base?: I): ListLibraryRequest {
+    return ListLibraryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLibraryRequest>, I>>(object: I): ListLibraryRequest {
+    const message = createBaseListLibraryRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListLibraryResponse(): ListLibraryResponse {
+  return { items: [] };
+}
+
+export const ListLibraryResponse: MessageFns<ListLibraryResponse> = {
+  encode(message: ListLibraryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      LibraryAgent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLibraryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLibraryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(LibraryAgent.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLibraryResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => LibraryAgent.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListLibraryResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => LibraryAgent.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLibraryResponse>, I>>(base?: I): ListLibraryResponse {
+    return ListLibraryResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLibraryResponse>, I>>(object: I): ListLibraryResponse {
+    const message = createBaseListLibraryResponse();
+    message.items = object.items?.map((e) => LibraryAgent.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetLibraryAgentRequest(): GetLibraryAgentRequest {
+  return { caller: undefined, libraryAgentId: "" };
+}
+
+export const GetLibraryAgentRequest: MessageFns<GetLibraryAgentRequest> = {
+  encode(message: GetLibraryAgentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.libraryAgentId !== "") {
+      writer.uint32(18).string(message.libraryAgentId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLibraryAgentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLibraryAgentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.libraryAgentId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLibraryAgentRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      libraryAgentId: isSet(object.libraryAgentId)
+        ? globalThis.String(object.libraryAgentId)
+        : isSet(object.library_agent_id)
+        ? globalThis.String(object.library_agent_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetLibraryAgentRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.libraryAgentId !== "") {
+      obj.libraryAgentId = message.libraryAgentId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLibraryAgentRequest>, I>>(base?: I): GetLibraryAgentRequest {
+    return GetLibraryAgentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLibraryAgentRequest>, I>>(object: I): GetLibraryAgentRequest {
+    const message = createBaseGetLibraryAgentRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.libraryAgentId = object.libraryAgentId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetLibraryAgentResponse(): GetLibraryAgentResponse {
+  return { agent: undefined };
+}
+
+export const GetLibraryAgentResponse: MessageFns<GetLibraryAgentResponse> = {
+  encode(message: GetLibraryAgentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agent !== undefined) {
+      LibraryAgent.encode(message.agent, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLibraryAgentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLibraryAgentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agent = LibraryAgent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLibraryAgentResponse {
+    return { agent: isSet(object.agent) ? LibraryAgent.fromJSON(object.agent) : undefined };
+  },
+
+  toJSON(message: GetLibraryAgentResponse): unknown {
+    const obj: any = {};
+    if (message.agent !== undefined) {
+      obj.agent = LibraryAgent.toJSON(message.agent);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLibraryAgentResponse>, I>>(base?: I): GetLibraryAgentResponse {
+    return GetLibraryAgentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLibraryAgentResponse>, I>>(object: I): GetLibraryAgentResponse {
+    const message = createBaseGetLibraryAgentResponse();
+    message.agent = (object.agent !== undefined && object.agent !== null)
+      ? LibraryAgent.fromPartial(object.agent)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateLibraryAgentRequest(): UpdateLibraryAgentRequest {
+  return { caller: undefined, libraryAgentId: "" };
+}
+
+export const UpdateLibraryAgentRequest: MessageFns<UpdateLibraryAgentRequest> = {
+  encode(message: UpdateLibraryAgentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.libraryAgentId !== "") {
+      writer.uint32(18).string(message.libraryAgentId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateLibraryAgentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateLibraryAgentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.libraryAgentId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateLibraryAgentRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      libraryAgentId: isSet(object.libraryAgentId)
+        ? globalThis.String(object.libraryAgentId)
+        : isSet(object.library_agent_id)
+        ? globalThis.String(object.library_agent_id)
+        : "",
+    };
+  },
+
+  toJSON(message: UpdateLibraryAgentRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.libraryAgentId !== "") {
+      obj.libraryAgentId = message.libraryAgentId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateLibraryAgentRequest>, I>>(base?: I): UpdateLibraryAgentRequest {
+    return UpdateLibraryAgentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateLibraryAgentRequest>, I>>(object: I): UpdateLibraryAgentRequest {
+    const message = createBaseUpdateLibraryAgentRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.libraryAgentId = object.libraryAgentId ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateLibraryAgentResponse(): UpdateLibraryAgentResponse {
+  return { agent: undefined };
+}
+
+export const UpdateLibraryAgentResponse: MessageFns<UpdateLibraryAgentResponse> = {
+  encode(message: UpdateLibraryAgentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agent !== undefined) {
+      LibraryAgent.encode(message.agent, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateLibraryAgentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateLibraryAgentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agent = LibraryAgent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateLibraryAgentResponse {
+    return { agent: isSet(object.agent) ? LibraryAgent.fromJSON(object.agent) : undefined };
+  },
+
+  toJSON(message: UpdateLibraryAgentResponse): unknown {
+    const obj: any = {};
+    if (message.agent !== undefined) {
+      obj.agent = LibraryAgent.toJSON(message.agent);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateLibraryAgentResponse>, I>>(base?: I): UpdateLibraryAgentResponse {
+    return UpdateLibraryAgentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateLibraryAgentResponse>, I>>(object: I): UpdateLibraryAgentResponse {
+    const message = createBaseUpdateLibraryAgentResponse();
+    message.agent = (object.agent !== undefined && object.agent !== null)
+      ? LibraryAgent.fromPartial(object.agent)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSavePresetRequest(): SavePresetRequest {
+  return { caller: undefined, libraryAgentId: "", name: "", inputs: undefined };
+}
+
+export const SavePresetRequest: MessageFns<SavePresetRequest> = {
+  encode(message: SavePresetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.libraryAgentId !== "") {
+      writer.uint32(18).string(message.libraryAgentId);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.inputs !== undefined) {
+      Struct.encode(Struct.wrap(message.inputs), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SavePresetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSavePresetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.libraryAgentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.inputs = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SavePresetRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      libraryAgentId: isSet(object.libraryAgentId)
+        ? globalThis.String(object.libraryAgentId)
+        : isSet(object.library_agent_id)
+        ? globalThis.String(object.library_agent_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      inputs: isObject(object.inputs) ? object.inputs : undefined,
+    };
+  },
+
+  toJSON(message: SavePresetRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.libraryAgentId !== "") {
+      obj.libraryAgentId = message.libraryAgentId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.inputs !== undefined) {
+      obj.inputs = message.inputs;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SavePresetRequest>, I>>(base?: I): SavePresetRequest {
+    return SavePresetRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SavePresetRequest>, I>>(object: I): SavePresetRequest {
+    const message = createBaseSavePresetRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.libraryAgentId = object.libraryAgentId ?? "";
+    message.name = object.name ?? "";
+    message.inputs = object.inputs ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSavePresetResponse(): SavePresetResponse {
+  return { agent: undefined };
+}
+
+export const SavePresetResponse: MessageFns<SavePresetResponse> = {
+  encode(message: SavePresetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agent !== undefined) {
+      LibraryAgent.encode(message.agent, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SavePresetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSavePresetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agent = LibraryAgent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SavePresetResponse {
+    return { agent: isSet(object.agent) ? LibraryAgent.fromJSON(object.agent) : undefined };
+  },
+
+  toJSON(message: SavePresetResponse): unknown {
+    const obj: any = {};
+    if (message.agent !== undefined) {
+      obj.agent = LibraryAgent.toJSON(message.agent);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SavePresetResponse>, I>>(base?: I): SavePresetResponse {
+    return SavePresetResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SavePresetResponse>, I>>(object: I): SavePresetResponse {
+    const message = createBaseSavePresetResponse();
+    message.agent = (object.agent !== undefined && object.agent !== null)
+      ? LibraryAgent.fromPartial(object.agent)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeletePresetRequest(): DeletePresetRequest {
+  return { caller: undefined, libraryAgentId: "", presetId: "" };
+}
+
+export const DeletePresetRequest: MessageFns<DeletePresetRequest> = {
+  encode(message: DeletePresetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.libraryAgentId !== "") {
+      writer.uint32(18).string(message.libraryAgentId);
+    }
+    if (message.presetId !== "") {
+      writer.uint32(26).string(message.presetId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeletePresetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeletePresetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.libraryAgentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.presetId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeletePresetRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      libraryAgentId: isSet(object.libraryAgentId)
+        ? globalThis.String(object.libraryAgentId)
+        : isSet(object.library_agent_id)
+        ? globalThis.String(object.library_agent_id)
+        : "",
+      presetId: isSet(object.presetId)
+        ? globalThis.String(object.presetId)
+        : isSet(object.preset_id)
+        ? globalThis.String(object.preset_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeletePresetRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.libraryAgentId !== "") {
+      obj.libraryAgentId = message.libraryAgentId;
+    }
+    if (message.presetId !== "") {
+      obj.presetId = message.presetId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeletePresetRequest>, I>>(base?: I): DeletePresetRequest {
+    return DeletePresetRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeletePresetRequest>, I>>(object: I): DeletePresetRequest {
+    const message = createBaseDeletePresetRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.libraryAgentId = object.libraryAgentId ?? "";
+    message.presetId = object.presetId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeletePresetResponse(): DeletePresetResponse {
+  return { agent: undefined };
+}
+
+export const DeletePresetResponse: MessageFns<DeletePresetResponse> = {
+  encode(message: DeletePresetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agent !== undefined) {
+      LibraryAgent.encode(message.agent, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeletePresetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeletePresetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agent = LibraryAgent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeletePresetResponse {
+    return { agent: isSet(object.agent) ? LibraryAgent.fromJSON(object.agent) : undefined };
+  },
+
+  toJSON(message: DeletePresetResponse): unknown {
+    const obj: any = {};
+    if (message.agent !== undefined) {
+      obj.agent = LibraryAgent.toJSON(message.agent);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeletePresetResponse>, I>>(base?: I): DeletePresetResponse {
+    return DeletePresetResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeletePresetResponse>, I>>(object: I): DeletePresetResponse {
+    const message = createBaseDeletePresetResponse();
+    message.agent = (object.agent !== undefined && object.agent !== null)
+      ? LibraryAgent.fromPartial(object.agent)
+      : undefined;
+    return message;
+  },
+};
+
 /** Owns creators, listings and their review workflow, ratings and the user library. */
 export type StoreServiceService = typeof StoreServiceService;
 export const StoreServiceService = {
@@ -946,12 +7120,246 @@ export const StoreServiceService = {
     responseSerialize: (value: GetListingResponse): Buffer => Buffer.from(GetListingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetListingResponse => GetListingResponse.decode(value),
   },
+  addListingVersion: {
+    path: "/agentry.store.v1.StoreService/AddListingVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddListingVersionRequest): Buffer =>
+      Buffer.from(AddListingVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddListingVersionRequest => AddListingVersionRequest.decode(value),
+    responseSerialize: (value: AddListingVersionResponse): Buffer =>
+      Buffer.from(AddListingVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddListingVersionResponse => AddListingVersionResponse.decode(value),
+  },
+  updateListingVersion: {
+    path: "/agentry.store.v1.StoreService/UpdateListingVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateListingVersionRequest): Buffer =>
+      Buffer.from(UpdateListingVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateListingVersionRequest => UpdateListingVersionRequest.decode(value),
+    responseSerialize: (value: UpdateListingVersionResponse): Buffer =>
+      Buffer.from(UpdateListingVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateListingVersionResponse => UpdateListingVersionResponse.decode(value),
+  },
+  submitListingVersion: {
+    path: "/agentry.store.v1.StoreService/SubmitListingVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SubmitListingVersionRequest): Buffer =>
+      Buffer.from(SubmitListingVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SubmitListingVersionRequest => SubmitListingVersionRequest.decode(value),
+    responseSerialize: (value: SubmitListingVersionResponse): Buffer =>
+      Buffer.from(SubmitListingVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SubmitListingVersionResponse => SubmitListingVersionResponse.decode(value),
+  },
+  reviewListingVersion: {
+    path: "/agentry.store.v1.StoreService/ReviewListingVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReviewListingVersionRequest): Buffer =>
+      Buffer.from(ReviewListingVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReviewListingVersionRequest => ReviewListingVersionRequest.decode(value),
+    responseSerialize: (value: ReviewListingVersionResponse): Buffer =>
+      Buffer.from(ReviewListingVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReviewListingVersionResponse => ReviewListingVersionResponse.decode(value),
+  },
+  setListingFeatured: {
+    path: "/agentry.store.v1.StoreService/SetListingFeatured" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetListingFeaturedRequest): Buffer =>
+      Buffer.from(SetListingFeaturedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetListingFeaturedRequest => SetListingFeaturedRequest.decode(value),
+    responseSerialize: (value: SetListingFeaturedResponse): Buffer =>
+      Buffer.from(SetListingFeaturedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetListingFeaturedResponse => SetListingFeaturedResponse.decode(value),
+  },
+  listMyListings: {
+    path: "/agentry.store.v1.StoreService/ListMyListings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListMyListingsRequest): Buffer =>
+      Buffer.from(ListMyListingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListMyListingsRequest => ListMyListingsRequest.decode(value),
+    responseSerialize: (value: ListMyListingsResponse): Buffer =>
+      Buffer.from(ListMyListingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListMyListingsResponse => ListMyListingsResponse.decode(value),
+  },
+  listReviewQueue: {
+    path: "/agentry.store.v1.StoreService/ListReviewQueue" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReviewQueueRequest): Buffer =>
+      Buffer.from(ListReviewQueueRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReviewQueueRequest => ListReviewQueueRequest.decode(value),
+    responseSerialize: (value: ListReviewQueueResponse): Buffer =>
+      Buffer.from(ListReviewQueueResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReviewQueueResponse => ListReviewQueueResponse.decode(value),
+  },
+  listCategories: {
+    path: "/agentry.store.v1.StoreService/ListCategories" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCategoriesRequest): Buffer =>
+      Buffer.from(ListCategoriesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCategoriesRequest => ListCategoriesRequest.decode(value),
+    responseSerialize: (value: ListCategoriesResponse): Buffer =>
+      Buffer.from(ListCategoriesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCategoriesResponse => ListCategoriesResponse.decode(value),
+  },
+  rateListing: {
+    path: "/agentry.store.v1.StoreService/RateListing" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RateListingRequest): Buffer => Buffer.from(RateListingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RateListingRequest => RateListingRequest.decode(value),
+    responseSerialize: (value: RateListingResponse): Buffer => Buffer.from(RateListingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RateListingResponse => RateListingResponse.decode(value),
+  },
+  editRating: {
+    path: "/agentry.store.v1.StoreService/EditRating" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EditRatingRequest): Buffer => Buffer.from(EditRatingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EditRatingRequest => EditRatingRequest.decode(value),
+    responseSerialize: (value: EditRatingResponse): Buffer => Buffer.from(EditRatingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EditRatingResponse => EditRatingResponse.decode(value),
+  },
+  listRatings: {
+    path: "/agentry.store.v1.StoreService/ListRatings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRatingsRequest): Buffer => Buffer.from(ListRatingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRatingsRequest => ListRatingsRequest.decode(value),
+    responseSerialize: (value: ListRatingsResponse): Buffer => Buffer.from(ListRatingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRatingsResponse => ListRatingsResponse.decode(value),
+  },
+  saveCreatorProfile: {
+    path: "/agentry.store.v1.StoreService/SaveCreatorProfile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SaveCreatorProfileRequest): Buffer =>
+      Buffer.from(SaveCreatorProfileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SaveCreatorProfileRequest => SaveCreatorProfileRequest.decode(value),
+    responseSerialize: (value: SaveCreatorProfileResponse): Buffer =>
+      Buffer.from(SaveCreatorProfileResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SaveCreatorProfileResponse => SaveCreatorProfileResponse.decode(value),
+  },
+  getCreator: {
+    path: "/agentry.store.v1.StoreService/GetCreator" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCreatorRequest): Buffer => Buffer.from(GetCreatorRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCreatorRequest => GetCreatorRequest.decode(value),
+    responseSerialize: (value: GetCreatorResponse): Buffer => Buffer.from(GetCreatorResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCreatorResponse => GetCreatorResponse.decode(value),
+  },
+  uploadMedia: {
+    path: "/agentry.store.v1.StoreService/UploadMedia" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UploadMediaRequest): Buffer => Buffer.from(UploadMediaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UploadMediaRequest => UploadMediaRequest.decode(value),
+    responseSerialize: (value: UploadMediaResponse): Buffer => Buffer.from(UploadMediaResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UploadMediaResponse => UploadMediaResponse.decode(value),
+  },
+  getMedia: {
+    path: "/agentry.store.v1.StoreService/GetMedia" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetMediaRequest): Buffer => Buffer.from(GetMediaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetMediaRequest => GetMediaRequest.decode(value),
+    responseSerialize: (value: GetMediaResponse): Buffer => Buffer.from(GetMediaResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetMediaResponse => GetMediaResponse.decode(value),
+  },
+  addToLibrary: {
+    path: "/agentry.store.v1.StoreService/AddToLibrary" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddToLibraryRequest): Buffer => Buffer.from(AddToLibraryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddToLibraryRequest => AddToLibraryRequest.decode(value),
+    responseSerialize: (value: AddToLibraryResponse): Buffer =>
+      Buffer.from(AddToLibraryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddToLibraryResponse => AddToLibraryResponse.decode(value),
+  },
+  listLibrary: {
+    path: "/agentry.store.v1.StoreService/ListLibrary" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListLibraryRequest): Buffer => Buffer.from(ListLibraryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListLibraryRequest => ListLibraryRequest.decode(value),
+    responseSerialize: (value: ListLibraryResponse): Buffer => Buffer.from(ListLibraryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListLibraryResponse => ListLibraryResponse.decode(value),
+  },
+  getLibraryAgent: {
+    path: "/agentry.store.v1.StoreService/GetLibraryAgent" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetLibraryAgentRequest): Buffer =>
+      Buffer.from(GetLibraryAgentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetLibraryAgentRequest => GetLibraryAgentRequest.decode(value),
+    responseSerialize: (value: GetLibraryAgentResponse): Buffer =>
+      Buffer.from(GetLibraryAgentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetLibraryAgentResponse => GetLibraryAgentResponse.decode(value),
+  },
+  updateLibraryAgent: {
+    path: "/agentry.store.v1.StoreService/UpdateLibraryAgent" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateLibraryAgentRequest): Buffer =>
+      Buffer.from(UpdateLibraryAgentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateLibraryAgentRequest => UpdateLibraryAgentRequest.decode(value),
+    responseSerialize: (value: UpdateLibraryAgentResponse): Buffer =>
+      Buffer.from(UpdateLibraryAgentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateLibraryAgentResponse => UpdateLibraryAgentResponse.decode(value),
+  },
+  savePreset: {
+    path: "/agentry.store.v1.StoreService/SavePreset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SavePresetRequest): Buffer => Buffer.from(SavePresetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SavePresetRequest => SavePresetRequest.decode(value),
+    responseSerialize: (value: SavePresetResponse): Buffer => Buffer.from(SavePresetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SavePresetResponse => SavePresetResponse.decode(value),
+  },
+  deletePreset: {
+    path: "/agentry.store.v1.StoreService/DeletePreset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeletePresetRequest): Buffer => Buffer.from(DeletePresetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeletePresetRequest => DeletePresetRequest.decode(value),
+    responseSerialize: (value: DeletePresetResponse): Buffer =>
+      Buffer.from(DeletePresetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeletePresetResponse => DeletePresetResponse.decode(value),
+  },
 } as const;
 
 export interface StoreServiceServer extends UntypedServiceImplementation {
   createListing: handleUnaryCall<CreateListingRequest, CreateListingResponse>;
   listListings: handleUnaryCall<ListListingsRequest, ListListingsResponse>;
   getListing: handleUnaryCall<GetListingRequest, GetListingResponse>;
+  addListingVersion: handleUnaryCall<AddListingVersionRequest, AddListingVersionResponse>;
+  updateListingVersion: handleUnaryCall<UpdateListingVersionRequest, UpdateListingVersionResponse>;
+  submitListingVersion: handleUnaryCall<SubmitListingVersionRequest, SubmitListingVersionResponse>;
+  reviewListingVersion: handleUnaryCall<ReviewListingVersionRequest, ReviewListingVersionResponse>;
+  setListingFeatured: handleUnaryCall<SetListingFeaturedRequest, SetListingFeaturedResponse>;
+  listMyListings: handleUnaryCall<ListMyListingsRequest, ListMyListingsResponse>;
+  listReviewQueue: handleUnaryCall<ListReviewQueueRequest, ListReviewQueueResponse>;
+  listCategories: handleUnaryCall<ListCategoriesRequest, ListCategoriesResponse>;
+  rateListing: handleUnaryCall<RateListingRequest, RateListingResponse>;
+  editRating: handleUnaryCall<EditRatingRequest, EditRatingResponse>;
+  listRatings: handleUnaryCall<ListRatingsRequest, ListRatingsResponse>;
+  saveCreatorProfile: handleUnaryCall<SaveCreatorProfileRequest, SaveCreatorProfileResponse>;
+  getCreator: handleUnaryCall<GetCreatorRequest, GetCreatorResponse>;
+  uploadMedia: handleUnaryCall<UploadMediaRequest, UploadMediaResponse>;
+  getMedia: handleUnaryCall<GetMediaRequest, GetMediaResponse>;
+  addToLibrary: handleUnaryCall<AddToLibraryRequest, AddToLibraryResponse>;
+  listLibrary: handleUnaryCall<ListLibraryRequest, ListLibraryResponse>;
+  getLibraryAgent: handleUnaryCall<GetLibraryAgentRequest, GetLibraryAgentResponse>;
+  updateLibraryAgent: handleUnaryCall<UpdateLibraryAgentRequest, UpdateLibraryAgentResponse>;
+  savePreset: handleUnaryCall<SavePresetRequest, SavePresetResponse>;
+  deletePreset: handleUnaryCall<DeletePresetRequest, DeletePresetResponse>;
 }
 
 export interface StoreServiceClient extends Client {
@@ -1000,6 +7408,321 @@ export interface StoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetListingResponse) => void,
   ): ClientUnaryCall;
+  addListingVersion(
+    request: AddListingVersionRequest,
+    callback: (error: ServiceError | null, response: AddListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  addListingVersion(
+    request: AddListingVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  addListingVersion(
+    request: AddListingVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  updateListingVersion(
+    request: UpdateListingVersionRequest,
+    callback: (error: ServiceError | null, response: UpdateListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  updateListingVersion(
+    request: UpdateListingVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  updateListingVersion(
+    request: UpdateListingVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  submitListingVersion(
+    request: SubmitListingVersionRequest,
+    callback: (error: ServiceError | null, response: SubmitListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  submitListingVersion(
+    request: SubmitListingVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SubmitListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  submitListingVersion(
+    request: SubmitListingVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SubmitListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  reviewListingVersion(
+    request: ReviewListingVersionRequest,
+    callback: (error: ServiceError | null, response: ReviewListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  reviewListingVersion(
+    request: ReviewListingVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReviewListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  reviewListingVersion(
+    request: ReviewListingVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReviewListingVersionResponse) => void,
+  ): ClientUnaryCall;
+  setListingFeatured(
+    request: SetListingFeaturedRequest,
+    callback: (error: ServiceError | null, response: SetListingFeaturedResponse) => void,
+  ): ClientUnaryCall;
+  setListingFeatured(
+    request: SetListingFeaturedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetListingFeaturedResponse) => void,
+  ): ClientUnaryCall;
+  setListingFeatured(
+    request: SetListingFeaturedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetListingFeaturedResponse) => void,
+  ): ClientUnaryCall;
+  listMyListings(
+    request: ListMyListingsRequest,
+    callback: (error: ServiceError | null, response: ListMyListingsResponse) => void,
+  ): ClientUnaryCall;
+  listMyListings(
+    request: ListMyListingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListMyListingsResponse) => void,
+  ): ClientUnaryCall;
+  listMyListings(
+    request: ListMyListingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListMyListingsResponse) => void,
+  ): ClientUnaryCall;
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  listCategories(
+    request: ListCategoriesRequest,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  listCategories(
+    request: ListCategoriesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  listCategories(
+    request: ListCategoriesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  rateListing(
+    request: RateListingRequest,
+    callback: (error: ServiceError | null, response: RateListingResponse) => void,
+  ): ClientUnaryCall;
+  rateListing(
+    request: RateListingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RateListingResponse) => void,
+  ): ClientUnaryCall;
+  rateListing(
+    request: RateListingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RateListingResponse) => void,
+  ): ClientUnaryCall;
+  editRating(
+    request: EditRatingRequest,
+    callback: (error: ServiceError | null, response: EditRatingResponse) => void,
+  ): ClientUnaryCall;
+  editRating(
+    request: EditRatingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EditRatingResponse) => void,
+  ): ClientUnaryCall;
+  editRating(
+    request: EditRatingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EditRatingResponse) => void,
+  ): ClientUnaryCall;
+  listRatings(
+    request: ListRatingsRequest,
+    callback: (error: ServiceError | null, response: ListRatingsResponse) => void,
+  ): ClientUnaryCall;
+  listRatings(
+    request: ListRatingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRatingsResponse) => void,
+  ): ClientUnaryCall;
+  listRatings(
+    request: ListRatingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRatingsResponse) => void,
+  ): ClientUnaryCall;
+  saveCreatorProfile(
+    request: SaveCreatorProfileRequest,
+    callback: (error: ServiceError | null, response: SaveCreatorProfileResponse) => void,
+  ): ClientUnaryCall;
+  saveCreatorProfile(
+    request: SaveCreatorProfileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SaveCreatorProfileResponse) => void,
+  ): ClientUnaryCall;
+  saveCreatorProfile(
+    request: SaveCreatorProfileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SaveCreatorProfileResponse) => void,
+  ): ClientUnaryCall;
+  getCreator(
+    request: GetCreatorRequest,
+    callback: (error: ServiceError | null, response: GetCreatorResponse) => void,
+  ): ClientUnaryCall;
+  getCreator(
+    request: GetCreatorRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCreatorResponse) => void,
+  ): ClientUnaryCall;
+  getCreator(
+    request: GetCreatorRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCreatorResponse) => void,
+  ): ClientUnaryCall;
+  uploadMedia(
+    request: UploadMediaRequest,
+    callback: (error: ServiceError | null, response: UploadMediaResponse) => void,
+  ): ClientUnaryCall;
+  uploadMedia(
+    request: UploadMediaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UploadMediaResponse) => void,
+  ): ClientUnaryCall;
+  uploadMedia(
+    request: UploadMediaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UploadMediaResponse) => void,
+  ): ClientUnaryCall;
+  getMedia(
+    request: GetMediaRequest,
+    callback: (error: ServiceError | null, response: GetMediaResponse) => void,
+  ): ClientUnaryCall;
+  getMedia(
+    request: GetMediaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetMediaResponse) => void,
+  ): ClientUnaryCall;
+  getMedia(
+    request: GetMediaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetMediaResponse) => void,
+  ): ClientUnaryCall;
+  addToLibrary(
+    request: AddToLibraryRequest,
+    callback: (error: ServiceError | null, response: AddToLibraryResponse) => void,
+  ): ClientUnaryCall;
+  addToLibrary(
+    request: AddToLibraryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddToLibraryResponse) => void,
+  ): ClientUnaryCall;
+  addToLibrary(
+    request: AddToLibraryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddToLibraryResponse) => void,
+  ): ClientUnaryCall;
+  listLibrary(
+    request: ListLibraryRequest,
+    callback: (error: ServiceError | null, response: ListLibraryResponse) => void,
+  ): ClientUnaryCall;
+  listLibrary(
+    request: ListLibraryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListLibraryResponse) => void,
+  ): ClientUnaryCall;
+  listLibrary(
+    request: ListLibraryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListLibraryResponse) => void,
+  ): ClientUnaryCall;
+  getLibraryAgent(
+    request: GetLibraryAgentRequest,
+    callback: (error: ServiceError | null, response: GetLibraryAgentResponse) => void,
+  ): ClientUnaryCall;
+  getLibraryAgent(
+    request: GetLibraryAgentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetLibraryAgentResponse) => void,
+  ): ClientUnaryCall;
+  getLibraryAgent(
+    request: GetLibraryAgentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetLibraryAgentResponse) => void,
+  ): ClientUnaryCall;
+  updateLibraryAgent(
+    request: UpdateLibraryAgentRequest,
+    callback: (error: ServiceError | null, response: UpdateLibraryAgentResponse) => void,
+  ): ClientUnaryCall;
+  updateLibraryAgent(
+    request: UpdateLibraryAgentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateLibraryAgentResponse) => void,
+  ): ClientUnaryCall;
+  updateLibraryAgent(
+    request: UpdateLibraryAgentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateLibraryAgentResponse) => void,
+  ): ClientUnaryCall;
+  savePreset(
+    request: SavePresetRequest,
+    callback: (error: ServiceError | null, response: SavePresetResponse) => void,
+  ): ClientUnaryCall;
+  savePreset(
+    request: SavePresetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SavePresetResponse) => void,
+  ): ClientUnaryCall;
+  savePreset(
+    request: SavePresetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SavePresetResponse) => void,
+  ): ClientUnaryCall;
+  deletePreset(
+    request: DeletePresetRequest,
+    callback: (error: ServiceError | null, response: DeletePresetResponse) => void,
+  ): ClientUnaryCall;
+  deletePreset(
+    request: DeletePresetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeletePresetResponse) => void,
+  ): ClientUnaryCall;
+  deletePreset(
+    request: DeletePresetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeletePresetResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const StoreServiceClient = makeGenericClientConstructor(
@@ -1010,6 +7733,18 @@ export const StoreServiceClient = makeGenericClientConstructor(
   service: typeof StoreServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
@@ -1023,6 +7758,21 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

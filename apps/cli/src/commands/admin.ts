@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import type { Session } from '../context';
+import { render } from '../format';
+import { withProgress } from '../progress';
+import { firstSupported, enc } from '../routes';
+import type { Act } from '../program';
+
+export function registerAdmin(program: Command, act: Act): void {
+  const admin = program.command('admin').description('operations for platform admins (needs a server with admin routes)');
+
+  admin
+    .command('rebuild')
+    .description('rebuild read models from the event log')
+    .option('--service <name>', 'only this service (default: all)')
+    .action(
+      act(async (s: Session, opts: { service?: string }) => {
+        const body = opts.service ? { service: opts.service } : {};
+        const out = await withProgress(s, `rebuilding read models${opts.service ? ` of ${opts.service}` : ''}…`, () =>
+          firstSupported<unknown>(s.client(), [
+            { method: 'POST', path: '/admin/read-models/rebuild', body },
+            { method: 'POST', path: '/admin/rebuild', body },
+          ]),
+        );
+        s.print(out ?? { rebuilt: true }, () => `Rebuilt read models${opts.service ? ` of ${opts.service}` : ''}.${out ? `\n${render(out)}` : ''}`);
+      }),
+    );
+
+  admin
+    .command('replay <executionId>')
+    .description("replay an execution's events through the engine (checks that folding them gives the same state)")
+    .action(
+      act(async (s: Session, executionId: string) => {
+        const out = await withProgress(s, `replaying ${executionId}…`, () =>
+          firstSupported<unknown>(s.client(), [
+            { method: 'POST', path: `/admin/executions/${enc(executionId)}/replay` },
+            { method: 'POST', path: '/admin/replay', body: { executionId } },
+          ]),
+        );
+        s.print(out ?? { executionId, replayed: true }, () => `Replayed execution ${executionId}.${out ? `\n${render(out)}` : ''}`);
+      }),
+    );
+
+  admin
+    .command('drain <service>')
+    .description('stop a service taking new work and let what it runs finish (before an upgrade)')
+    .action(
+      act(async (s: Session, service: string) => {
+        const out = await withProgress(s, `draining ${service}…`, () =>
+          firstSupported<unknown>(s.client(), [
+            { method: 'POST', path: `/admin/services/${enc(service)}/drain` },
+            { method: 'POST', path: '/admin/drain', body: { service } },
+          ]),
+        );
+        s.print(out ?? { service, drained: true }, () => `Drained ${service}.${out ? `\n${render(out)}` : ''}`);
+      }),
+    );
+}

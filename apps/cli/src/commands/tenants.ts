@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import type { Session } from '../context';
+import { parseSettings, render } from '../format';
+import { firstSupported, enc } from '../routes';
+import { collect, choice, type Act } from '../program';
+import type { Me } from './auth';
+
+const ROLES = ['owner', 'admin', 'member', 'viewer'];
+
+export function registerTenants(program: Command, act: Act): void {
+  const tenants = program.command('tenants').description('tenants, their members, quotas and usage (needs a server with tenant routes)');
+
+  tenants
+    .command('create <name>')
+    .description('create a tenant (you become its owner)')
+    .action(
+      act(async (s: Session, name: string) => {
+        const t = await s.client().post<{ id?: string; name?: string }>('/tenants', { name });
+        s.print(t, () => `Created tenant "${t.name ?? name}"${t.id ? ` (${t.id})` : ''}.`);
+      }),
+    );
+
+  tenants
+    .command('list')
+    .description('the tenants you belong to (all of them for a platform admin)')
+    .action(
+      act(async (s: Session) => {
+        const out = await s.client().get<unknown>('/tenants');
+        s.print(out, () => render(out));
+      }),
+    );
+
+  const members = tenants.command('members').description("a tenant's members and their roles");
+  members
+    .command('list [tenantId]')
+    .description('members of a tenant (default: yours)')
+    .action(
+      act(async (s: Session, tenantId: string | undefined) => {
+        const id = await tenantOf(s, tenantId);
+        const out = await s.client().get<unknown>(`/tenants/${enc(id)}/members`);
+        s.print(out, () => render(out));
+      }),
+    );
+  members
+    .command('add <email>')
+    .description('add (or invite) a member')
+    .option('--role <role>', ROLES.join(', '), choice(ROLES), 'member')
+    .option('--tenant <tenantId>', 'default: your tenant')
+    .action(
+      act(async (s: Session, email: string, opts: { role: string; tenant?: string }) => {
+        const id = await tenantOf(s, opts.tenant);
+        const out = await s.client().post<unknown>(`/tenants/${enc(id)}/members`, { email, role: opts.role });
+        s.print(out, () => `Added ${email} to tenant ${id} as ${opts.role}.`);
+      }),
+    );
+  members
+    .command('remove <userId>')
+    .description('remove a member')
+    .option('--tenant <tenantId>', 'default: your tenant')
+    .action(
+      act(async (s: Session, userId: string, opts: { tenant?: string }) => {
+        const id = await tenantOf(s, opts.tenant);
+        await s.client().delete(`/tenants/${enc(id)}/members/${enc(userId)}`);
+        s.print({ tenantId: id, userId, removed: true }, () => `Removed ${userId} from tenant ${id}.`);
+      }),
+    );
+
+  tenants
+    .command('quotas [tenantId]')
+    .description("show a tenant's quotas, or change them with --set")
+    .option('--set <name=value>', 'e.g. executionsPerDay=500, concurrentExecutions=10, storageBytes=1073741824 (repeat)', collect, [])
+    .action(
+      act(async (s: Session, tenantId: string | undefined, opts: { set: string[] }) => {
+        const id = await tenantOf(s, tenantId);
+        const path = `/tenants/${enc(id)}/quotas`;
+        if (opts.set.length === 0) {
+          const out = await s.client().get<unknown>(path);
+          s.print(out, () => render(out));
+          return;
+        }
+        const changes = parseSettings(opts.set, '--set');
+        const out = await firstSupported<unknown>(s.client(), [
+          { method: 'PATCH', path, body: changes },
+          { method: 'PUT', path, body: changes },
+        ]);
+        s.print(out, () => `Updated the quotas of tenant ${id}:\n${render(out ?? changes)}`);
+      }),
+    );
+
+  tenants
+    .command('usage [tenantId]')
+    .description("a tenant's usage against its quotas")
+    .action(
+      act(async (s: Session, tenantId: string | undefined) => {
+        const id = await tenantOf(s, tenantId);
+        const out = await s.client().get<unknown>(`/tenants/${enc(id)}/usage`);
+        s.print(out, () => render(out));
+      }),
+    );
+}
+
+/** The tenant named on the command line, else the one of the signed-in account. */
+async function tenantOf(s: Session, given: string | undefined): Promise<string> {
+  if (given) return given;
+  const me = await s.client().get<Me>('/me');
+  return me.tenantId;
+}

@@ -1,0 +1,270 @@
+/** Agentry under test: the whole platform (`npm start`'s entry) in a child process, driven over its REST API. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSqliteEventLog } from '@agentry/event-log';
+import { rebuild } from '@agentry/svc-execution/src/domain/execution/integrity';
+import type { EventEnvelope } from '@agentry/kernel';
+import { autocannon } from './install';
+import { agentryChain, agentryFanOut, FANOUT_ITEMS } from './workloads';
+import { bounded, httpJson, percentile, progress, REPO, rssSampler, sequential, sleep, startChild, treeRss, type Child } from './util';
+
+const ADMIN = { email: 'bench@example.test', password: 'bench-password-not-secret' };
+const TERMINAL = ['COMPLETED', 'FAILED', 'TERMINATED'];
+const SERVICES = ['graph', 'execution', 'block-runner', 'integration', 'store', 'scheduler', 'notification', 'gateway'];
+
+export interface AgentryInstance {
+  url: string;
+  pid: number;
+  startMs: number;
+  token: string;
+  dataDir: string;
+  child: Child;
+  stop(): Promise<void>;
+}
+
+export async function startAgentry(opts: { eventLog?: 'sqlite' | 'jetstream'; natsUrl?: string; cpuProfDir?: string }): Promise<AgentryInstance> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-bench-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AGENTRY_DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    AGENTRY_ADMIN_EMAIL: ADMIN.email,
+    AGENTRY_ADMIN_PASSWORD: ADMIN.password,
+    AGENTRY_EVENT_LOG: opts.eventLog ?? 'sqlite',
+    ...(opts.natsUrl ? { NATS_URL: opts.natsUrl } : {}),
+  };
+  delete env.AGENTRY_PUBLIC_URL;
+  for (const s of SERVICES) env[`AGENTRY_${s.toUpperCase().replace('-', '_')}_GRPC_PORT`] = '0';
+  const prof = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  const began = performance.now();
+  const child = startChild(process.execPath, [...prof, '--import', 'tsx', 'apps/embedded/src/main.ts'], { cwd: REPO, env });
+  const m = await child.waitFor(/Open\s+http:\/\/localhost:(\d+)/, 60000);
+  const startMs = performance.now() - began;
+  const url = `http://127.0.0.1:${m[1]}`;
+  const login = await httpJson('POST', `${url}/api/v1/auth/login`, ADMIN);
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  return {
+    url,
+    pid: child.proc.pid!,
+    startMs,
+    token: login.json.accessToken,
+    dataDir,
+    child,
+    stop: async () => {
+      await child.stop('SIGINT', 20000);
+    },
+  };
+}
+
+function auth(a: AgentryInstance) {
+  return { authorization: `Bearer ${a.token}` };
+}
+
+export async function createGraph(a: AgentryInstance, draft: unknown): Promise<string> {
+  const r = await httpJson('POST', `${a.url}/api/v1/graphs`, draft, auth(a));
+  if (r.status !== 201) throw new Error(`create graph failed: ${r.status} ${r.text.slice(0, 500)}`);
+  return r.json.id;
+}
+
+export async function execute(a: AgentryInstance, graphId: string): Promise<string> {
+  const r = await httpJson('POST', `${a.url}/api/v1/graphs/${graphId}/execute`, { inputs: {} }, auth(a));
+  if (r.status !== 202) throw new Error(`execute failed: ${r.status} ${r.text.slice(0, 500)}`);
+  return r.json.executionId;
+}
+
+/** Executes and polls until terminal. Returns the execution view and the engine-side duration (endedAt - requestedAt). */
+export async function runOnce(a: AgentryInstance, graphId: string, pollMs: number, boundMs: number): Promise<{ view: any; engineMs: number }> {
+  const id = await execute(a, graphId);
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const r = await httpJson('GET', `${a.url}/api/v1/executions/${id}`, undefined, auth(a));
+    if (r.status === 200 && TERMINAL.includes(r.json.status)) {
+      if (r.json.status !== 'COMPLETED') throw new Error(`execution ${id} ended ${r.json.status}: ${JSON.stringify(r.json.error ?? '')}`);
+      return { view: r.json, engineMs: Date.parse(r.json.endedAt) - Date.parse(r.json.requestedAt) };
+    }
+    if (Date.now() > deadline) {
+      await httpJson('POST', `${a.url}/api/v1/executions/${id}/cancel`, {}, auth(a)).catch(() => undefined);
+      throw Object.assign(new Error(`execution ${id} did not finish within ${boundMs} ms`), { view: r.json });
+    }
+    await sleep(pollMs);
+  }
+}
+
+export interface ChainResult {
+  chain1P50Ms: number;
+  chain50P50Ms: number;
+  chain50EngineP50Ms: number;
+  perNodeMs: number;
+  iterations: number;
+}
+
+/** One execution at a time of a 1-node and a 50-node chain; per-node overhead = (p50(50) - p50(1)) / 49. */
+export async function chainScenario(a: AgentryInstance, opts: { iterations: number; ms: number }): Promise<ChainResult> {
+  const g1 = await createGraph(a, agentryChain(1));
+  const g50 = await createGraph(a, agentryChain(50));
+  const engine50: number[] = [];
+  const lat1 = await sequential(async () => void (await runOnce(a, g1, 1, 30000)), { iterations: opts.iterations, ms: opts.ms / 2 });
+  const lat50 = await sequential(async () => void engine50.push((await runOnce(a, g50, 1, 30000)).engineMs), { iterations: opts.iterations, ms: opts.ms / 2 });
+  const c1 = percentile(lat1, 50);
+  const c50 = percentile(lat50, 50);
+  const r = { chain1P50Ms: c1, chain50P50Ms: c50, chain50EngineP50Ms: percentile(engine50, 50), perNodeMs: (c50 - c1) / 49, iterations: lat50.length };
+  progress(`  chain: 1 node p50 ${c1.toFixed(1)} ms, 50 nodes p50 ${c50.toFixed(1)} ms (engine ${r.chain50EngineP50Ms} ms) => ${r.perNodeMs.toFixed(2)} ms/node over ${lat50.length} runs`);
+  return r;
+}
+
+export interface ThroughputResult {
+  acceptedPerS: number;
+  completedPerS: number;
+  completed: number;
+  failed: number;
+  unfinished: number;
+  p50Ms: number;
+  p99Ms: number;
+  httpP50Ms: number;
+  httpP99Ms: number;
+  peakRss: number;
+}
+
+async function listExecutions(a: AgentryInstance, graphId: string): Promise<any[]> {
+  const out: any[] = [];
+  let cursor: string | undefined;
+  do {
+    const q = new URLSearchParams({ graphId, limit: '500', ...(cursor ? { cursor } : {}) });
+    const r = await httpJson('GET', `${a.url}/api/v1/executions?${q}`, undefined, auth(a));
+    if (r.status !== 200) throw new Error(`list executions failed: ${r.status} ${r.text.slice(0, 300)}`);
+    out.push(...r.json.items);
+    cursor = r.json.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * autocannon POSTs /execute of a 10-node graph at fixed concurrency for `seconds`; the API answers 202 once the
+ * execution is durably requested, so completions and their latency (endedAt - requestedAt) are read back from
+ * the execution list after the load (waiting, bounded, for the backlog to drain).
+ */
+export async function throughputScenario(a: AgentryInstance, opts: { seconds: number; connections: number; drainMs: number }): Promise<ThroughputResult> {
+  const g = await createGraph(a, agentryChain(10));
+  await runOnce(a, g, 2, 30000);
+  const ac = await autocannon();
+  const rss = rssSampler(a.pid);
+  const r = await ac({ url: `${a.url}/api/v1/graphs/${g}/execute`, method: 'POST', body: '{"inputs":{}}', headers: { 'content-type': 'application/json', ...auth(a) }, connections: opts.connections, duration: opts.seconds });
+  progress(`  throughput: ${Math.round(r.requests.average)} executions/s accepted (202: ${r['2xx']}, other: ${r.non2xx}, errors: ${r.errors}); waiting for the backlog`);
+  const deadline = Date.now() + opts.drainMs;
+  let items = await listExecutions(a, g);
+  while (items.some((e) => !TERMINAL.includes(e.status)) && Date.now() < deadline) {
+    await sleep(1000);
+    items = await listExecutions(a, g);
+    progress(`    ${items.filter((e) => TERMINAL.includes(e.status)).length}/${items.length} finished`);
+  }
+  const peakRss = rss.stop();
+  const done = items.filter((e) => e.status === 'COMPLETED' && e.endedAt);
+  const lat = done.map((e) => Date.parse(e.endedAt) - Date.parse(e.requestedAt));
+  const first = Math.min(...items.map((e) => Date.parse(e.requestedAt)));
+  const last = Math.max(...done.map((e) => Date.parse(e.endedAt)));
+  const completedPerS = done.length / Math.max((last - first) / 1000, 1e-3);
+  const res = {
+    acceptedPerS: r.requests.average,
+    completedPerS,
+    completed: done.length,
+    failed: items.filter((e) => e.status === 'FAILED' || e.status === 'TERMINATED').length,
+    unfinished: items.filter((e) => !TERMINAL.includes(e.status)).length,
+    p50Ms: percentile(lat, 50),
+    p99Ms: percentile(lat, 99),
+    httpP50Ms: r.latency.p50,
+    httpP99Ms: r.latency.p99,
+    peakRss,
+  };
+  progress(`  throughput: ${res.completed} completed at ${completedPerS.toFixed(1)}/s, p50 ${res.p50Ms} ms, p99 ${res.p99Ms} ms (failed ${res.failed}, unfinished ${res.unfinished}); peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  return res;
+}
+
+/** One StepThroughItems node emitting 10,000 items, each through 3 pass-through nodes; bounded, partial progress reported. */
+export async function fanOutScenario(a: AgentryInstance, boundMs: number): Promise<{ ms: number; itemsPerS: number; completedNodes: number; finished: boolean }> {
+  const g = await createGraph(a, agentryFanOut(FANOUT_ITEMS));
+  const t0 = performance.now();
+  try {
+    const { engineMs, view } = await runOnce(a, g, 1000, boundMs);
+    const nodes = view.nodeExecutions?.length ?? 0;
+    progress(`  fan-out: ${FANOUT_ITEMS} items x 3 nodes in ${engineMs} ms (${nodes} node executions)`);
+    return { ms: engineMs, itemsPerS: FANOUT_ITEMS / (engineMs / 1000), completedNodes: nodes, finished: true };
+  } catch (err) {
+    const view = (err as { view?: any }).view;
+    const completed = (view?.nodeExecutions ?? []).filter((n: any) => n.status === 'COMPLETED' && n.nodeId === 'b3').length;
+    const ms = performance.now() - t0;
+    progress(`  fan-out: not finished within the bound (${(err as Error).message}); ${completed} items through the branch`);
+    return { ms, itemsPerS: completed / (ms / 1000), completedNodes: completed, finished: false };
+  }
+}
+
+/** Rebuilds every execution stream of a data folder's SQLite log the way the engine does (fold + integrity checks). */
+export async function replayScenario(dataDir: string): Promise<{ events: number; streams: number; eventsPerS: number; ms: number }> {
+  const log = createSqliteEventLog({ path: path.join(dataDir, 'agentry.db') });
+  try {
+    const t0 = performance.now();
+    const streams = new Map<string, EventEnvelope[]>();
+    let after = 0;
+    let events = 0;
+    for (;;) {
+      const page = await log.events.readAll({ after, limit: 5000, categories: ['execution'] });
+      for (const e of page) {
+        let list = streams.get(e.streamId);
+        if (!list) streams.set(e.streamId, (list = []));
+        list.push(e);
+      }
+      events += page.length;
+      if (page.length < 5000) break;
+      after = page[page.length - 1].globalPosition;
+    }
+    for (const [id, list] of streams) rebuild(id, list);
+    const ms = performance.now() - t0;
+    const r = { events, streams: streams.size, eventsPerS: events / (ms / 1000), ms };
+    progress(`  replay: ${events} events of ${streams.size} executions rebuilt in ${ms.toFixed(0)} ms => ${Math.round(r.eventsPerS)} events/s`);
+    return r;
+  } finally {
+    await log.close();
+  }
+}
+
+/** Opens a 1,000-node graph in the built editor in headless Chromium; time from clicking "open" to the last node drawn. */
+export async function editorScenario(a: AgentryInstance, boundMs: number): Promise<{ openMs: number; nodes: number }> {
+  const { chromium } = await import('playwright-core');
+  const id = await createGraph(a, agentryChain(1000, 'bench editor 1000'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    return await bounded(
+      'editor',
+      boundMs,
+      (async () => {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        await page.goto(a.url);
+        await page.getByTestId('login-email').fill(ADMIN.email);
+        await page.getByTestId('login-password').fill(ADMIN.password);
+        await page.getByTestId('login-submit').click();
+        await page.getByTestId(`graph-row-${id}`).waitFor({ timeout: boundMs });
+        const t0 = performance.now();
+        await page.getByTestId(`graph-row-${id}`).getByTestId('graph-open').click();
+        await page.locator('[data-testid="node-n999"]').waitFor({ state: 'attached', timeout: boundMs });
+        await page.locator('[data-testid="node-n0"]').waitFor({ state: 'attached', timeout: boundMs });
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const openMs = performance.now() - t0;
+        const nodes = await page.locator('[data-testid^="node-n"]').count();
+        progress(`  editor: 1,000-node graph open in ${openMs.toFixed(0)} ms (${nodes} node elements)`);
+        return { openMs, nodes };
+      })(),
+    );
+  } finally {
+    await browser.close();
+  }
+}
+
+export const idleRss = async (a: AgentryInstance) => {
+  await sleep(2000);
+  return treeRss(a.pid);
+};

@@ -1,0 +1,65 @@
+/** On-demand installs into bench/.cache (outside git), pinned by version, with progress and a time bound. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { CACHE, progress, runCommand } from './util';
+
+export const PINS = {
+  autocannon: '9.0.0',
+  'node-red': '5.0.7',
+  n8n: '2.41.1',
+  node24: '24.9.0',
+};
+
+function installedVersion(dir: string, pkg: string): string | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes sure `pkg@version` is installed in bench/.cache/<folder>. `approveScripts` runs the dependencies'
+ * install scripts (npm 11 skips them unless approved), needed for native modules.
+ */
+export async function ensureInstalled(folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean }): Promise<string> {
+  const dir = path.join(CACHE, folder);
+  if (installedVersion(dir, pkg) === version && fs.existsSync(path.join(dir, '.bench-installed'))) return dir;
+  fs.mkdirSync(dir, { recursive: true });
+  if (!fs.existsSync(path.join(dir, 'package.json'))) fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
+  progress(`installing ${pkg}@${version} into ${path.relative(process.cwd(), dir)} (log: ${folder}/install.log; bound ${Math.round(opts.timeoutMs / 60000)} min)`);
+  const log = path.join(dir, 'install.log');
+  const npm = (args: string[]) => runCommand('npm', args, { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs, log });
+  const r = await npm(['install', '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${version}`]);
+  if (r.code !== 0) throw new Error(`npm install ${pkg}@${version} failed (exit ${r.code}): ${r.tail.slice(-1500)}`);
+  if (opts.approveScripts) {
+    const a = await npm(['install-scripts', 'approve', '--all']);
+    if (a.code !== 0) progress(`  npm install-scripts approve failed (${a.code}); continuing: ${a.tail.slice(-300)}`);
+    progress(`  building native modules of ${pkg} (npm rebuild)`);
+    const b = await npm(['rebuild']);
+    if (b.code !== 0) throw new Error(`npm rebuild in ${dir} failed (exit ${b.code}): ${b.tail.slice(-1500)}`);
+  }
+  fs.writeFileSync(path.join(dir, '.bench-installed'), `${pkg}@${version}\n`);
+  progress(`  ${pkg}@${version} installed`);
+  return dir;
+}
+
+export interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+  '2xx': number;
+}
+export type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+let cannon: Autocannon | undefined;
+export async function autocannon(): Promise<Autocannon> {
+  if (cannon) return cannon;
+  const dir = await ensureInstalled('tools', 'autocannon', PINS.autocannon, { timeoutMs: 5 * 60_000 });
+  cannon = createRequire(path.join(dir, 'package.json'))('autocannon') as Autocannon;
+  return cannon;
+}

@@ -1,0 +1,115 @@
+import type { EventStore } from '@agentry/event-log';
+import { DomainError, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import type { ApiKeyEvent } from '../domain/accounts/events';
+import { hashSecret, newSecret } from '../domain/accounts/secrets';
+import { Projection } from './streams';
+
+export interface ApiKey {
+  id: string;
+  tenantId: string;
+  userId: string;
+  name: string;
+  scopes: string[];
+  /** The first characters of the key, to recognise it in a list (the key itself is shown once). */
+  prefix: string;
+  keyHash: string;
+  createdAt: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+/** How often a key's use is written to the log; between writes the last-used time is kept in memory. */
+const USE_RECORD_INTERVAL_MS = 60_000;
+
+/** API keys in `apikey-*` streams: random, shown once, stored as SHA-256, scoped, revocable. */
+export class ApiKeys {
+  private readonly keys = new Map<string, ApiKey>();
+  private readonly byHash = new Map<string, ApiKey>();
+  private readonly recordedUse = new Map<string, number>();
+  private readonly projection: Projection;
+
+  constructor(private readonly deps: { events: EventStore; clock: Clock; newId: () => string }) {
+    this.projection = new Projection(deps.events, ['apikey'], (e) => this.apply(e));
+  }
+
+  start(): Promise<void> {
+    return this.projection.start();
+  }
+
+  async create(input: { tenantId: string; userId: string; name: string; scopes: string[]; expiresAt?: string }): Promise<{ key: ApiKey; secret: string }> {
+    const keyId = this.deps.newId();
+    const secret = newSecret('agk');
+    await this.projection.append(input.tenantId, streamIdOf('apikey', keyId), [
+      {
+        type: 'ApiKeyCreated',
+        data: { keyId, tenantId: input.tenantId, userId: input.userId, name: input.name, scopes: [...new Set(input.scopes)].sort(), prefix: secret.slice(0, 12), keyHash: hashSecret(secret), expiresAt: input.expiresAt, at: this.now() },
+      } satisfies ApiKeyEvent,
+    ]);
+    return { key: this.keys.get(keyId)!, secret };
+  }
+
+  list(tenantId: string): ApiKey[] {
+    return [...this.keys.values()].filter((k) => k.tenantId === tenantId).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  get(tenantId: string, keyId: string): ApiKey {
+    const key = this.keys.get(keyId);
+    if (!key || key.tenantId !== tenantId) throw new DomainError('NOT_FOUND', `API key ${keyId} not found`);
+    return key;
+  }
+
+  async revoke(tenantId: string, keyId: string, by: string): Promise<void> {
+    const key = this.get(tenantId, keyId);
+    if (key.revokedAt) return;
+    await this.projection.append(tenantId, streamIdOf('apikey', keyId), [{ type: 'ApiKeyRevoked', data: { keyId, revokedBy: by, at: this.now() } } satisfies ApiKeyEvent]);
+  }
+
+  /** The key a secret stands for, if live; the use is noted (and written to the log at most once a minute). */
+  authenticate(secret: string): ApiKey {
+    const key = this.byHash.get(hashSecret(secret));
+    const now = this.deps.clock.now();
+    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now.toISOString())) throw new DomainError('UNAUTHENTICATED', 'the API key is not valid');
+    key.lastUsedAt = now.toISOString();
+    const last = this.recordedUse.get(key.id) ?? 0;
+    if (now.getTime() - last >= USE_RECORD_INTERVAL_MS) {
+      this.recordedUse.set(key.id, now.getTime());
+      this.projection
+        .append(key.tenantId, streamIdOf('apikey', key.id), [{ type: 'ApiKeyUsed', data: { keyId: key.id, at: key.lastUsedAt } } satisfies ApiKeyEvent])
+        .catch(() => this.recordedUse.delete(key.id));
+    }
+    return key;
+  }
+
+  private apply(envelope: EventEnvelope): void {
+    const event = { type: envelope.type, data: envelope.data } as ApiKeyEvent;
+    switch (event.type) {
+      case 'ApiKeyCreated': {
+        const d = event.data;
+        const key: ApiKey = { id: d.keyId, tenantId: d.tenantId, userId: d.userId, name: d.name, scopes: d.scopes, prefix: d.prefix, keyHash: d.keyHash, createdAt: d.at, expiresAt: d.expiresAt };
+        this.keys.set(key.id, key);
+        this.byHash.set(key.keyHash, key);
+        break;
+      }
+      case 'ApiKeyUsed': {
+        const key = this.keys.get(event.data.keyId);
+        if (key && (!key.lastUsedAt || key.lastUsedAt < event.data.at)) key.lastUsedAt = event.data.at;
+        this.recordedUse.set(event.data.keyId, Date.parse(event.data.at));
+        break;
+      }
+      case 'ApiKeyRevoked': {
+        const key = this.keys.get(event.data.keyId);
+        if (key) key.revokedAt = event.data.at;
+        break;
+      }
+      default: {
+        const unknown: never = event;
+        void unknown;
+      }
+    }
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
