@@ -78,7 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentryConfig 
   const ports = {} as Record<ServiceName, number>;
   for (const s of SERVICE_NAMES) {
     const raw = env[`AGENTRY_${envKey(s)}_GRPC_PORT`];
-    const port = raw === undefined || raw === '' ? DEFAULT_GRPC_PORTS[s] : Number(raw);
+    // Embedded mode wires services to each other in-process, so their internal ports can be any free ones;
+    // only the gateway's external gRPC port is fixed by default.
+    const fallback = cfg.AGENTRY_MODE === 'embedded' && s !== 'gateway' ? 0 : DEFAULT_GRPC_PORTS[s];
+    const port = raw === undefined || raw === '' ? fallback : Number(raw);
     if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push({ variable: `AGENTRY_${envKey(s)}_GRPC_PORT`, message: 'must be a port number' });
     ports[s] = port;
   }
