@@ -11,6 +11,8 @@ import { bounded, httpJson, percentile, progress, REPO, rssSampler, sequential, 
 
 const ADMIN = { email: 'bench@example.test', password: 'bench-password-not-secret' };
 const TERMINAL = ['COMPLETED', 'FAILED', 'TERMINATED'];
+/** The view carries requestedAt under `extra`; the list only has startedAt (set when the execution is requested). */
+const requestedAt = (e: any): number => Date.parse(e.requestedAt ?? e.extra?.requestedAt ?? e.startedAt);
 const SERVICES = ['graph', 'execution', 'block-runner', 'integration', 'store', 'scheduler', 'notification', 'gateway'];
 
 export interface AgentryInstance {
@@ -83,7 +85,7 @@ export async function runOnce(a: AgentryInstance, graphId: string, pollMs: numbe
     const r = await httpJson('GET', `${a.url}/api/v1/executions/${id}`, undefined, auth(a));
     if (r.status === 200 && TERMINAL.includes(r.json.status)) {
       if (r.json.status !== 'COMPLETED') throw new Error(`execution ${id} ended ${r.json.status}: ${JSON.stringify(r.json.error ?? '')}`);
-      return { view: r.json, engineMs: Date.parse(r.json.endedAt) - Date.parse(r.json.requestedAt) };
+      return { view: r.json, engineMs: Date.parse(r.json.endedAt) - requestedAt(r.json) };
     }
     if (Date.now() > deadline) {
       await httpJson('POST', `${a.url}/api/v1/executions/${id}/cancel`, {}, auth(a)).catch(() => undefined);
@@ -132,7 +134,7 @@ async function listExecutions(a: AgentryInstance, graphId: string): Promise<any[
   const out: any[] = [];
   let cursor: string | undefined;
   do {
-    const q = new URLSearchParams({ graphId, limit: '500', ...(cursor ? { cursor } : {}) });
+    const q = new URLSearchParams({ graphId, limit: '200', ...(cursor ? { cursor } : {}) });
     const r = await httpJson('GET', `${a.url}/api/v1/executions?${q}`, undefined, auth(a));
     if (r.status !== 200) throw new Error(`list executions failed: ${r.status} ${r.text.slice(0, 300)}`);
     out.push(...r.json.items);
@@ -162,8 +164,8 @@ export async function throughputScenario(a: AgentryInstance, opts: { seconds: nu
   }
   const peakRss = rss.stop();
   const done = items.filter((e) => e.status === 'COMPLETED' && e.endedAt);
-  const lat = done.map((e) => Date.parse(e.endedAt) - Date.parse(e.requestedAt));
-  const first = Math.min(...items.map((e) => Date.parse(e.requestedAt)));
+  const lat = done.map((e) => Date.parse(e.endedAt) - requestedAt(e));
+  const first = Math.min(...items.map(requestedAt).filter(Number.isFinite));
   const last = Math.max(...done.map((e) => Date.parse(e.endedAt)));
   const completedPerS = done.length / Math.max((last - first) / 1000, 1e-3);
   const res = {
@@ -193,9 +195,10 @@ export async function fanOutScenario(a: AgentryInstance, boundMs: number): Promi
     return { ms: engineMs, itemsPerS: FANOUT_ITEMS / (engineMs / 1000), completedNodes: nodes, finished: true };
   } catch (err) {
     const view = (err as { view?: any }).view;
-    const completed = (view?.nodeExecutions ?? []).filter((n: any) => n.status === 'COMPLETED' && n.nodeId === 'b3').length;
+    // Items are not processed depth-first: count every completed branch node execution, in item-equivalents.
+    const completed = Math.floor((view?.nodeExecutions ?? []).filter((n: any) => n.status === 'COMPLETED' && /^b[123]$/.test(n.nodeId)).length / 3);
     const ms = performance.now() - t0;
-    progress(`  fan-out: not finished within the bound (${(err as Error).message}); ${completed} items through the branch`);
+    progress(`  fan-out: not finished within the bound (${(err as Error).message}); ${completed} item-equivalents through the branch`);
     return { ms, itemsPerS: completed / (ms / 1000), completedNodes: completed, finished: false };
   }
 }
@@ -230,7 +233,7 @@ export async function replayScenario(dataDir: string): Promise<{ events: number;
 }
 
 /** Opens a 1,000-node graph in the built editor in headless Chromium; time from clicking "open" to the last node drawn. */
-export async function editorScenario(a: AgentryInstance, boundMs: number): Promise<{ openMs: number; nodes: number }> {
+export async function editorScenario(a: AgentryInstance, boundMs: number): Promise<{ openMs: number; nodes: number; fitMs: number; all: number }> {
   const { chromium } = await import('playwright-core');
   const id = await createGraph(a, agentryChain(1000, 'bench editor 1000'));
   const browser = await chromium.launch({
@@ -250,13 +253,20 @@ export async function editorScenario(a: AgentryInstance, boundMs: number): Promi
         await page.getByTestId(`graph-row-${id}`).waitFor({ timeout: boundMs });
         const t0 = performance.now();
         await page.getByTestId(`graph-row-${id}`).getByTestId('graph-open').click();
-        await page.locator('[data-testid="node-n999"]').waitFor({ state: 'attached', timeout: boundMs });
-        await page.locator('[data-testid="node-n0"]').waitFor({ state: 'attached', timeout: boundMs });
-        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        // Large graphs are culled to the viewport (onlyRenderVisibleElements): "open" = the first nodes drawn.
+        await page.locator('[data-testid="node-n0"]').waitFor({ state: 'visible', timeout: boundMs });
+        await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
         const openMs = performance.now() - t0;
         const nodes = await page.locator('[data-testid^="node-n"]').count();
-        progress(`  editor: 1,000-node graph open in ${openMs.toFixed(0)} ms (${nodes} node elements)`);
-        return { openMs, nodes };
+        // Worst case: fit all 1,000 nodes in view (every node mounts), until the last one is drawn.
+        const t1 = performance.now();
+        await page.locator('.react-flow__controls-fitview').click();
+        await page.locator('[data-testid="node-n999"]').waitFor({ state: 'attached', timeout: boundMs });
+        await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+        const fitMs = performance.now() - t1;
+        const all = await page.locator('[data-testid^="node-n"]').count();
+        progress(`  editor: 1,000-node graph open in ${openMs.toFixed(0)} ms (${nodes} nodes in view); fit-all in ${fitMs.toFixed(0)} ms (${all} nodes drawn)`);
+        return { openMs, nodes, fitMs, all };
       })(),
     );
   } finally {

@@ -33,7 +33,8 @@ export async function ensureInstalled(folder: string, pkg: string, version: stri
   const npm = (args: string[]) => runCommand('npm', args, { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs, log });
   const r = await npm(['install', '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${version}`]);
   if (r.code !== 0) throw new Error(`npm install ${pkg}@${version} failed (exit ${r.code}): ${r.tail.slice(-1500)}`);
-  if (opts.approveScripts) {
+  // npm 11 may skip dependencies' install scripts until approved: approve them and rebuild (native modules).
+  if (opts.approveScripts && /install-scripts/.test(fs.readFileSync(log, 'utf8'))) {
     const a = await npm(['install-scripts', 'approve', '--all']);
     if (a.code !== 0) progress(`  npm install-scripts approve failed (${a.code}); continuing: ${a.tail.slice(-300)}`);
     progress(`  building native modules of ${pkg} (npm rebuild)`);

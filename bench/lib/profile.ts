@@ -30,11 +30,15 @@ export function summariseProfile(file: string, topN = 15) {
   const byFn = new Map<string, { fn: string; where: string; selfUs: number }>();
   const byArea = new Map<string, number>();
   let total = 0;
+  let idle = 0;
   for (const [id, us] of self) {
     const n = byId.get(id);
     if (!n) continue;
     const { functionName, url, lineNumber } = n.callFrame;
-    if (functionName === '(idle)') continue;
+    if (functionName === '(idle)') {
+      idle += us;
+      continue;
+    }
     total += us;
     const where = url ? `${url.replace(/^file:\/\//, '').replace(/^.*?\/(node_modules|services|libs|apps)\//, '$1/')}:${lineNumber + 1}` : '';
     const key = `${functionName}@${where}`;
@@ -47,6 +51,8 @@ export function summariseProfile(file: string, topN = 15) {
   const pct = (us: number) => Math.round((1000 * us) / Math.max(total, 1)) / 10;
   return {
     totalMs: Math.round(total / 1000),
+    /** Share of the profiled wall time the main thread was idle (waiting on I/O and timers). */
+    idlePct: Math.round((1000 * idle) / Math.max(total + idle, 1)) / 10,
     top: [...byFn.values()]
       .sort((a, b) => b.selfUs - a.selfUs)
       .slice(0, topN)

@@ -32,7 +32,7 @@ export interface BenchResults {
   /** Extra facts per scenario (counts, bounds hit), small. */
   notes: string[];
   /** Top self-time of the Agentry process under load (from --cpu-prof), when profiled. */
-  profile?: { file: string; totalMs: number; top: Array<{ fn: string; where: string; selfMs: number; pct: number }>; byArea: Array<{ area: string; pct: number }> };
+  profile?: { file: string; totalMs: number; idlePct: number; top: Array<{ fn: string; where: string; selfMs: number; pct: number }>; byArea: Array<{ area: string; pct: number }> };
 }
 
 export function validateResults(r: unknown): string[] {

@@ -5,7 +5,7 @@ const http = require('node:http');
 const { createRequire } = require('node:module');
 
 const [installDir, port, userDir] = process.argv.slice(2);
-const req = createRequire(path.join(installDir, 'package.json'));
+const req = createRequire(path.resolve(installDir, 'package.json'));
 const RED = req('node-red');
 const express = req('express');
 

@@ -70,7 +70,8 @@ export class ApiClient {
     }
     if (!res.ok) {
       const problem = await readProblem(res);
-      if (res.status === 404 && (problem.detail === 'no such API route' || !problem.code)) throw new NotSupportedError(method, `/api/v1${path}`, this.baseUrl);
+      if (res.status === 404 && (problem.detail === 'no such API route' || !problem.code))
+        throw new NotSupportedError(method, `/api/v1${path}`, this.baseUrl);
       throw new ApiError(method, `/api/v1${path}`, problem);
     }
     if (res.status === 204) return undefined as T;
@@ -79,13 +80,16 @@ export class ApiClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new CliError(`the server answered ${method} ${path} with something that is not JSON (is ${this.baseUrl} an Agentry server?)`);
+      throw new CliError(
+        `the server answered ${method} ${path} with something that is not JSON (is ${this.baseUrl} an Agentry server?)`,
+      );
     }
   }
 
   private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
     const url = new URL(`${this.baseUrl}/api/v1${path}`);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(options.query ?? {}))
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.authenticated !== false) {
@@ -94,11 +98,19 @@ export class ApiClient {
       else throw new CliError('not signed in', 1, 'run `agentry login` (or set AGENTRY_API_KEY)');
     }
     try {
-      return await this.fetchImpl(url, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+      return await this.fetchImpl(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new CliError(`cannot reach the Agentry server at ${this.baseUrl} (${why})`, 1, 'is it running? Point the CLI elsewhere with `agentry login --url <url>` or --url');
+      throw new CliError(
+        `cannot reach the Agentry server at ${this.baseUrl} (${why})`,
+        1,
+        'is it running? Point the CLI elsewhere with `agentry login --url <url>` or --url',
+      );
     }
   }
 }
@@ -107,11 +119,16 @@ async function readProblem(res: Response): Promise<Problem> {
   const text = await res.text().catch(() => '');
   try {
     const body = JSON.parse(text) as Partial<Problem>;
-    if (body && typeof body === 'object') return { ...body, status: typeof body.status === 'number' ? body.status : res.status };
+    if (body && typeof body === 'object')
+      return { ...body, status: typeof body.status === 'number' ? body.status : res.status };
   } catch {
     // not JSON: fall through
   }
-  return { status: res.status, title: res.statusText, detail: text.trim().slice(0, 200) || `HTTP ${res.status} ${res.statusText}` };
+  return {
+    status: res.status,
+    title: res.statusText,
+    detail: text.trim().slice(0, 200) || `HTTP ${res.status} ${res.statusText}`,
+  };
 }
 
 export function normalizeUrl(raw: string): string {
@@ -121,6 +138,7 @@ export function normalizeUrl(raw: string): string {
   } catch {
     throw new UsageError(`'${raw}' is not a valid server URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`the server URL must be http(s), not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`the server URL must be http(s), not ${url.protocol}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

@@ -34,7 +34,11 @@ export function readConfig(file: string): CliConfig {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
     return parsed as CliConfig;
   } catch (err) {
-    throw new CliError(`the config file ${file} is not valid JSON (${(err as Error).message})`, 1, 'fix or delete it, then run `agentry login`');
+    throw new CliError(
+      `the config file ${file} is not valid JSON (${(err as Error).message})`,
+      1,
+      'fix or delete it, then run `agentry login`',
+    );
   }
 }
 

@@ -80,7 +80,10 @@ export class Session {
     const config = this.config();
     const anonymous = new ApiClient({ baseUrl: this.serverUrl(), credentials: {}, fetch: this.deps.fetch });
     try {
-      const out = await anonymous.request<LoginResponse>('POST', '/auth/refresh', { body: { refreshToken: config.refreshToken }, authenticated: false });
+      const out = await anonymous.request<LoginResponse>('POST', '/auth/refresh', {
+        body: { refreshToken: config.refreshToken },
+        authenticated: false,
+      });
       this.saveConfig({ ...config, ...tokenFields(out) });
       return out.accessToken;
     } catch {
@@ -111,7 +114,10 @@ export interface LoginResponse {
   refreshToken?: string;
 }
 
-export function tokenFields(out: LoginResponse, now = Date.now()): Pick<CliConfig, 'token' | 'refreshToken' | 'expiresAt'> {
+export function tokenFields(
+  out: LoginResponse,
+  now = Date.now(),
+): Pick<CliConfig, 'token' | 'refreshToken' | 'expiresAt'> {
   return {
     token: out.accessToken,
     ...(out.refreshToken ? { refreshToken: out.refreshToken } : {}),

@@ -56,7 +56,11 @@ export class NotSupportedError extends CliError {
     readonly path: string,
     serverUrl: string,
   ) {
-    super(`the server at ${serverUrl} does not support this yet (${method} ${path} answered 404 NOT_FOUND: no such API route)`, EXIT.failure, 'upgrade the server, or check `agentry --help` for what this version offers');
+    super(
+      `the server at ${serverUrl} does not support this yet (${method} ${path} answered 404 NOT_FOUND: no such API route)`,
+      EXIT.failure,
+      'upgrade the server, or check `agentry --help` for what this version offers',
+    );
     this.name = 'NotSupportedError';
   }
 }
@@ -67,7 +71,7 @@ function hintFor(problem: Problem): string | undefined {
     case 'TOKEN_EXPIRED':
       return 'sign in again with `agentry login`';
     case 'PERMISSION_DENIED':
-      return 'your role in this tenant does not allow it; ask a tenant owner or admin';
+      return 'your role in this tenant (or the scopes of your API key) do not allow it; ask a tenant owner or admin';
     case 'RATE_LIMITED':
       return 'wait a moment and try again';
     default:
@@ -94,7 +98,9 @@ export function fieldErrors(errors: unknown, prefix = ''): string[] {
   if (errors === null || errors === undefined) return [];
   if (typeof errors !== 'object') return [`${prefix || 'error'}: ${String(errors)}`];
   if (Array.isArray(errors)) return errors.flatMap((e, i) => fieldErrors(e, prefix ? `${prefix}[${i}]` : `[${i}]`));
-  return Object.entries(errors as Record<string, unknown>).flatMap(([k, v]) => fieldErrors(v, prefix ? `${prefix}.${k}` : k));
+  return Object.entries(errors as Record<string, unknown>).flatMap(([k, v]) =>
+    fieldErrors(v, prefix ? `${prefix}.${k}` : k),
+  );
 }
 
 export function exitCodeOf(err: unknown): number {

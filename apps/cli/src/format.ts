@@ -20,7 +20,14 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
 }
 
 function cell(value: unknown, max = 60): string {
-  const text = value === undefined || value === null || value === '' ? '-' : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text =
+    value === undefined || value === null || value === ''
+      ? '-'
+      : typeof value === 'string'
+        ? value
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
@@ -62,7 +69,13 @@ export function parseSettings(pairs: readonly string[], flag: string): Record<st
     const i = pair.indexOf('=');
     if (i <= 0) throw new UsageError(`${flag} expects name=value, got '${pair}'`);
     const raw = pair.slice(i + 1);
-    out[pair.slice(0, i).trim()] = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
+    out[pair.slice(0, i).trim()] = /^-?\d+(\.\d+)?$/.test(raw)
+      ? Number(raw)
+      : raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw;
   }
   return out;
 }
@@ -101,14 +114,22 @@ export function bar(done: number, total: number, width = 20): string {
  * `{ items: [...] }` or an array as a table of the first item's scalar fields, an object as aligned key lines.
  */
 export function render(value: unknown): string {
-  const items = Array.isArray(value) ? value : value && typeof value === 'object' && Array.isArray((value as { items?: unknown }).items) ? (value as { items: unknown[] }).items : undefined;
+  const items = Array.isArray(value)
+    ? value
+    : value && typeof value === 'object' && Array.isArray((value as { items?: unknown }).items)
+      ? (value as { items: unknown[] }).items
+      : undefined;
   if (items) {
     if (items.length === 0) return '(none)';
     if (items.every((i) => i && typeof i === 'object' && !Array.isArray(i))) {
       const keys = [...new Set(items.flatMap((i) => Object.keys(i as object)))].slice(0, 8);
       return table(
         items as Record<string, unknown>[],
-        keys.map((k) => ({ header: k.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(), value: (row: Record<string, unknown>) => row[k], max: 40 })),
+        keys.map((k) => ({
+          header: k.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+          value: (row: Record<string, unknown>) => row[k],
+          max: 40,
+        })),
       );
     }
     return items.map((i) => show(i)).join('\n');

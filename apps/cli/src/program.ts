@@ -8,22 +8,33 @@ import { registerExecutions } from './commands/executions';
 import { registerGraphs } from './commands/graphs';
 import { registerTenants } from './commands/tenants';
 
-/** Wraps a command handler: builds the Session from the global options and hands over the positional arguments. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Act = (handler: (session: Session, ...args: any[]) => Promise<void>) => (...args: unknown[]) => Promise<void>;
+/**
+ * Wraps a command handler: builds the Session from the global options and hands over what commander
+ * parsed (positional arguments, then the command's options). `never[]` lets each handler type its own.
+ */
+export type Act = (
+  handler: (session: Session, ...args: never[]) => Promise<void>,
+) => (...args: unknown[]) => Promise<void>;
 
 export function buildProgram(deps: CliDeps): Command {
   const program = new Command('agentry');
   // Set before any subcommand is added: commander copies these settings into each one.
   program
     .exitOverride()
-    .configureOutput({ writeOut: (s) => deps.io.stdout(s), writeErr: (s) => deps.io.stderr(s), outputError: (s, write) => write(s) })
+    .configureOutput({
+      writeOut: (s) => deps.io.stdout(s),
+      writeErr: (s) => deps.io.stderr(s),
+      outputError: (s, write) => write(s),
+    })
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .description('Agentry from the command line: sign in, manage graphs, run and watch executions, administer tenants.')
     .version(version(), '-V, --version')
     .option('--json', 'print machine-readable JSON on stdout (for scripts)')
-    .option('--url <url>', 'server URL (default: the one saved by `agentry login`, AGENTRY_URL, or http://localhost:8080)')
+    .option(
+      '--url <url>',
+      'server URL (default: the one saved by `agentry login`, AGENTRY_URL, or http://localhost:8080)',
+    )
     .option('--api-key <key>', 'authenticate with an API key instead of the saved token (or AGENTRY_API_KEY)')
     .addHelpText(
       'after',
@@ -42,11 +53,13 @@ Examples:
   agentry executions list --status FAILED --json`,
     );
 
-  const act: Act = (handler) => async (...args) => {
-    const command = args[args.length - 1] as Command;
-    const session = new Session(deps, command.optsWithGlobals<GlobalOptions>());
-    await handler(session, ...args.slice(0, -1));
-  };
+  const act: Act =
+    (handler) =>
+    async (...args) => {
+      const command = args[args.length - 1] as Command;
+      const session = new Session(deps, command.optsWithGlobals<GlobalOptions>());
+      await handler(session, ...(args.slice(0, -1) as never[]));
+    };
 
   registerAuth(program, act, deps);
   registerGraphs(program, act);

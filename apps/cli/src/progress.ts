@@ -45,7 +45,13 @@ export interface Page<T> {
 }
 
 /** One page, or with `all` every page (following nextCursor) with a running count on the terminal. */
-export async function fetchPages<T>(session: Session, path: string, query: Record<string, string | number | undefined>, all: boolean, noun: string): Promise<Page<T>> {
+export async function fetchPages<T>(
+  session: Session,
+  path: string,
+  query: Record<string, string | number | undefined>,
+  all: boolean,
+  noun: string,
+): Promise<Page<T>> {
   const client = session.client();
   if (!all) return client.get<Page<T>>(path, query);
   const progress = startProgress(session, `fetching ${noun}…`);

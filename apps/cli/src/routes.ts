@@ -16,7 +16,9 @@ export async function firstSupported<T>(client: ApiClient, routes: readonly Rout
   let last: NotSupportedError | undefined;
   for (const r of routes) {
     try {
-      return await client.request<T>(r.method, r.path, { body: r.body ?? (r.method === 'GET' || r.method === 'DELETE' ? undefined : {}) });
+      return await client.request<T>(r.method, r.path, {
+        body: r.body ?? (r.method === 'GET' || r.method === 'DELETE' ? undefined : {}),
+      });
     } catch (err) {
       if (!(err instanceof NotSupportedError)) throw err;
       last ??= err;

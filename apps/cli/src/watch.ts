@@ -111,7 +111,15 @@ export interface Renderer {
   finish(state: WatchState): void;
 }
 
-const ICON: Record<string, string> = { COMPLETED: '✔', FAILED: '✖', TERMINATED: '■', RUNNING: '▶', QUEUED: '…', REVIEW: '?', INCOMPLETE: '·' };
+const ICON: Record<string, string> = {
+  COMPLETED: '✔',
+  FAILED: '✖',
+  TERMINATED: '■',
+  RUNNING: '▶',
+  QUEUED: '…',
+  REVIEW: '?',
+  INCOMPLETE: '·',
+};
 const MAX_NODE_LINES = 12;
 
 /** The compact display for a terminal: a progress bar and one line per node, redrawn in place. */
@@ -120,12 +128,18 @@ export function frame(state: WatchState): string[] {
   const done = nodes.filter((n) => TERMINAL.has(n.status)).length;
   const lines = [`execution ${state.executionId}  ${state.status.padEnd(10)} ${bar(done, nodes.length)} nodes`];
   const width = Math.max(4, ...nodes.map((n) => n.nodeId.length));
-  const active = nodes.length <= MAX_NODE_LINES ? nodes : nodes.filter((n) => !['COMPLETED', 'INCOMPLETE'].includes(n.status)).slice(0, MAX_NODE_LINES);
-  for (const n of active) lines.push(`  ${ICON[n.status] ?? ' '} ${n.nodeId.padEnd(width)}  ${n.status}${n.runs > 1 ? ` (×${n.runs})` : ''}`);
+  const active =
+    nodes.length <= MAX_NODE_LINES
+      ? nodes
+      : nodes.filter((n) => !['COMPLETED', 'INCOMPLETE'].includes(n.status)).slice(0, MAX_NODE_LINES);
+  for (const n of active)
+    lines.push(`  ${ICON[n.status] ?? ' '} ${n.nodeId.padEnd(width)}  ${n.status}${n.runs > 1 ? ` (×${n.runs})` : ''}`);
   if (active.length < nodes.length) {
     const counts = new Map<string, number>();
     for (const n of nodes) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
-    lines.push(`  … ${nodes.length - active.length} more: ${[...counts].map(([s, c]) => `${c} ${s.toLowerCase()}`).join(', ')}`);
+    lines.push(
+      `  … ${nodes.length - active.length} more: ${[...counts].map(([s, c]) => `${c} ${s.toLowerCase()}`).join(', ')}`,
+    );
   }
   return lines;
 }
@@ -148,9 +162,8 @@ export function plainRenderer(write: (text: string) => void): Renderer {
     for (const n of state.nodes.values()) {
       const key = `${n.status}#${n.runs}`;
       if (last.get(n.nodeId) === key) continue;
-      const before = last.get(n.nodeId);
       last.set(n.nodeId, key);
-      if (!before && n.status === 'INCOMPLETE' && n.runs === 0) continue;
+      if (n.status === 'INCOMPLETE') continue; // waiting for inputs: noise in a log
       write(`node ${n.nodeId} ${n.status}\n`);
     }
     if (state.status !== lastStatus) {
@@ -176,20 +189,32 @@ export interface WatchOptions {
  * position 0, so an execution that already moved on is replayed), REST polling when the socket is not
  * available (API keys, proxies) or drops. Resolves with the final REST view of the execution.
  */
-export async function watchExecution(client: ApiClient, executionId: string, options: WatchOptions): Promise<ExecutionView> {
+export async function watchExecution(
+  client: ApiClient,
+  executionId: string,
+  options: WatchOptions,
+): Promise<ExecutionView> {
   const { renderer } = options;
   const first = await client.get<ExecutionView>(`/executions/${encodeURIComponent(executionId)}`);
   const nodeIds = await graphNodeIds(client, first);
   const state = initialWatchState(executionId, nodeIds);
-  applySnapshot(state, first);
-  renderer.update(state);
   if (TERMINAL.has(first.status)) {
+    applySnapshot(state, first);
     renderer.finish(state);
     return first;
   }
 
-  const live = options.useWebSocket !== false && client.token ? await followSocket(client, state, renderer).catch(() => false) : false;
-  if (!live) await poll(client, state, renderer, options.pollInterval ?? 500);
+  // The socket replays the execution's events from position 0, so its state is built from events alone
+  // (mixing in the REST snapshot would show states going backwards while the catch-up plays).
+  const live =
+    options.useWebSocket !== false && client.token
+      ? await followSocket(client, state, renderer).catch(() => false)
+      : false;
+  if (!live) {
+    applySnapshot(state, first);
+    renderer.update(state);
+    await poll(client, state, renderer, options.pollInterval ?? 500);
+  }
   const last = await client.get<ExecutionView>(`/executions/${encodeURIComponent(executionId)}`);
   applySnapshot(state, last);
   renderer.finish(state);
@@ -198,7 +223,10 @@ export async function watchExecution(client: ApiClient, executionId: string, opt
 
 async function graphNodeIds(client: ApiClient, execution: ExecutionView): Promise<string[]> {
   try {
-    const graph = await client.get<{ nodes?: Array<{ id: string }> }>(`/graphs/${encodeURIComponent(execution.graphId)}`, { version: execution.graphVersion || undefined });
+    const graph = await client.get<{ nodes?: Array<{ id: string }> }>(
+      `/graphs/${encodeURIComponent(execution.graphId)}`,
+      { version: execution.graphVersion || undefined },
+    );
     return (graph.nodes ?? []).map((n) => n.id);
   } catch {
     return []; // the graph may be gone; node states still arrive from the execution itself
@@ -211,6 +239,7 @@ function followSocket(client: ApiClient, state: WatchState, renderer: Renderer):
   return new Promise<boolean>((resolve, reject) => {
     const socket = new WebSocket(wsUrl, { handshakeTimeout: 10_000 });
     let settled = false;
+    let caughtUp = false;
     const settle = (ended: boolean, err?: Error) => {
       if (settled) return;
       settled = true;
@@ -221,7 +250,13 @@ function followSocket(client: ApiClient, state: WatchState, renderer: Renderer):
       else resolve(ended);
     };
     socket.on('open', () => {
-      socket.send(JSON.stringify({ method: 'subscribe_graph_execution', data: { executionId: state.executionId }, lastPosition: 0 }));
+      socket.send(
+        JSON.stringify({
+          method: 'subscribe_graph_execution',
+          data: { executionId: state.executionId },
+          lastPosition: 0,
+        }),
+      );
     });
     socket.on('message', (raw) => {
       let msg: WsMessage;
@@ -230,13 +265,21 @@ function followSocket(client: ApiClient, state: WatchState, renderer: Renderer):
       } catch {
         return;
       }
+      if (msg.method === 'subscribed') {
+        // The catch-up has been delivered: show the state it built, then every live change.
+        caughtUp = true;
+        renderer.update(state);
+        if (TERMINAL.has(state.status)) settle(true);
+        return;
+      }
       if (msg.method === 'error') {
         const data = (typeof msg.data === 'object' && msg.data ? msg.data : {}) as { code?: string; message?: string };
-        if (data.code === 'NOT_FOUND') return settle(false, new CliError(data.message ?? `execution ${state.executionId} not found`));
+        if (data.code === 'NOT_FOUND')
+          return settle(false, new CliError(data.message ?? `execution ${state.executionId} not found`));
         return settle(false);
       }
-      if (applyMessage(state, msg)) renderer.update(state);
-      if (TERMINAL.has(state.status)) settle(true);
+      if (applyMessage(state, msg) && caughtUp) renderer.update(state);
+      if (caughtUp && TERMINAL.has(state.status)) settle(true);
     });
     socket.on('unexpected-response', () => settle(false));
     socket.on('error', () => settle(false));

@@ -1,7 +1,8 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { auth } from './api/client';
 import { ToastProvider } from './components/Toasts';
-import { matchRoute, navigate, usePath } from './router';
+import { matchRoute, navigate, PUBLIC_ROUTES, usePath } from './router';
+import { storePage } from './store/routes';
 import { LoginPage } from './pages/LoginPage';
 import { GraphListPage } from './pages/GraphListPage';
 
@@ -21,12 +22,13 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (!signedIn && route.name !== 'login') navigate('/login', true);
+    if (!signedIn && !PUBLIC_ROUTES.includes(route.name)) navigate('/login', true);
   }, [signedIn, route.name]);
 
-  let page;
+  let page = storePage(route, signedIn);
+  if (page) return <ToastProvider>{page}</ToastProvider>;
   if (route.name === 'login' || !signedIn) page = <LoginPage />;
-  else if (route.name === 'graphs') page = <GraphListPage />;
+  else if (route.name !== 'editor') page = <GraphListPage />;
   else
     page = (
       <Suspense

@@ -17,12 +17,38 @@ export function usePath(): string {
   return path;
 }
 
-export type Route = { name: 'login' } | { name: 'graphs' } | { name: 'editor'; graphId: string | null };
+export type Route =
+  | { name: 'login' }
+  | { name: 'graphs' }
+  | { name: 'editor'; graphId: string | null }
+  | { name: 'store' }
+  | { name: 'store-listing'; slug: string }
+  | { name: 'store-creator'; handle: string }
+  | { name: 'store-submit' }
+  | { name: 'store-admin' }
+  | { name: 'library' };
+
+/** Store pages readable without signing in. */
+export const PUBLIC_ROUTES: ReadonlyArray<Route['name']> = ['login', 'store', 'store-listing', 'store-creator'];
 
 export function matchRoute(path: string): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/graphs/new') return { name: 'editor', graphId: null };
+  const store = matchStoreRoute(path);
+  if (store) return store;
   const m = /^\/graphs\/([^/]+)\/?$/.exec(path);
   if (m) return { name: 'editor', graphId: decodeURIComponent(m[1]) };
   return { name: 'graphs' };
+}
+
+function matchStoreRoute(path: string): Route | null {
+  if (path === '/store' || path === '/store/') return { name: 'store' };
+  if (path === '/store/submit') return { name: 'store-submit' };
+  if (path === '/store/admin') return { name: 'store-admin' };
+  if (path === '/library') return { name: 'library' };
+  const listing = /^\/store\/listings\/([^/]+)\/?$/.exec(path);
+  if (listing) return { name: 'store-listing', slug: decodeURIComponent(listing[1]) };
+  const creator = /^\/store\/creators\/([^/]+)\/?$/.exec(path);
+  if (creator) return { name: 'store-creator', handle: decodeURIComponent(creator[1]) };
+  return null;
 }

@@ -8,6 +8,8 @@
  *   npm run dev:cluster -- --base-port 20000  # gRPC 20000+i, ops 20010+i, HTTP 20020
  *   npm run dev:cluster -- --data ./data-cluster
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVICE_NAMES } from '@agentry/config';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   const basePort = values['base-port'] ? Number(values['base-port']) : undefined;
   const say = (line: string) => process.stderr.write(`  [cluster] ${line}\n`);
 
+  const admin = adminPassword(dataDir);
   let cluster: Cluster | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    cluster = await startCluster({ natsUrl, dataDir, basePort, autoRestart: true, onEvent: say });
+    cluster = await startCluster({ natsUrl, dataDir, basePort, autoRestart: true, onEvent: say, env: { AGENTRY_ADMIN_PASSWORD: admin.password } });
   } catch (err) {
     await nats?.stop();
     throw err;
@@ -69,11 +72,25 @@ async function main(): Promise<void> {
       `  Open      ${cluster.url}`,
       `  NATS      ${natsUrl}${nats ? ` (private nats-server, pid ${nats.pid()}, store ${path.relative(process.cwd(), nats.storeDir)})` : ''}`,
       `  Data      ${dataDir}`,
+      `  Sign in   ${process.env.AGENTRY_ADMIN_EMAIL ?? 'admin@agentry.local'}`,
+      `  Password  ${admin.fromEnv ? '(AGENTRY_ADMIN_PASSWORD)' : `${admin.password}   (kept in ${path.join(dataDir, 'admin-password')}, mode 0600)`}`,
       ...rows,
       '  Ctrl-C stops everything.',
       '',
     ].join('\n') + '\n',
   );
+}
+
+/**
+ * The gateway process prints no generated password in distributed mode, so the supervisor chooses it: from
+ * AGENTRY_ADMIN_PASSWORD, else generated once into the data folder.
+ */
+function adminPassword(dataDir: string): { password: string; fromEnv: boolean } {
+  if (process.env.AGENTRY_ADMIN_PASSWORD) return { password: process.env.AGENTRY_ADMIN_PASSWORD, fromEnv: true };
+  const file = path.join(dataDir, 'admin-password');
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  return { password: fs.readFileSync(file, 'utf8').trim(), fromEnv: false };
 }
 
 if (require.main === module) {

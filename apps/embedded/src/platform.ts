@@ -62,7 +62,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       port: config.grpcPort('block-runner'),
     });
     started.push(runner);
-    const store = await startStoreService({ events: eventLog.events, logger: child('store'), host, port: config.grpcPort('store') });
+    const store = await startStoreService({ events: eventLog.events, logger: child('store'), graphAddress: graph.address, host, port: config.grpcPort('store') });
     started.push(store);
     const scheduler = await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, host, port: config.grpcPort('scheduler') });
     started.push(scheduler);

@@ -1,4 +1,6 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
+import { captureError } from './sentry';
 
 export type { Logger };
 
@@ -32,6 +34,22 @@ export function createLogger(options: { name: string; level?: string; destinatio
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { service: options.name },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // trace_id/span_id of the active span, so logs and traces join up
+      mixin() {
+        const span = trace.getActiveSpan()?.spanContext();
+        return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
+      },
+      hooks: {
+        // errors logged with an `err` also go to Sentry (when SENTRY_DSN is set; scrubbed there)
+        logMethod(args, method, level) {
+          if (level >= 50) {
+            const first = args[0] as unknown;
+            const err = first instanceof Error ? first : (first as { err?: unknown } | undefined)?.err;
+            if (err instanceof Error) captureError(err, { message: typeof args[1] === 'string' ? args[1] : undefined, service: options.name });
+          }
+          return method.apply(this, args);
+        },
+      },
     },
     options.destination,
   );

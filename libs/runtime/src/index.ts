@@ -1,10 +1,12 @@
+// First: tracing and Sentry must be set up before gRPC and HTTP modules load (instrumentation patches them).
+import '@agentry/observability/src/preload';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, SERVICE_NAMES, type AgentryConfig, type ServiceName } from '@agentry/config';
 import type { EventStore, WorkQueue } from '@agentry/event-log';
 import { createEventLog } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
-import { collectProcessMetrics, createLogger, startOpsServer, type Logger } from '@agentry/observability';
+import { collectProcessMetrics, createLogger, flushSentry, instrumentHttpServers, shutdownTelemetry, startEventMetrics, startOpsServer, withTraceContext, type Logger } from '@agentry/observability';
 
 export interface EventLog {
   events: EventStore;
@@ -66,6 +68,17 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** Block id -> block name for metric labels (the block library's catalogue; ids when it cannot load). */
+function blockNames(): (blockId: string) => string | undefined {
+  try {
+    // required lazily: only the execution service needs the catalogue here
+    const registry = (require('@agentry/blocks') as typeof import('@agentry/blocks')).createRegistry();
+    return (id) => registry.get(id)?.name;
+  } catch {
+    return () => undefined;
+  }
+}
+
 /** Ops port of each service in distributed mode (chart: 9464 + index); AGENTRY_OPS_PORT overrides. */
 export const OPS_PORT_BASE = 9464;
 
@@ -78,14 +91,22 @@ export function runServiceMain(name: ServiceName, start: (ctx: { config: Agentry
     const config = loadConfig(process.env);
     const logger = createLogger({ name, level: config.LOG_LEVEL });
     collectProcessMetrics();
-    const log = await openEventLog(config);
+    instrumentHttpServers();
+    const opened = await openEventLog(config);
+    // appends carry the active trace in envelope.traceparent
+    const log: EventLog = { ...opened, events: withTraceContext(opened.events) };
     const service = await start({ config, log, logger });
+    // execution metrics (docs/metrics.md) are derived from the events, next to the service that owns them
+    const eventMetrics = name === 'execution' ? startEventMetrics({ events: opened.events, queue: opened.queue, blockName: blockNames(), onError: (err) => logger.warn({ err }, 'event metrics consumer stopped') }) : undefined;
     const opsPort = Number(process.env.AGENTRY_OPS_PORT ?? OPS_PORT_BASE + SERVICE_NAMES.indexOf(name));
     const ops = name === 'gateway' ? undefined : await startOpsServer({ port: opsPort });
     onShutdown(logger, async () => {
       await ops?.close();
+      await eventMetrics?.close();
       await service.close();
       await log.close();
+      await shutdownTelemetry();
+      await flushSentry();
     });
   })().catch((err: unknown) => {
     process.stderr.write(`${name}: failed to start: ${err instanceof ConfigError ? err.message : ((err as Error)?.stack ?? String(err))}\n`);

@@ -6,10 +6,27 @@ import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/sr
 import { z } from 'zod';
 import { createBlockWorker, type BlockWorker, type NodeProgressReport, type NodeTask } from '../src/app/worker';
 
-const seen: { signals: AbortSignal[]; contexts: Array<{ idempotencyKey: string; attempt: number; credentials?: ResolvedCredentials }> } = { signals: [], contexts: [] };
+const seen: {
+  signals: AbortSignal[];
+  contexts: Array<{ idempotencyKey: string; attempt: number; credentials?: ResolvedCredentials }>;
+} = { signals: [], contexts: [] };
 
-const block = (id: string, input: z.ZodObject, run: BlockDefinition['run'], extra: Partial<BlockDefinition> = {}): BlockDefinition => ({
-  ...defineBlock({ id, name: id, description: id, categories: ['BASIC'], input, output: z.object({ out: z.any() }), run: run as never, testCases: [] }),
+const block = (
+  id: string,
+  input: z.ZodObject,
+  run: BlockDefinition['run'],
+  extra: Partial<BlockDefinition> = {},
+): BlockDefinition => ({
+  ...defineBlock({
+    id,
+    name: id,
+    description: id,
+    categories: ['BASIC'],
+    input,
+    output: z.object({ out: z.any() }),
+    run: run as never,
+    testCases: [],
+  }),
   ...extra,
 });
 
@@ -28,10 +45,15 @@ const blocks: BlockDefinition[] = [
     seen.signals.push(ctx.signal);
     await new Promise(() => {}); // ignores its signal on purpose
   }),
-  block('secret', z.object({ credentials: z.any() }), async function* (_input, ctx) {
-    seen.contexts.push({ idempotencyKey: ctx.idempotencyKey, attempt: ctx.attempt, credentials: ctx.credentials });
-    yield ['out', ctx.credentials?.type];
-  }, { credentials: { field: 'credentials', providers: ['openai'], types: ['api_key'] } }),
+  block(
+    'secret',
+    z.object({ credentials: z.any() }),
+    async function* (_input, ctx) {
+      seen.contexts.push({ idempotencyKey: ctx.idempotencyKey, attempt: ctx.attempt, credentials: ctx.credentials });
+      yield ['out', ctx.credentials?.type];
+    },
+    { credentials: { field: 'credentials', providers: ['openai'], types: ['api_key'] } },
+  ),
 ];
 
 describe('block worker', () => {
@@ -65,17 +87,34 @@ describe('block worker', () => {
         },
       },
       workerId: 'w1',
-      leaseMs: 300,
+      leaseMs: 1500,
       pollMs: 10,
       maxBatch: 100,
       ...extra,
     });
     worker.start();
   };
-  const task = (id: string, blockId: string, input: Record<string, unknown>, extra: Partial<NodeTask> = {}): NodeTask => ({
-    tenantId: 't1', executionId: 'e1', nodeExecId: `${id}#1`, nodeId: id, graphId: 'g1', graphVersion: 1, blockId, attempt: 1, input, ...extra,
+  const task = (
+    id: string,
+    blockId: string,
+    input: Record<string, unknown>,
+    extra: Partial<NodeTask> = {},
+  ): NodeTask => ({
+    tenantId: 't1',
+    executionId: 'e1',
+    nodeExecId: `${id}#1`,
+    nodeId: id,
+    graphId: 'g1',
+    graphVersion: 1,
+    blockId,
+    attempt: 1,
+    input,
+    ...extra,
   });
-  const enqueue = (t: NodeTask) => log.queue.enqueue('node-tasks', [{ id: `${t.executionId}/${t.nodeExecId}/${t.attempt}`, tenantId: t.tenantId, payload: t }]);
+  const enqueue = (t: NodeTask) =>
+    log.queue.enqueue('node-tasks', [
+      { id: `${t.executionId}/${t.nodeExecId}/${t.attempt}`, tenantId: t.tenantId, payload: t },
+    ]);
   const finished = async (nodeExecId: string) => {
     const deadline = Date.now() + 10_000;
     while (!reports.some((r) => r.nodeExecId === nodeExecId && r.finished)) {
@@ -96,15 +135,27 @@ describe('block worker', () => {
     start();
     await enqueue(task('a', 'count', { n: 1000 }));
     const rs = await finished('a#1');
-    expect(rs[0]).toEqual({ tenantId: 't1', executionId: 'e1', nodeExecId: 'a#1', attempt: 1, workerId: 'w1', started: true });
+    expect(rs[0]).toEqual({
+      tenantId: 't1',
+      executionId: 'e1',
+      nodeExecId: 'a#1',
+      attempt: 1,
+      workerId: 'w1',
+      started: true,
+    });
     const outputs = rs.flatMap((r) => r.outputs ?? []);
     expect(outputs.map((o) => o.value)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(rs.filter((r) => r.outputs?.length).length).toBeGreaterThan(1); // more than one batch
     expect(rs.every((r) => (r.outputs?.length ?? 0) <= 100)).toBe(true);
+    let sent = 0;
+    for (const r of rs.filter((x) => x.outputs?.length)) {
+      expect(r.outputSeq).toBe(sent); // lets the engine drop a batch it already has
+      sent += r.outputs!.length;
+    }
     expect(rs.flatMap((r) => (r.usage ? [r.usage.inputTokens] : []))).toEqual([3]);
     expect(rs[rs.length - 1].finished).toEqual({ status: 'COMPLETED' });
     expect(seen.contexts.at(-1)).toMatchObject({ idempotencyKey: 'e1/a#1/1', attempt: 1 });
-    await until(() => true);
+    await until(() => worker!.status().running === 0);
     expect(await log.queue.depth('node-tasks')).toBe(0);
   });
 
@@ -113,22 +164,34 @@ describe('block worker', () => {
     await enqueue(task('b', 'error-pin', {}));
     const rs = await finished('b#1');
     expect(rs.flatMap((r) => r.outputs ?? []).map((o) => o.value)).toEqual(['partial']);
-    expect(rs.at(-1)!.finished).toEqual({ status: 'FAILED', error: { message: 'nope', code: 'BLOCK_ERROR', retryable: true } });
+    expect(rs.at(-1)!.finished).toEqual({
+      status: 'FAILED',
+      error: { message: 'nope', code: 'BLOCK_ERROR', retryable: true },
+    });
   });
 
   it('an input that fails the block schema is not run and fails without retry; an unknown block too', async () => {
     start();
     await enqueue(task('c', 'count', { n: 'three' }));
     await enqueue(task('d', 'no-such-block', {}));
-    expect((await finished('c#1')).at(-1)!.finished).toMatchObject({ status: 'FAILED', error: { code: 'VALIDATION_FAILED', retryable: false, message: expect.stringContaining('n') } });
-    expect((await finished('d#1')).at(-1)!.finished).toMatchObject({ status: 'FAILED', error: { code: 'NOT_FOUND', retryable: false } });
+    expect((await finished('c#1')).at(-1)!.finished).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'VALIDATION_FAILED', retryable: false, message: expect.stringContaining('n') },
+    });
+    expect((await finished('d#1')).at(-1)!.finished).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'NOT_FOUND', retryable: false },
+    });
   });
 
   it('a timeout aborts the signal and fails with TIMEOUT even when the block ignores its signal', async () => {
     start();
     await enqueue(task('e', 'hang', {}, { timeoutMs: 50 }));
     const rs = await finished('e#1');
-    expect(rs.at(-1)!.finished).toEqual({ status: 'FAILED', error: { message: 'timed out after 50 ms', code: 'TIMEOUT', retryable: true } });
+    expect(rs.at(-1)!.finished).toEqual({
+      status: 'FAILED',
+      error: { message: 'timed out after 50 ms', code: 'TIMEOUT', retryable: true },
+    });
     expect(seen.signals.at(-1)!.aborted).toBe(true);
   });
 
@@ -146,8 +209,17 @@ describe('block worker', () => {
   it('credentials are resolved through the port and handed to the block', async () => {
     const resolved: ResolvedCredentials = { id: 'c1', provider: 'openai', type: 'api_key', apiKey: 'sk-test' };
     const asked: unknown[] = [];
-    start({ credentials: { resolve: async (tenantId, ref, purpose) => (asked.push([tenantId, ref, purpose]), resolved) } });
-    await enqueue(task('g', 'secret', { credentials: { id: 'c1', provider: 'openai', type: 'api_key' } }, { credentialsRef: { id: 'c1' } }));
+    start({
+      credentials: { resolve: async (tenantId, ref, purpose) => (asked.push([tenantId, ref, purpose]), resolved) },
+    });
+    await enqueue(
+      task(
+        'g',
+        'secret',
+        { credentials: { id: 'c1', provider: 'openai', type: 'api_key' } },
+        { credentialsRef: { id: 'c1' } },
+      ),
+    );
     const rs = await finished('g#1');
     expect(rs.flatMap((r) => r.outputs ?? [])).toEqual([{ pin: 'out', value: 'api_key' }]);
     expect(asked).toEqual([['t1', { id: 'c1' }, 'e1/g#1/1 secret']]);

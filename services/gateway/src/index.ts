@@ -1,18 +1,27 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { EventStore } from '@agentry/event-log';
-import { implement, startGrpcServer } from '@agentry/grpc';
+import { startGrpcServer } from '@agentry/grpc';
 import { newId, systemClock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { gatewayV1 } from '@agentry/proto-ts';
 import { Accounts } from './app/accounts';
+import { ApiKeys } from './app/api-keys';
 import { connectServices } from './app/clients';
+import { Sessions } from './app/sessions';
 import { TokenService } from './app/tokens';
+import { loadGatewayConfig } from './config';
+import { externalGrpcService } from './adapters/grpc/external';
+import { reflectionServices } from './adapters/grpc/reflection';
 import { createHttpApp } from './adapters/http/app';
+import { createAuthenticator } from './adapters/http/auth';
+import { createMailer } from './adapters/mail/smtp';
 import { attachWebSocket } from './adapters/ws/server';
 
 export { Accounts } from './app/accounts';
 export { TokenService } from './app/tokens';
+export { loadGatewayConfig, type GatewayConfig } from './config';
+export { listExpressRoutes } from './adapters/http/openapi';
 
 export interface GatewayOptions {
   events: EventStore;
@@ -27,21 +36,43 @@ export interface GatewayOptions {
   accessTokenTtlSeconds?: number;
   editorDir?: string;
   version?: string;
+  /** Gateway settings (AGENTRY_SIGNUP, AGENTRY_CORS_ORIGINS, AGENTRY_SMTP_*, rate limits…); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startGateway(options: GatewayOptions) {
-  const accounts = new Accounts({ events: options.events, clock: systemClock, newId });
-  await accounts.start();
+  const config = loadGatewayConfig(options.env ?? process.env);
+  const deps = { events: options.events, clock: systemClock, newId };
+  const accounts = new Accounts(deps);
+  const sessions = new Sessions({ ...deps, ttlSeconds: config.AGENTRY_REFRESH_TOKEN_TTL_SECONDS });
+  const apiKeys = new ApiKeys(deps);
+  await Promise.all([accounts.start(), sessions.start(), apiKeys.start()]);
   const boot = await accounts.bootstrapAdmin(options.admin.email, options.admin.password);
   const tokens = TokenService.load({
     privateKeyPem: options.jwtPrivateKey,
     keyFile: options.mode === 'production' ? undefined : path.join(options.dataDir, 'keys', 'jwt-es256.pem'),
     ttlSeconds: options.accessTokenTtlSeconds ?? 3600,
   });
+  const authenticator = createAuthenticator({ tokens, accounts, sessions, apiKeys });
+  const mailer = createMailer({ host: config.AGENTRY_SMTP_HOST, port: config.AGENTRY_SMTP_PORT, user: config.AGENTRY_SMTP_USER, password: config.AGENTRY_SMTP_PASSWORD, from: config.AGENTRY_SMTP_FROM, logger: options.logger });
   const clients = connectServices(options.services);
-  const app = createHttpApp({ accounts, tokens, clients, logger: options.logger, editorDir: options.editorDir, readiness: { accounts: () => accounts.userCount > 0 } });
+  const version = options.version ?? '0.1.0';
+  const app = createHttpApp({
+    accounts,
+    tokens,
+    clients,
+    logger: options.logger,
+    editorDir: options.editorDir,
+    readiness: { accounts: () => accounts.userCount > 0 },
+    authenticator,
+    sessions,
+    apiKeys,
+    config,
+    mailer,
+    version,
+  });
   const server = http.createServer(app);
-  const ws = attachWebSocket({ server, tokens, clients, logger: options.logger });
+  const ws = attachWebSocket({ server, tokens, clients, logger: options.logger, authenticator });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.http.port, options.http.host ?? '0.0.0.0', () => resolve());
@@ -56,23 +87,18 @@ export async function startGateway(options: GatewayOptions) {
       {
         name: 'agentry.gateway.v1.GatewayService',
         definition: gatewayV1.GatewayServiceService,
-        implementation: implement('gateway', gatewayV1.GatewayServiceService, {
-          async getServerInfo() {
-            return { version: options.version ?? '0.1.0', mode: options.mode, services: ['graph', 'execution', 'block-runner', 'integration', 'store', 'scheduler', 'notification', 'gateway'] };
-          },
-          async whoAmI(_req, call) {
-            const header = call.metadata.get('authorization')[0]?.toString() ?? '';
-            const claims = await tokens.verify(header.replace(/^Bearer\s+/i, ''));
-            return { userId: claims.sub, tenantId: claims.tenant, roles: claims.roles };
-          },
-        }),
+        implementation: externalGrpcService({ auth: authenticator, clients, info: { version, mode: options.mode } }),
       },
+      ...reflectionServices(['agentry/gateway/v1/gateway.proto']),
     ],
   });
   options.logger.info({ port: httpPort, grpc: grpcServer.address }, 'gateway listening');
   return {
     name: 'gateway' as const,
     accounts,
+    tokens,
+    /** The express app (tests list its routes against the OpenAPI document). */
+    app,
     httpPort,
     url: `http://127.0.0.1:${httpPort}`,
     address: grpcServer.address,
@@ -86,6 +112,7 @@ export async function startGateway(options: GatewayOptions) {
       });
       await grpcServer.close();
       clients.close();
+      mailer.close();
     },
   };
 }

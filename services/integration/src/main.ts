@@ -1,12 +1,17 @@
 import { runServiceMain } from '@agentry/runtime';
-import { loadSecretBox, startIntegrationService } from './index';
+import { loadSecretBox, oauthConfigFromEnv, startIntegrationService } from './index';
 
 runServiceMain('integration', ({ config, log, logger }) =>
   startIntegrationService({
     events: log.events,
     logger,
-    box: loadSecretBox({ key: config.AGENTRY_ENCRYPTION_KEY, dataDir: config.dataDir, production: config.AGENTRY_MODE === 'production' }),
+    box: loadSecretBox({ key: config.AGENTRY_ENCRYPTION_KEY, dataDir: config.dataDir, production: config.AGENTRY_MODE === 'production', retiredKeys: retiredKeysFromEnv() }),
+    oauth: oauthConfigFromEnv(process.env),
     host: config.HOST,
     port: config.grpcPort('integration'),
   }),
 );
+
+function retiredKeysFromEnv(): string[] {
+  return (process.env.AGENTRY_RETIRED_ENCRYPTION_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+}

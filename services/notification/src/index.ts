@@ -1,15 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import nodemailer from 'nodemailer';
 import type { EventStore } from '@agentry/event-log';
 import { implement, requireCaller, startGrpcServer } from '@agentry/grpc';
-import { systemClock } from '@agentry/kernel';
+import { DomainError, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { notificationV1 } from '@agentry/proto-ts';
-import { Notifications } from './app/notifications';
+import { Mailer, type EmailSettings, type MailTransport } from './app/mailer';
+import { Notifications, type Notification } from './app/notifications';
+import { isNotificationType, NOTIFICATION_TYPES, type EmailMode } from './domain/catalog';
+import { verifyUnsubscribe } from './domain/unsubscribe';
 
 export { Notifications } from './app/notifications';
+export { Mailer, nextDigestAt, type MailTransport, type EmailSettings } from './app/mailer';
+export { NOTIFICATION_TYPES } from './domain/catalog';
+export { signUnsubscribe, verifyUnsubscribe } from './domain/unsubscribe';
 
-export async function startNotificationService(options: { events: EventStore; logger: Logger; host?: string; port?: number }) {
-  const notifications = new Notifications({ events: options.events, clock: systemClock });
+export interface EmailOptions extends EmailSettings {
+  /** smtp://user:pass@host:port (or smtps://); ignored when `transport` is given. */
+  smtpUrl?: string;
+  transport?: MailTransport;
+  /** How often the outbox runs (default 5 s); 0 disables the timer (tests call deliver()). */
+  intervalMs?: number;
+}
+
+/**
+ * Email settings from the environment: AGENTRY_SMTP_URL (email is off without it), AGENTRY_EMAIL_FROM,
+ * AGENTRY_PUBLIC_URL, AGENTRY_NOTIFICATION_SIGNING_KEY (else generated into the data folder, mode 0600).
+ */
+export function emailOptionsFromEnv(env: NodeJS.ProcessEnv, dataDir: string): EmailOptions | undefined {
+  if (!env.AGENTRY_SMTP_URL) return undefined;
+  let signingKey = env.AGENTRY_NOTIFICATION_SIGNING_KEY;
+  if (!signingKey) {
+    const file = path.join(dataDir, 'keys', 'notification-signing.key');
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    }
+    signingKey = fs.readFileSync(file, 'utf8').trim();
+  }
+  return {
+    smtpUrl: env.AGENTRY_SMTP_URL,
+    from: env.AGENTRY_EMAIL_FROM || 'Agentry <no-reply@agentry.local>',
+    publicUrl: env.AGENTRY_PUBLIC_URL || `http://localhost:${env.PORT || 8080}`,
+    signingKey,
+  };
+}
+
+const toProto = (n: Notification): notificationV1.Notification => ({ id: n.id, type: n.type, title: n.title, body: n.body, data: n.data, read: n.read, createdAt: n.createdAt });
+
+export interface NotificationServiceOptions {
+  events: EventStore;
+  logger: Logger;
+  host?: string;
+  port?: number;
+  clock?: Clock;
+  /** Email channel; without it notifications are in-app only. */
+  email?: EmailOptions;
+  dailyEmailCap?: number;
+  /** How often the projection picks up other replicas' writes (default 250 ms). */
+  pollMs?: number;
+}
+
+export async function startNotificationService(options: NotificationServiceOptions) {
+  const clock = options.clock ?? systemClock;
+  const notifications = new Notifications({ events: options.events, clock, dailyEmailCap: options.dailyEmailCap, pollMs: options.pollMs });
   await notifications.start();
+  const email = options.email;
+  const transport: MailTransport | undefined = email ? (email.transport ?? (nodemailer.createTransport(email.smtpUrl) as unknown as MailTransport)) : undefined;
+  const mailer = email && transport ? new Mailer({ notifications, transport, settings: email, clock, logger: options.logger }) : undefined;
+  let delivering: Promise<number> | undefined;
+  /** One outbox pass (plan + send); concurrent calls share the pass in flight. */
+  const deliver = (now?: Date): Promise<number> => {
+    if (!mailer) return Promise.resolve(0);
+    delivering ??= mailer.run(now ?? clock.now()).finally(() => (delivering = undefined));
+    return delivering;
+  };
+  const timer =
+    mailer && (email!.intervalMs ?? 5000) > 0
+      ? setInterval(() => void deliver().catch((err: unknown) => options.logger.error({ err }, 'email delivery pass failed')), email!.intervalMs ?? 5000)
+      : undefined;
+  timer?.unref();
+
   const server = await startGrpcServer({
     host: options.host,
     port: options.port,
@@ -20,27 +94,79 @@ export async function startNotificationService(options: { events: EventStore; lo
         implementation: implement('notification', notificationV1.NotificationServiceService, {
           async listNotifications(req) {
             const caller = requireCaller(req.caller);
-            const out = notifications.list(caller.tenantId, caller.userId, req.unreadOnly);
-            return { items: out.items, unreadCount: out.unreadCount, page: { nextCursor: '' } };
+            const out = notifications.list(caller.tenantId, caller.userId, req.unreadOnly, { cursor: req.page?.cursor ?? '', limit: req.page?.limit ?? 0 });
+            return { items: out.items.map(toProto), unreadCount: out.unreadCount, page: { nextCursor: out.nextCursor } };
           },
           async markRead(req) {
             const caller = requireCaller(req.caller);
-            await notifications.markRead(caller.tenantId, caller.userId, req.notificationIds);
+            await notifications.markRead(caller.tenantId, caller.userId, req.notificationIds, req.all);
             return {};
+          },
+          async getUnreadCount(req) {
+            const caller = requireCaller(req.caller);
+            return { unreadCount: notifications.unreadCount(caller.tenantId, caller.userId) };
+          },
+          async getPreferences(req) {
+            const caller = requireCaller(req.caller);
+            return { preferences: notifications.preferences(caller.tenantId, caller.userId), types: Object.keys(NOTIFICATION_TYPES) };
+          },
+          async setPreferences(req) {
+            const caller = requireCaller(req.caller);
+            const p = req.preferences;
+            const types = Object.fromEntries(Object.entries(p?.types ?? {}).map(([t, c]) => [t, { inApp: c.inApp, email: (c.email || 'off') as EmailMode }]));
+            return { preferences: await notifications.setPreferences(caller.tenantId, caller.userId, { emailAddress: p?.emailAddress ?? '', dailyEmailCap: p?.dailyEmailCap ?? 0, types }) };
+          },
+          async watchNotifications(req, call: ServerWritableStream<notificationV1.WatchNotificationsRequest, notificationV1.WatchNotificationsResponse>) {
+            const caller = requireCaller(req.caller);
+            await new Promise<void>((resolve) => {
+              const stop = notifications.watch(caller.tenantId, caller.userId, (n) => {
+                call.write({ notification: toProto(n), unreadCount: notifications.unreadCount(caller.tenantId, caller.userId) });
+              });
+              const end = () => {
+                stop();
+                resolve();
+              };
+              call.on('cancelled', end);
+              call.on('close', end);
+              call.on('error', end);
+            });
+          },
+          async unsubscribe(req) {
+            const claim = email ? verifyUnsubscribe(email.signingKey, req.token) : undefined;
+            if (!claim) throw new DomainError('VALIDATION_FAILED', 'this unsubscribe link is not valid', { errors: { token: 'invalid or tampered' } });
+            const current = notifications.preferences(claim.tenantId, claim.userId);
+            const types = Object.fromEntries(
+              Object.entries(current.types)
+                .filter(([t]) => claim.type === 'all' || t === claim.type)
+                .map(([t, c]) => [t, { ...c, email: 'off' as const }]),
+            );
+            await notifications.setPreferences(claim.tenantId, claim.userId, { types });
+            options.logger.info({ userId: claim.userId, type: claim.type }, 'unsubscribed from email');
+            return { type: claim.type };
+          },
+          async notify(req) {
+            if (!req.tenantId || !req.userId || !req.dedupeKey) throw new DomainError('VALIDATION_FAILED', 'tenantId, userId and dedupeKey are required', { errors: { dedupeKey: 'required' } });
+            if (!isNotificationType(req.type)) throw new DomainError('VALIDATION_FAILED', `unknown notification type '${req.type}'`, { errors: { type: `one of ${Object.keys(NOTIFICATION_TYPES).join(', ')}` } });
+            const id = await notifications.notify(req.tenantId, req.userId, { type: req.type, title: req.title, body: req.body, data: req.data ?? {} }, `notify.${req.tenantId}.${req.dedupeKey}`);
+            return { notificationId: id };
           },
         }),
       },
     ],
   });
-  options.logger.info({ address: server.address }, 'notification service listening');
+  options.logger.info({ address: server.address, email: Boolean(mailer) }, 'notification service listening');
   return {
     name: 'notification' as const,
     app: notifications,
+    deliver,
     address: server.address,
     port: server.port,
     close: async () => {
+      if (timer) clearInterval(timer);
+      await server.close(1000);
+      await delivering?.catch(() => undefined);
       await notifications.close();
-      await server.close();
+      (transport as { close?: () => void } | undefined)?.close?.();
     },
   };
 }

@@ -1,4 +1,6 @@
 import { runServiceMain } from '@agentry/runtime';
-import { startNotificationService } from './index';
+import { emailOptionsFromEnv, startNotificationService } from './index';
 
-runServiceMain('notification', ({ config, log, logger }) => startNotificationService({ events: log.events, logger, host: config.HOST, port: config.grpcPort('notification') }));
+runServiceMain('notification', ({ config, log, logger }) =>
+  startNotificationService({ events: log.events, logger, host: config.HOST, port: config.grpcPort('notification'), email: emailOptionsFromEnv(process.env, config.dataDir) }),
+);

@@ -41,7 +41,7 @@ describe('NotificationService over a real socket', () => {
     expect(listed!.items[0]).toMatchObject({ type: 'execution_failed', body: 'node x failed', read: false });
     expect(listed!.unreadCount).toBe(1);
     expect((await client.listNotifications({ caller: { ...caller, userId: 'u2' }, page: undefined, unreadOnly: false })).items).toHaveLength(0);
-    await client.markRead({ caller, notificationIds: [listed!.items[0].id] });
+    await client.markRead({ caller, notificationIds: [listed!.items[0].id], all: false });
     expect((await client.listNotifications({ caller, page: undefined, unreadOnly: true })).unreadCount).toBe(0);
   });
 });

@@ -1,28 +1,76 @@
 import type { EventStore } from '@agentry/event-log';
 import { connect, implement, requireCaller, startGrpcServer } from '@agentry/grpc';
-import { newId, systemClock } from '@agentry/kernel';
+import { DomainError, newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { executionV1, schedulerV1 } from '@agentry/proto-ts';
-import { previewRuns, Schedules, type Schedule } from './app/schedules';
+import { Schedules, type Schedule } from './app/schedules';
+import { checkCron, previewRuns } from './domain/cron';
 
-export { Schedules, previewRuns, checkCron } from './app/schedules';
+export { Schedules } from './app/schedules';
+export { previewRuns, checkCron, decideDue, ticksBetween } from './domain/cron';
 
-const toProto = (s: Schedule): schedulerV1.Schedule => ({
-  id: s.id,
-  graphId: s.graphId,
-  graphVersion: s.graphVersion,
-  cron: s.cron,
-  timezone: s.timezone,
-  inputs: s.inputs,
-  paused: s.paused,
-  nextRuns: previewRuns(s.cron, s.timezone, 5),
-  createdAt: s.createdAt,
-});
+export interface SchedulerServiceOptions {
+  events: EventStore;
+  logger: Logger;
+  executionAddress: string;
+  host?: string;
+  port?: number;
+  /** How often due ticks are claimed (default 1 s); 0 disables the timer (tests call tick()). */
+  tickMs?: number;
+  clock?: Clock;
+  /** A tick older than this when first seen counts as missed (default 60 s). */
+  lateGraceMs?: number;
+  /** Names this replica in ScheduleFired events. */
+  replica?: string;
+}
 
-export async function startSchedulerService(options: { events: EventStore; logger: Logger; executionAddress: string; host?: string; port?: number; tickMs?: number }) {
-  const schedules = new Schedules({ events: options.events, clock: systemClock, newId });
+export async function startSchedulerService(options: SchedulerServiceOptions) {
+  const clock = options.clock ?? systemClock;
+  const schedules = new Schedules({ events: options.events, clock, newId, replica: options.replica ?? `scheduler-${process.pid}`, lateGraceMs: options.lateGraceMs });
   await schedules.start();
   const execution = connect(executionV1.ExecutionServiceClient, options.executionAddress);
+
+  const toProto = (s: Schedule): schedulerV1.Schedule => ({
+    id: s.id,
+    name: s.name,
+    graphId: s.graphId,
+    graphVersion: s.graphVersion,
+    cron: s.cron,
+    timezone: s.timezone,
+    inputs: s.inputs,
+    paused: s.paused,
+    nextRuns: s.paused ? [] : previewRuns(s.cron, s.timezone, 5, clock.now()),
+    createdAt: s.createdAt,
+    missedRunPolicy: s.missedRunPolicy,
+    lastTick: s.lastTick ?? '',
+    lastExecutionId: s.lastExecutionId ?? '',
+  });
+
+  /** Claims due ticks at `now` and starts one execution per tick won. */
+  async function tick(now = clock.now()): Promise<Array<{ scheduleId: string; tick: string; executionId: string }>> {
+    const started: Array<{ scheduleId: string; tick: string; executionId: string }> = [];
+    for (const { schedule, tick: at } of await schedules.claimDue(now)) {
+      try {
+        const out = await execution.requestExecution({
+          caller: { tenantId: schedule.tenantId, userId: schedule.userId, roles: [] },
+          graphId: schedule.graphId,
+          graphVersion: schedule.graphVersion,
+          inputs: schedule.inputs,
+          trigger: 'schedule',
+          parentExecutionId: '',
+        });
+        await schedules.recordStarted(schedule, at, out.executionId);
+        started.push({ scheduleId: schedule.id, tick: at, executionId: out.executionId });
+        options.logger.info({ scheduleId: schedule.id, tick: at, executionId: out.executionId }, 'schedule fired');
+      } catch (err) {
+        const reason = err instanceof DomainError ? `${err.code}: ${err.message}` : String(err);
+        await schedules.recordFailed(schedule, at, reason).catch(() => undefined);
+        options.logger.warn({ scheduleId: schedule.id, tick: at, err }, 'schedule fire could not start an execution');
+      }
+    }
+    return started;
+  }
+
   const server = await startGrpcServer({
     host: options.host,
     port: options.port,
@@ -33,55 +81,85 @@ export async function startSchedulerService(options: { events: EventStore; logge
         implementation: implement('scheduler', schedulerV1.SchedulerServiceService, {
           async createSchedule(req) {
             const caller = requireCaller(req.caller);
-            const s = await schedules.create(caller, { graphId: req.graphId, graphVersion: req.graphVersion, cron: req.cron, timezone: req.timezone, inputs: req.inputs ?? {} });
+            const s = await schedules.create(caller, {
+              graphId: req.graphId,
+              graphVersion: req.graphVersion,
+              cron: req.cron,
+              timezone: req.timezone,
+              inputs: req.inputs ?? {},
+              missedRunPolicy: req.missedRunPolicy,
+              name: req.name,
+            });
             return { schedule: toProto(s) };
           },
           async listSchedules(req) {
             const caller = requireCaller(req.caller);
+            await schedules.sync();
             return { items: schedules.list(caller.tenantId, req.graphId || undefined).map(toProto) };
+          },
+          async getSchedule(req) {
+            const caller = requireCaller(req.caller);
+            await schedules.sync();
+            return { schedule: toProto(schedules.get(caller.tenantId, req.scheduleId)) };
           },
           async deleteSchedule(req) {
             const caller = requireCaller(req.caller);
+            await schedules.sync();
             await schedules.delete(caller.tenantId, req.scheduleId);
             return {};
+          },
+          async pauseSchedule(req) {
+            const caller = requireCaller(req.caller);
+            await schedules.sync();
+            return { schedule: toProto(await schedules.pause(caller.tenantId, req.scheduleId)) };
+          },
+          async resumeSchedule(req) {
+            const caller = requireCaller(req.caller);
+            await schedules.sync();
+            return { schedule: toProto(await schedules.resume(caller.tenantId, req.scheduleId)) };
+          },
+          async previewSchedule(req) {
+            const timezone = req.timezone || 'UTC';
+            const errors = checkCron(req.cron, timezone);
+            const from = req.from ? new Date(req.from) : clock.now();
+            if (Number.isNaN(from.getTime())) errors.from = 'an ISO date-time';
+            if (Object.keys(errors).length) throw new DomainError('VALIDATION_FAILED', Object.values(errors).join('; '), { errors });
+            return { runs: previewRuns(req.cron, timezone, Math.min(Math.max(req.count || 5, 1), 50), from) };
+          },
+          async listScheduleFires(req) {
+            const caller = requireCaller(req.caller);
+            await schedules.sync();
+            return { items: [...schedules.get(caller.tenantId, req.scheduleId).fires].reverse() };
           },
         }),
       },
     ],
   });
+
   let ticking = false;
-  const timer = setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    schedules
-      .claimDue(new Date())
-      .then(async (won) => {
-        for (const { schedule, tick } of won) {
-          const out = await execution.requestExecution({
-            caller: { tenantId: schedule.tenantId, userId: schedule.userId, roles: [] },
-            graphId: schedule.graphId,
-            graphVersion: schedule.graphVersion,
-            inputs: schedule.inputs,
-            trigger: 'schedule',
-            parentExecutionId: '',
-          });
-          options.logger.info({ scheduleId: schedule.id, tick, executionId: out.executionId }, 'schedule fired');
-        }
-      })
-      .catch((err: unknown) => options.logger.error({ err }, 'schedule tick failed'))
-      .finally(() => {
-        ticking = false;
-      });
-  }, options.tickMs ?? 1000);
-  timer.unref();
+  const tickMs = options.tickMs ?? 1000;
+  const timer =
+    tickMs > 0
+      ? setInterval(() => {
+          if (ticking) return;
+          ticking = true;
+          tick()
+            .catch((err: unknown) => options.logger.error({ err }, 'schedule tick failed'))
+            .finally(() => {
+              ticking = false;
+            });
+        }, tickMs)
+      : undefined;
+  timer?.unref();
   options.logger.info({ address: server.address }, 'scheduler service listening');
   return {
     name: 'scheduler' as const,
     app: schedules,
+    tick,
     address: server.address,
     port: server.port,
     close: async () => {
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       execution.close();
       await server.close();
     },

@@ -29,7 +29,7 @@ describe('SchedulerService over a real socket', () => {
 
   it('creates a schedule with a preview of its next runs in its time zone', async () => {
     expect(await checkHealth(service.address)).toBe('SERVING');
-    const { schedule } = await client.createSchedule({ caller, graphId: 'g1', graphVersion: 1, cron: '0 9 * * *', timezone: 'Europe/Paris', inputs: { topic: 'x' } });
+    const { schedule } = await client.createSchedule({ caller, graphId: 'g1', graphVersion: 1, cron: '0 9 * * *', timezone: 'Europe/Paris', inputs: { topic: 'x' }, missedRunPolicy: '', name: '' });
     expect(schedule!.nextRuns).toHaveLength(5);
     for (const run of schedule!.nextRuns) {
       const hour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hour12: false }).format(new Date(run));
@@ -42,7 +42,7 @@ describe('SchedulerService over a real socket', () => {
   });
 
   it('refuses an invalid cron expression and an unknown time zone with the reason', async () => {
-    await expect(client.createSchedule({ caller, graphId: 'g1', graphVersion: 1, cron: '61 * * * *', timezone: 'Mars/Olympus', inputs: {} })).rejects.toMatchObject({
+    await expect(client.createSchedule({ caller, graphId: 'g1', graphVersion: 1, cron: '61 * * * *', timezone: 'Mars/Olympus', inputs: {}, missedRunPolicy: '', name: '' })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: { errors: { cron: expect.stringMatching(/invalid cron/), timezone: expect.stringMatching(/unknown time zone/) } },
     });

@@ -1,46 +1,53 @@
 import type { EventStore } from '@agentry/event-log';
-import { implement, requireCaller, startGrpcServer } from '@agentry/grpc';
-import { newId, systemClock } from '@agentry/kernel';
+import { startGrpcServer } from '@agentry/grpc';
+import { newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { storeV1 } from '@agentry/proto-ts';
-import { Listings } from './app/listings';
+import { graphServiceClient } from './adapters/grpc/graph-client';
+import { storeServiceImplementation } from './adapters/grpc/server';
+import { createSqliteSearchIndex } from './adapters/search/sqlite-search-index';
+import type { GraphPort } from './app/ports';
+import { StoreApp } from './app/store-app';
 
-export { Listings } from './app/listings';
+export { StoreApp, STORE_ADMIN_ROLE } from './app/store-app';
+export { createSqliteSearchIndex } from './adapters/search/sqlite-search-index';
+export type { CatalogueEntry, SearchIndex, GraphPort } from './app/ports';
 
-export async function startStoreService(options: { events: EventStore; logger: Logger; host?: string; port?: number }) {
-  const listings = new Listings({ events: options.events, clock: systemClock, newId });
-  await listings.start();
+const NOWHERE = '127.0.0.1:1';
+
+export interface StoreServiceOptions {
+  events: EventStore;
+  logger: Logger;
+  host?: string;
+  port?: number;
+  /** The graph service (submissions snapshot a graph version; installs fork it). */
+  graphAddress?: string;
+  /** Tests may pass their own graph port instead of an address. */
+  graphs?: GraphPort;
+  /** Where the discovery index lives (default in memory: it is rebuilt from the log on start). */
+  searchIndexPath?: string;
+  clock?: Clock;
+}
+
+export async function startStoreService(options: StoreServiceOptions) {
+  const graphClient = options.graphs ? undefined : graphServiceClient(options.graphAddress ?? NOWHERE);
+  const app = new StoreApp({ events: options.events, clock: options.clock ?? systemClock, newId, graphs: options.graphs ?? graphClient!, search: createSqliteSearchIndex(options.searchIndexPath) });
+  await app.start();
   const server = await startGrpcServer({
     host: options.host,
     port: options.port,
-    services: [
-      {
-        name: 'agentry.store.v1.StoreService',
-        definition: storeV1.StoreServiceService,
-        implementation: implement('store', storeV1.StoreServiceService, {
-          async createListing(req) {
-            const caller = requireCaller(req.caller);
-            const listing = await listings.submit(caller.tenantId, {
-              graphId: req.graphId,
-              graphVersion: req.graphVersion,
-              name: req.name,
-              subHeading: req.subHeading,
-              description: req.description,
-              categories: req.categories,
-            });
-            return { listing };
-          },
-          async listListings(req) {
-            const page = listings.list({ query: req.query || undefined, category: req.category || undefined, cursor: req.page?.cursor || undefined, limit: req.page?.limit || undefined });
-            return { items: page.items, page: { nextCursor: page.nextCursor ?? '' } };
-          },
-          async getListing(req) {
-            return { listing: listings.get(req.listingId) };
-          },
-        }),
-      },
-    ],
+    services: [{ name: 'agentry.store.v1.StoreService', definition: storeV1.StoreServiceService, implementation: storeServiceImplementation(app) }],
   });
   options.logger.info({ address: server.address }, 'store service listening');
-  return { name: 'store' as const, app: listings, address: server.address, port: server.port, close: () => server.close() };
+  return {
+    name: 'store' as const,
+    app,
+    address: server.address,
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await app.close();
+      graphClient?.close();
+    },
+  };
 }

@@ -6,7 +6,9 @@ import { firstSupported, enc } from '../routes';
 import type { Act } from '../program';
 
 export function registerAdmin(program: Command, act: Act): void {
-  const admin = program.command('admin').description('operations for platform admins (needs a server with admin routes)');
+  const admin = program
+    .command('admin')
+    .description('operations for platform admins (needs a server with admin routes)');
 
   admin
     .command('rebuild')
@@ -21,7 +23,10 @@ export function registerAdmin(program: Command, act: Act): void {
             { method: 'POST', path: '/admin/rebuild', body },
           ]),
         );
-        s.print(out ?? { rebuilt: true }, () => `Rebuilt read models${opts.service ? ` of ${opts.service}` : ''}.${out ? `\n${render(out)}` : ''}`);
+        s.print(
+          out ?? { rebuilt: true },
+          () => `Rebuilt read models${opts.service ? ` of ${opts.service}` : ''}.${out ? `\n${render(out)}` : ''}`,
+        );
       }),
     );
 
@@ -36,7 +41,10 @@ export function registerAdmin(program: Command, act: Act): void {
             { method: 'POST', path: '/admin/replay', body: { executionId } },
           ]),
         );
-        s.print(out ?? { executionId, replayed: true }, () => `Replayed execution ${executionId}.${out ? `\n${render(out)}` : ''}`);
+        s.print(
+          out ?? { executionId, replayed: true },
+          () => `Replayed execution ${executionId}.${out ? `\n${render(out)}` : ''}`,
+        );
       }),
     );
 

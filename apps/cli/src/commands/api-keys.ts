@@ -27,14 +27,23 @@ export function registerApiKeys(program: Command, act: Act): void {
   keys
     .command('create <name>')
     .description('create a key; its secret is shown once')
-    .option('-s, --scope <scope>', 'e.g. graphs:read, executions:write (repeat)', collect, [])
+    .option('-s, --scope <scope>', 'e.g. graphs:read, executions:write (repeat)', collect)
     .option('--expires-in-days <n>', 'expire the key after this many days', positiveInt)
     .addHelpText('after', '\nExample:\n  agentry api-keys create ci --scope graphs:read --scope executions:write')
     .action(
-      act(async (s: Session, name: string, opts: { scope: string[]; expiresInDays?: number }) => {
-        const bad = opts.scope.filter((sc) => !/^[a-z][a-z0-9_-]*:[a-z][a-z0-9_*-]*$/i.test(sc));
-        if (bad.length) throw new UsageError(`scopes look like resource:action (graphs:read), not ${bad.map((b) => `'${b}'`).join(', ')}`);
-        const body = { name, scopes: opts.scope, ...(opts.expiresInDays ? { expiresAt: new Date(Date.now() + opts.expiresInDays * 86_400_000).toISOString() } : {}) };
+      act(async (s: Session, name: string, opts: { scope?: string[]; expiresInDays?: number }) => {
+        const bad = (opts.scope ?? []).filter((sc) => !/^[a-z][a-z0-9_-]*:[a-z][a-z0-9_*-]*$/i.test(sc));
+        if (bad.length)
+          throw new UsageError(
+            `scopes look like resource:action (graphs:read), not ${bad.map((b) => `'${b}'`).join(', ')}`,
+          );
+        const body = {
+          name,
+          scopes: opts.scope ?? [],
+          ...(opts.expiresInDays
+            ? { expiresAt: new Date(Date.now() + opts.expiresInDays * 86_400_000).toISOString() }
+            : {}),
+        };
         const created = await s.client().post<ApiKey>('/api-keys', body);
         const secret = created.key ?? created.secret ?? created.apiKey ?? created.token;
         s.print(created, () =>
@@ -42,7 +51,7 @@ export function registerApiKeys(program: Command, act: Act): void {
             details([
               ['id', created.id],
               ['name', created.name ?? name],
-              ['scopes', (created.scopes ?? opts.scope).join(', ') || '(none)'],
+              ['scopes', (created.scopes ?? opts.scope ?? []).join(', ') || '(none)'],
               ['expires', created.expiresAt],
             ]),
             '',
@@ -70,7 +79,15 @@ export function registerApiKeys(program: Command, act: Act): void {
                 { header: 'PREFIX', value: (k) => k.prefix },
                 { header: 'SCOPES', value: (k) => (k.scopes ?? []).join(','), max: 50 },
                 { header: 'LAST USED', value: (k) => k.lastUsedAt },
-                { header: 'STATE', value: (k) => (k.revokedAt ? 'revoked' : k.expiresAt && Date.parse(k.expiresAt) < Date.now() ? 'expired' : 'active') },
+                {
+                  header: 'STATE',
+                  value: (k) =>
+                    k.revokedAt
+                      ? 'revoked'
+                      : k.expiresAt && Date.parse(k.expiresAt) < Date.now()
+                        ? 'expired'
+                        : 'active',
+                },
               ]),
         );
       }),

@@ -4,7 +4,15 @@ import { QuietExit } from '../errors';
 import { details, duration, show, table } from '../format';
 import { fetchPages } from '../progress';
 import { positiveInt, upperChoice, choice, type Act } from '../program';
-import { plainRenderer, silentRenderer, TERMINAL, ttyRenderer, watchExecution, type ExecutionView, type Renderer } from '../watch';
+import {
+  plainRenderer,
+  silentRenderer,
+  TERMINAL,
+  ttyRenderer,
+  watchExecution,
+  type ExecutionView,
+  type Renderer,
+} from '../watch';
 
 const STATUSES = ['QUEUED', 'RUNNING', 'REVIEW', 'COMPLETED', 'FAILED', 'TERMINATED', 'INCOMPLETE'];
 const TRIGGERS = ['manual', 'schedule', 'webhook', 'api', 'subagent'];
@@ -41,24 +49,35 @@ export function registerExecutions(program: Command, act: Act): void {
     .option('--cursor <cursor>', 'continue from a previous page')
     .option('--all', 'follow every page')
     .action(
-      act(async (s: Session, opts: { graph?: string; status?: string; trigger?: string; limit?: number; cursor?: string; all?: boolean }) => {
-        const query = { graphId: opts.graph, status: opts.status, trigger: opts.trigger, limit: opts.limit, cursor: opts.cursor };
-        const page = await fetchPages<ExecutionSummary>(s, '/executions', query, Boolean(opts.all), 'executions');
-        s.print(page, () =>
-          page.items.length === 0
-            ? 'No executions match.'
-            : table(page.items, [
-                { header: 'ID', value: (e) => e.id, max: 40 },
-                { header: 'GRAPH', value: (e) => e.graphId, max: 40 },
-                { header: 'VER', value: (e) => e.graphVersion },
-                { header: 'STATUS', value: (e) => e.status },
-                { header: 'TRIGGER', value: (e) => e.trigger },
-                { header: 'STARTED', value: (e) => e.startedAt },
-                { header: 'TOOK', value: (e) => duration(e.startedAt, e.endedAt) },
-              ]),
-        );
-        if (page.nextCursor) s.note(`more: agentry executions list --cursor ${page.nextCursor}   (or --all)`);
-      }),
+      act(
+        async (
+          s: Session,
+          opts: { graph?: string; status?: string; trigger?: string; limit?: number; cursor?: string; all?: boolean },
+        ) => {
+          const query = {
+            graphId: opts.graph,
+            status: opts.status,
+            trigger: opts.trigger,
+            limit: opts.limit,
+            cursor: opts.cursor,
+          };
+          const page = await fetchPages<ExecutionSummary>(s, '/executions', query, Boolean(opts.all), 'executions');
+          s.print(page, () =>
+            page.items.length === 0
+              ? 'No executions match.'
+              : table(page.items, [
+                  { header: 'ID', value: (e) => e.id, max: 40 },
+                  { header: 'GRAPH', value: (e) => e.graphId, max: 40 },
+                  { header: 'VER', value: (e) => e.graphVersion },
+                  { header: 'STATUS', value: (e) => e.status },
+                  { header: 'TRIGGER', value: (e) => e.trigger },
+                  { header: 'STARTED', value: (e) => e.startedAt },
+                  { header: 'TOOK', value: (e) => duration(e.startedAt, e.endedAt) },
+                ]),
+          );
+          if (page.nextCursor) s.note(`more: agentry executions list --cursor ${page.nextCursor}   (or --all)`);
+        },
+      ),
     );
 
   executions
@@ -98,7 +117,10 @@ export function registerExecutions(program: Command, act: Act): void {
     .option('--poll', 'poll the REST API instead of using the WebSocket')
     .action(
       act(async (s: Session, executionId: string, opts: { poll?: boolean }) => {
-        const final = await watchExecution(s.client(), executionId, { renderer: renderWatch(s), useWebSocket: !opts.poll });
+        const final = await watchExecution(s.client(), executionId, {
+          renderer: renderWatch(s),
+          useWebSocket: !opts.poll,
+        });
         printRunResult(s, final);
         if (final.status !== 'COMPLETED') throw new QuietExit(1);
       }),
@@ -109,7 +131,9 @@ export function registerExecutions(program: Command, act: Act): void {
     .description('ask a running execution to stop (its running nodes are terminated)')
     .action(
       act(async (s: Session, executionId: string) => {
-        const out = await s.client().post<{ executionId: string; status: string }>(`/executions/${encodeURIComponent(executionId)}/cancel`);
+        const out = await s
+          .client()
+          .post<{ executionId: string; status: string }>(`/executions/${encodeURIComponent(executionId)}/cancel`);
         s.print(out, () => `Cancel requested for execution ${executionId}.`);
       }),
     );
@@ -119,7 +143,9 @@ export function registerExecutions(program: Command, act: Act): void {
     .description("the execution's raw event log, in order")
     .action(
       act(async (s: Session, executionId: string) => {
-        const out = await s.client().get<{ items: EventEnvelope[] }>(`/executions/${encodeURIComponent(executionId)}/events`);
+        const out = await s
+          .client()
+          .get<{ items: EventEnvelope[] }>(`/executions/${encodeURIComponent(executionId)}/events`);
         s.print(out, () =>
           table(out.items, [
             { header: 'POSITION', value: (e) => e.globalPosition },
@@ -155,7 +181,12 @@ export function printRunResult(s: Session, e: ExecutionView): void {
 function outputLines(e: ExecutionView): string[] {
   const entries = Object.entries(e.outputs ?? {});
   if (entries.length === 0) return [];
-  return ['outputs:', ...entries.flatMap(([name, values]) => (Array.isArray(values) ? values : [values]).map((v) => `  ${name}: ${show(v)}`))];
+  return [
+    'outputs:',
+    ...entries.flatMap(([name, values]) =>
+      (Array.isArray(values) ? values : [values]).map((v) => `  ${name}: ${show(v)}`),
+    ),
+  ];
 }
 
 function errorText(error: unknown): string {
@@ -170,7 +201,8 @@ function errorText(error: unknown): string {
 function eventDetail(e: EventEnvelope): string {
   const d = e.data ?? {};
   const parts: string[] = [];
-  for (const key of ['nodeId', 'nodeExecId', 'status', 'name', 'reason']) if (typeof d[key] === 'string' && d[key]) parts.push(`${key}=${d[key] as string}`);
+  for (const key of ['nodeId', 'nodeExecId', 'status', 'name', 'reason'])
+    if (typeof d[key] === 'string' && d[key]) parts.push(`${key}=${d[key] as string}`);
   if (d.error) parts.push(`error=${errorText(d.error)}`);
   return parts.join(' ');
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { Session } from '../context';
+import { tokenFields, type LoginResponse, type Session } from '../context';
+import { UsageError } from '../errors';
 import { parseSettings, render } from '../format';
 import { firstSupported, enc } from '../routes';
 import { collect, choice, type Act } from '../program';
@@ -8,7 +9,9 @@ import type { Me } from './auth';
 const ROLES = ['owner', 'admin', 'member', 'viewer'];
 
 export function registerTenants(program: Command, act: Act): void {
-  const tenants = program.command('tenants').description('tenants, their members, quotas and usage (needs a server with tenant routes)');
+  const tenants = program
+    .command('tenants')
+    .description('tenants, their members, quotas and usage (needs a server with tenant routes)');
 
   tenants
     .command('create <name>')
@@ -27,6 +30,17 @@ export function registerTenants(program: Command, act: Act): void {
       act(async (s: Session) => {
         const out = await s.client().get<unknown>('/tenants');
         s.print(out, () => render(out));
+      }),
+    );
+
+  tenants
+    .command('use <tenantId>')
+    .description('switch the saved session to another tenant you belong to')
+    .action(
+      act(async (s: Session, tenantId: string) => {
+        const out = await s.client().post<LoginResponse & { tenantId?: string }>('/auth/switch-tenant', { tenantId });
+        s.saveConfig({ ...s.config(), ...tokenFields(out), tenantId: out.tenantId ?? tenantId });
+        s.print({ tenantId: out.tenantId ?? tenantId }, () => `Now working in tenant ${out.tenantId ?? tenantId}.`);
       }),
     );
 
@@ -49,8 +63,30 @@ export function registerTenants(program: Command, act: Act): void {
     .action(
       act(async (s: Session, email: string, opts: { role: string; tenant?: string }) => {
         const id = await tenantOf(s, opts.tenant);
-        const out = await s.client().post<unknown>(`/tenants/${enc(id)}/members`, { email, role: opts.role });
-        s.print(out, () => `Added ${email} to tenant ${id} as ${opts.role}.`);
+        // An existing account joins at once; an unknown email gets an invitation (with a token, shown once).
+        const out = await s
+          .client()
+          .post<{ userId?: string; token?: string; expiresAt?: string }>(`/tenants/${enc(id)}/members`, {
+            email,
+            role: opts.role,
+          });
+        s.print(out, () =>
+          out.token
+            ? `Invited ${email} to tenant ${id} as ${opts.role} (no account yet; the invitation was emailed).\ninvitation token: ${out.token}${out.expiresAt ? `\nexpires: ${out.expiresAt}` : ''}`
+            : `Added ${email} to tenant ${id} as ${opts.role}.`,
+        );
+      }),
+    );
+  members
+    .command('role <userId> <role>')
+    .description(`change a member's role (${ROLES.join(', ')})`)
+    .option('--tenant <tenantId>', 'default: your tenant')
+    .action(
+      act(async (s: Session, userId: string, role: string, opts: { tenant?: string }) => {
+        if (!ROLES.includes(role)) throw new UsageError(`role must be one of ${ROLES.join(', ')}, not '${role}'`);
+        const id = await tenantOf(s, opts.tenant);
+        const out = await s.client().patch<unknown>(`/tenants/${enc(id)}/members/${enc(userId)}`, { role });
+        s.print(out, () => `${userId} is now ${role} in tenant ${id}.`);
       }),
     );
   members
@@ -68,12 +104,16 @@ export function registerTenants(program: Command, act: Act): void {
   tenants
     .command('quotas [tenantId]')
     .description("show a tenant's quotas, or change them with --set")
-    .option('--set <name=value>', 'e.g. executionsPerDay=500, concurrentExecutions=10, storageBytes=1073741824 (repeat)', collect, [])
+    .option(
+      '--set <name=value>',
+      'e.g. executionsPerDay=500, concurrentExecutions=10, storageBytes=1073741824 (repeat)',
+      collect,
+    )
     .action(
-      act(async (s: Session, tenantId: string | undefined, opts: { set: string[] }) => {
+      act(async (s: Session, tenantId: string | undefined, opts: { set?: string[] }) => {
         const id = await tenantOf(s, tenantId);
         const path = `/tenants/${enc(id)}/quotas`;
-        if (opts.set.length === 0) {
+        if (!opts.set?.length) {
           const out = await s.client().get<unknown>(path);
           s.print(out, () => render(out));
           return;

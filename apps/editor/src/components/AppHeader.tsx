@@ -15,6 +15,10 @@ export function AppHeader({ children }: { children?: ReactNode }) {
       >
         Agentry
       </a>
+      <nav className="header-nav" aria-label="Sections">
+        <a href="/store" data-testid="nav-store" onClick={(e) => { e.preventDefault(); navigate('/store'); }}>Store</a>{' '}
+        <a href="/library" data-testid="nav-library" onClick={(e) => { e.preventDefault(); navigate('/library'); }}>Library</a>
+      </nav>
       <div className="header-content">{children}</div>
       <button
         type="button"

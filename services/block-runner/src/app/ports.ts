@@ -9,6 +9,8 @@ export interface NodeProgressReport {
   started?: boolean;
   /** In yield order; every yield reaches the engine exactly in the order the block produced it. */
   outputs?: Array<{ pin: string; value: unknown }>;
+  /** Outputs of this attempt sent before `outputs[0]`: lets the engine drop a batch it already recorded. */
+  outputSeq?: number;
   finished?: { status: 'COMPLETED' | 'FAILED'; error?: { message: string; code?: string; retryable?: boolean } };
   usage?: BlockUsage;
 }

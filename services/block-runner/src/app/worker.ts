@@ -1,4 +1,11 @@
-import { validateBlockInput, type BlockContext, type BlockKv, type BlockRegistry, type BlockUsage, type ResolvedCredentials } from '@agentry/block-sdk';
+import {
+  validateBlockInput,
+  type BlockContext,
+  type BlockKv,
+  type BlockRegistry,
+  type BlockUsage,
+  type ResolvedCredentials,
+} from '@agentry/block-sdk';
 import type { LeasedTask, WorkQueue } from '@agentry/event-log';
 import { DomainError, isDomainError } from '@agentry/kernel';
 import { effectiveAttempt, failureOf, failureOfErrorPin, type NodeTask, type TaskFailure } from '../domain/task';
@@ -53,7 +60,10 @@ const noopLogger: WorkerLogger = { debug: () => {}, info: () => {}, warn: () => 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class Aborted extends Error {
-  constructor(readonly why: 'timeout' | 'cancelled' | 'lease-lost' | 'stopping', message: string) {
+  constructor(
+    readonly why: 'timeout' | 'cancelled' | 'lease-lost' | 'stopping',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -76,7 +86,10 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
   const maxBatch = deps.maxBatch ?? 500;
   const logger = deps.logger ?? noopLogger;
   const sharedKv = deps.kv ?? memoryKv();
-  const fetchImpl = deps.fetch ?? (async () => Promise.reject(new DomainError('PERMISSION_DENIED', 'network access is not configured for this runner')));
+  const fetchImpl =
+    deps.fetch ??
+    (async () =>
+      Promise.reject(new DomainError('PERMISSION_DENIED', 'network access is not configured for this runner')));
 
   let running = 0;
   let completed = 0;
@@ -101,7 +114,13 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
   async function runTask(leased: LeasedTask): Promise<void> {
     const task = leased.payload as NodeTask;
     const attempt = effectiveAttempt(task, leased.deliveries);
-    const ids = { tenantId: task.tenantId, executionId: task.executionId, nodeExecId: task.nodeExecId, attempt, workerId };
+    const ids = {
+      tenantId: task.tenantId,
+      executionId: task.executionId,
+      nodeExecId: task.nodeExecId,
+      attempt,
+      workerId,
+    };
     const log = { executionId: task.executionId, nodeExecId: task.nodeExecId, attempt, blockId: task.blockId };
     const controller = new AbortController();
     let abortedBy: Aborted | undefined;
@@ -114,20 +133,30 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
     aborters.add(abortOnStop);
 
     let timer: NodeJS.Timeout | undefined;
-    const heartbeat = setInterval(() => {
-      queue.heartbeat(leased, leaseMs).catch((err) => {
-        if (isDomainError(err) && err.code === 'CONFLICT') abort('lease-lost', 'lease lost');
-      });
-      reporter
-        .reportNodeProgress(ids)
-        .then((r) => r.cancelled && abort('cancelled', 'cancelled by the engine'))
-        .catch(() => {});
-    }, Math.max(10, Math.floor(leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        queue.heartbeat(leased, leaseMs).catch((err) => {
+          if (isDomainError(err) && err.code === 'CONFLICT') abort('lease-lost', 'lease lost');
+        });
+        reporter
+          .reportNodeProgress(ids)
+          .then((r) => r.cancelled && abort('cancelled', 'cancelled by the engine'))
+          .catch(() => {});
+      },
+      Math.max(10, Math.floor(leaseMs / 3)),
+    );
 
     // Outputs are buffered while a report is in flight and sent in order, in batches.
     const buffer: Array<{ pin: string; value: unknown }> = [];
     let usage: BlockUsage | undefined;
     let pump: Promise<void> | undefined;
+    let sent = 0;
+    const nextBatch = (max: number) => {
+      const outputs = buffer.splice(0, max);
+      const outputSeq = sent;
+      sent += outputs.length;
+      return { outputs, outputSeq };
+    };
     let reportError: unknown;
     const takeUsage = () => {
       const u = usage;
@@ -138,7 +167,7 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
       pump ??= (async () => {
         try {
           while (buffer.length > 0 && !abortedBy) {
-            const res = await report({ ...ids, outputs: buffer.splice(0, maxBatch), usage: takeUsage() });
+            const res = await report({ ...ids, ...nextBatch(maxBatch), usage: takeUsage() });
             if (res.cancelled) abort('cancelled', 'cancelled by the engine');
           }
         } catch (err) {
@@ -162,17 +191,43 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
       }
       const block = blocks.get(task.blockId);
       if (!block) throw new DomainError('NOT_FOUND', `block ${task.blockId} is not available on this runner`);
-      if (ENGINE_KINDS.has(block.kind)) throw new DomainError('INVALID_TRANSITION', `block ${block.name} (${block.kind}) is run by the execution engine`);
+      if (ENGINE_KINDS.has(block.kind))
+        throw new DomainError(
+          'INVALID_TRANSITION',
+          `block ${block.name} (${block.kind}) is run by the execution engine`,
+        );
       const valid = validateBlockInput(block, task.input);
       if (!valid.ok) {
-        throw new DomainError('VALIDATION_FAILED', `invalid input for ${block.name}: ${Object.entries(valid.errors).map(([k, v]) => (k ? `${k}: ${v}` : v)).join('; ')}`, { errors: valid.errors });
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `invalid input for ${block.name}: ${Object.entries(valid.errors)
+            .map(([k, v]) => (k ? `${k}: ${v}` : v))
+            .join('; ')}`,
+          { errors: valid.errors },
+        );
       }
       let credentials: ResolvedCredentials | undefined;
       if (block.credentials) {
-        if (!deps.credentials) throw new DomainError('INVALID_CREDENTIALS', `block ${block.name} needs credentials but this runner has no credential resolver`, undefined, { retryable: false });
-        credentials = await deps.credentials.resolve(task.tenantId, task.credentialsRef ?? task.input[block.credentials.field], `${task.executionId}/${task.nodeExecId}/${attempt} ${block.name}`);
+        if (!deps.credentials)
+          throw new DomainError(
+            'INVALID_CREDENTIALS',
+            `block ${block.name} needs credentials but this runner has no credential resolver`,
+            undefined,
+            { retryable: false },
+          );
+        credentials = await deps.credentials.resolve(
+          task.tenantId,
+          task.credentialsRef ?? task.input[block.credentials.field],
+          `${task.executionId}/${task.nodeExecId}/${attempt} ${block.name}`,
+        );
       }
-      if (task.timeoutMs !== undefined) timer = setTimeout(() => abort('timeout', `timed out after ${task.timeoutMs} ms`), task.timeoutMs);
+      // Preparing (validation, credentials) may have taken a while: renew the lease before the run.
+      await queue.heartbeat(leased, leaseMs).catch((err) => {
+        if (isDomainError(err) && err.code === 'CONFLICT') abort('lease-lost', 'lease lost');
+      });
+      if (abortedBy) return;
+      if (task.timeoutMs !== undefined)
+        timer = setTimeout(() => abort('timeout', `timed out after ${task.timeoutMs} ms`), task.timeoutMs);
       const ctx: BlockContext = {
         tenantId: task.tenantId,
         graphId: task.graphId,
@@ -210,6 +265,7 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
       });
       aborted.catch(() => {});
       const iterator = block.run(valid.value, ctx)[Symbol.asyncIterator]();
+      let yielded = 0;
       try {
         for (;;) {
           const step = await Promise.race([iterator.next(), aborted]);
@@ -221,6 +277,8 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
           }
           buffer.push({ pin, value });
           kick();
+          // A block yielding without real awaits would starve timers (heartbeats, timeouts): let them run.
+          if (++yielded % 64 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
           if (buffer.length >= maxBatch * 4) await drain(); // back-pressure on very chatty blocks
         }
       } finally {
@@ -246,7 +304,7 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
       await drain();
       await report({
         ...ids,
-        outputs: buffer.splice(0),
+        ...nextBatch(buffer.length),
         usage: takeUsage(),
         finished: failure ? { status: 'FAILED', error: failure } : { status: 'COMPLETED' },
       });
@@ -257,7 +315,10 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
         await queue.ack(leased).catch(() => {});
         return;
       }
-      logger.error({ ...log, error: err instanceof Error ? err.message : String(err) }, 'cannot report the result; the lease will expire and the task be re-dispatched');
+      logger.error(
+        { ...log, error: err instanceof Error ? err.message : String(err) },
+        'cannot report the result; the lease will expire and the task be re-dispatched',
+      );
     }
   }
 

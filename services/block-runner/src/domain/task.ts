@@ -42,5 +42,9 @@ export function failureOf(err: unknown): TaskFailure {
 
 /** The value a block yielded on `error` becomes the failure message. */
 export function failureOfErrorPin(value: unknown): TaskFailure {
-  return { message: typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value), code: 'BLOCK_ERROR', retryable: true };
+  return {
+    message: typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value),
+    code: 'BLOCK_ERROR',
+    retryable: true,
+  };
 }

@@ -9,9 +9,21 @@ describe('node task rules', () => {
   });
 
   it('maps thrown values to failures with a code and a retryable flag', () => {
-    expect(failureOf(new DomainError('VALIDATION_FAILED', 'bad'))).toEqual({ message: 'bad', code: 'VALIDATION_FAILED', retryable: false });
-    expect(failureOf(new DomainError('UNAVAILABLE', 'down'))).toEqual({ message: 'down', code: 'UNAVAILABLE', retryable: true });
-    expect(failureOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toEqual({ message: 'refused', code: 'ECONNREFUSED', retryable: true });
+    expect(failureOf(new DomainError('VALIDATION_FAILED', 'bad'))).toEqual({
+      message: 'bad',
+      code: 'VALIDATION_FAILED',
+      retryable: false,
+    });
+    expect(failureOf(new DomainError('UNAVAILABLE', 'down'))).toEqual({
+      message: 'down',
+      code: 'UNAVAILABLE',
+      retryable: true,
+    });
+    expect(failureOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toEqual({
+      message: 'refused',
+      code: 'ECONNREFUSED',
+      retryable: true,
+    });
     expect(failureOf('plain')).toEqual({ message: 'plain', retryable: true });
     expect(failureOfErrorPin({ why: 'x' })).toEqual({ message: '{"why":"x"}', code: 'BLOCK_ERROR', retryable: true });
   });

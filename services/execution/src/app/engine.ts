@@ -1,17 +1,31 @@
 import type { BlockDefinition, BlockRegistry, BlockUsage } from '@agentry/block-sdk';
 import type { EventStore, WorkQueue } from '@agentry/event-log';
-import { DomainError, isDomainError, streamIdOf, type Clock, type EventEnvelope, type Graph, type RetryPolicy } from '@agentry/kernel';
+import {
+  DomainError,
+  isDomainError,
+  streamIdOf,
+  type Clock,
+  type EventEnvelope,
+  type Graph,
+  type RetryPolicy,
+} from '@agentry/kernel';
 import { isBlobRef, type BlobRef } from '../domain/blob-ref';
 import type { ExecutionCommand } from '../domain/execution/commands';
 import { createExecutionDecider, evolve } from '../domain/execution/decider';
 import type { ExecutionBudget, ExecutionEvent, ForkSeed, Trigger } from '../domain/execution/events';
 import { rebuild } from '../domain/execution/integrity';
 import { buildPlan, type BlockInfo } from '../domain/execution/plan';
-import { TERMINAL_EXECUTION_STATUSES, TERMINAL_NODE_STATUSES, type ExecutionState, type NodeExecState } from '../domain/execution/state';
+import {
+  TERMINAL_EXECUTION_STATUSES,
+  TERMINAL_NODE_STATUSES,
+  type ExecutionState,
+  type NodeExecState,
+} from '../domain/execution/state';
 import { toView, type ExecutionSummary, type ExecutionView } from '../domain/execution/view';
 import { ExecutionIndex, type ListFilter } from './execution-index';
 import { KeyedMutex } from './keyed-mutex';
 import { nodeTaskId, type BlobStore, type EngineLogger, type GraphReader, type NodeTaskPayload } from './ports';
+import { runInline } from './inline-runner';
 import { schemaValidator } from './rules';
 
 export type { GraphReader, BlobStore, NodeTaskPayload } from './ports';
@@ -35,8 +49,44 @@ export interface ExecutionEngineOptions {
   autoApproveReviews?: (graph: Graph) => boolean;
   /** Terminal executions kept in the in-memory cache (non-terminal ones are always kept). Default 1000. */
   maxCachedTerminal?: number;
+  /**
+   * Blocks run inside the engine instead of the queue (pure, trusted blocks only: no side effects, no
+   * credentials, no network). Default: none. Suggested: `inlinePureBlocks`.
+   */
+  inlineBlocks?: (block: BlockDefinition) => boolean;
+  /** Per-tenant limits over a sliding window (rule 16): new executions are refused and running ones failed once over. */
+  tenantBudget?: (tenantId: string) => TenantBudget | undefined;
   logger?: EngineLogger;
 }
+
+export interface TenantBudget {
+  maxNodeRuns?: number;
+  maxTokens?: number;
+  maxCostUsd?: number;
+  /** Window the usage is summed over, by execution start. Default 30 days. */
+  windowMs?: number;
+}
+
+/** A ready-made `inlineBlocks` policy: local, side-effect-free, credential-free standard/input/output blocks. */
+export const inlinePureBlocks = (block: BlockDefinition): boolean =>
+  ['standard', 'input', 'output'].includes(block.kind) &&
+  !block.sideEffects &&
+  !block.credentials &&
+  !block.categories.some((c) => NETWORK_CATEGORIES.has(c));
+const NETWORK_CATEGORIES = new Set([
+  'AI',
+  'SEARCH',
+  'SOCIAL',
+  'COMMUNICATION',
+  'DEVELOPER_TOOLS',
+  'PRODUCTIVITY',
+  'WEB',
+  'CRM',
+  'MARKETING',
+  'HARDWARE',
+  'MULTIMEDIA',
+]);
+const INLINE_WORKER_ID = 'engine-inline';
 
 export interface ExecutionEngineDeps {
   events: EventStore;
@@ -70,6 +120,8 @@ export interface NodeProgressReport {
   started?: boolean;
   /** In yield order. A report with nothing but ids is a heartbeat. */
   outputs?: Array<{ pin: string; value: unknown }>;
+  /** Outputs of this attempt sent before `outputs[0]` (enables dedup of re-sent reports). */
+  outputSeq?: number;
   finished?: { status: 'COMPLETED' | 'FAILED'; error?: { message: string; code?: string; retryable?: boolean } };
   usage?: BlockUsage;
 }
@@ -123,7 +175,10 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
   const timeoutGraceMs = opts.timeoutGraceMs ?? 5_000;
   const blobThreshold = opts.blobThresholdBytes ?? 256 * 1024;
   const maxCachedTerminal = opts.maxCachedTerminal ?? 1000;
-  const logger: EngineLogger = opts.logger ?? { warn: () => {}, error: (fields, msg) => console.error(`[execution] ${msg}`, fields) };
+  const logger: EngineLogger = opts.logger ?? {
+    warn: () => {},
+    error: (fields, msg) => console.error(`[execution] ${msg}`, fields),
+  };
   const decider = createExecutionDecider({ validateInput: schemaValidator(), defaultRetry: opts.defaultRetry });
 
   /** In-memory state per execution: a cache of fold(stream), never a source of truth. */
@@ -171,7 +226,8 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
 
   async function loadForTenant(tenantId: string, executionId: string): Promise<ExecutionState> {
     const state = await load(executionId);
-    if (state.status === 'NEW' || state.request?.tenantId !== tenantId) throw new DomainError('NOT_FOUND', `execution ${executionId} not found`, { what: 'execution', id: executionId });
+    if (state.status === 'NEW' || state.request?.tenantId !== tenantId)
+      throw new DomainError('NOT_FOUND', `execution ${executionId} not found`, { what: 'execution', id: executionId });
     return state;
   }
 
@@ -189,7 +245,10 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     return isLarge(value) ? blobs!.put(tenantId, value) : value;
   }
 
-  async function externalizeRecord(tenantId: string, record: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async function externalizeRecord(
+    tenantId: string,
+    record: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     let out: Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(record)) {
       if (!isLarge(v)) continue;
@@ -245,12 +304,18 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
 
   async function resolveRefs<T>(value: T): Promise<T> {
     if (isBlobRef(value)) {
-      if (!blobs) throw new DomainError('INTERNAL', `value stored as ${(value as BlobRef).$blobRef} but no blob store is configured`);
+      if (!blobs)
+        throw new DomainError(
+          'INTERNAL',
+          `value stored as ${(value as BlobRef).$blobRef} but no blob store is configured`,
+        );
       return (await blobs.get(value as BlobRef)) as T;
     }
     if (Array.isArray(value)) return (await Promise.all(value.map((v) => resolveDeep(v)))) as T;
     if (value && typeof value === 'object') {
-      const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)] as const));
+      const entries = await Promise.all(
+        Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)] as const),
+      );
       return Object.fromEntries(entries) as T;
     }
     return value;
@@ -263,7 +328,11 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
    * the cached state. On VERSION_CONFLICT (another writer), drop the cache and decide again on fresh state.
    * Must run under the execution's lock. `build` returns undefined when there is nothing to do.
    */
-  async function decideAndAppend(executionId: string, tenantId: string | undefined, build: (state: ExecutionState) => ExecutionCommand | undefined): Promise<{ state: ExecutionState; events: ExecutionEvent[] }> {
+  async function decideAndAppend(
+    executionId: string,
+    tenantId: string | undefined,
+    build: (state: ExecutionState) => ExecutionCommand | undefined,
+  ): Promise<{ state: ExecutionState; events: ExecutionEvent[] }> {
     for (let attempt = 0; ; attempt++) {
       const state = tenantId === undefined ? await load(executionId) : await loadForTenant(tenantId, executionId);
       const command = build(state);
@@ -325,8 +394,30 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     }
     if (ENGINE_KINDS.has(node.kind)) return;
     const input = await resolveDeep(exec.input ?? {});
+    const block = opts.inlineBlocks ? blocks.get(exec.blockId) : undefined;
+    if (block && opts.inlineBlocks!(block)) {
+      const task = taskPayload(state, exec, input);
+      spawn(`inline ${executionId}/${exec.id}`, async () => {
+        const result = await runInline(block, task);
+        await reportNodeProgress({
+          tenantId: task.tenantId,
+          executionId,
+          nodeExecId: exec.id,
+          attempt: exec.attempt,
+          workerId: INLINE_WORKER_ID,
+          started: true,
+          ...result,
+        });
+      });
+      return;
+    }
     await queue.enqueue(queueName, [
-      { id: nodeTaskId(executionId, exec.id, exec.attempt), tenantId: state.request!.tenantId, payload: taskPayload(state, exec, input), notBefore: exec.notBefore },
+      {
+        id: nodeTaskId(executionId, exec.id, exec.attempt),
+        tenantId: state.request!.tenantId,
+        payload: taskPayload(state, exec, input),
+        notBefore: exec.notBefore,
+      },
     ]);
   }
 
@@ -343,7 +434,10 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
         case 'NodeLeaseExpired':
           toDispatch.add(e.data.nodeExecId);
           lastContact.delete(nodeTaskId(executionId, e.data.nodeExecId, e.data.attempt));
-          await queue.remove(queueName, nodeTaskId(executionId, e.data.nodeExecId, e.data.attempt));
+          // Re-dispatched by the engine (tick): drop the old task so the queue does not hand it out again.
+          // Redelivered by the queue (the report path): the new runner holds that very task; keep it.
+          if (state.nodeExecs.get(e.data.nodeExecId)?.status === 'QUEUED')
+            await queue.remove(queueName, nodeTaskId(executionId, e.data.nodeExecId, e.data.attempt));
           break;
         case 'NodeExecutionStarted':
           lastContact.set(nodeTaskId(executionId, e.data.nodeExecId, e.data.attempt), nowMs);
@@ -358,7 +452,9 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
           await queue.remove(queueName, nodeTaskId(executionId, exec.id, exec.attempt));
           if (exec.childExecutionId) {
             const child = exec.childExecutionId;
-            spawn(`cancel sub-agent ${child}`, () => cancelQuietly(state.request!.tenantId, child, `parent execution ${executionId} ended: ${e.data.reason}`));
+            spawn(`cancel sub-agent ${child}`, () =>
+              cancelQuietly(state.request!.tenantId, child, `parent execution ${executionId} ended: ${e.data.reason}`),
+            );
           }
           break;
         }
@@ -370,7 +466,8 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
         case 'ExecutionCompleted':
         case 'ExecutionFailed':
         case 'ExecutionTerminated':
-          if (state.request?.parentExecutionId) spawn(`notify parent of ${executionId}`, () => notifyParent(executionId));
+          if (state.request?.parentExecutionId)
+            spawn(`notify parent of ${executionId}`, () => notifyParent(executionId));
           break;
         default:
           break;
@@ -423,7 +520,20 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
         decideAndAppend(parentId, undefined, (s) => {
           const e = s.nodeExecs.get(nodeExecId);
           if (s.status !== 'RUNNING' || e?.status !== 'RUNNING' || e.childExecutionId !== childId) return undefined;
-          return { type: 'FinishSubExecution', data: { nodeExecId, childExecutionId: childId, status: 'FAILED', outputs: [], error: { message: `sub-agent could not start: ${message}`, code: isDomainError(err) ? err.code : undefined }, at: now().toISOString() } };
+          return {
+            type: 'FinishSubExecution',
+            data: {
+              nodeExecId,
+              childExecutionId: childId,
+              status: 'FAILED',
+              outputs: [],
+              error: {
+                message: `sub-agent could not start: ${message}`,
+                code: isDomainError(err) ? err.code : undefined,
+              },
+              at: now().toISOString(),
+            },
+          };
         }),
       );
     }
@@ -448,7 +558,14 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
             childExecutionId: childId,
             status,
             outputs,
-            error: status === 'COMPLETED' ? undefined : { message: `sub-agent ${childId} ${status === 'FAILED' ? 'failed' : 'was terminated'}: ${child.error?.reason ?? ''}`.trim(), code: child.error?.code },
+            error:
+              status === 'COMPLETED'
+                ? undefined
+                : {
+                    message:
+                      `sub-agent ${childId} ${status === 'FAILED' ? 'failed' : 'was terminated'}: ${child.error?.reason ?? ''}`.trim(),
+                    code: child.error?.code,
+                  },
             at: now().toISOString(),
           },
         };
@@ -466,10 +583,14 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
 
   /* ---------------------------------------------------------------- use cases */
 
-  async function startExecution(executionId: string, cmd: RequestExecutionCommand & { forkOf?: ForkSeed }): Promise<{ executionId: string }> {
+  async function startExecution(
+    executionId: string,
+    cmd: RequestExecutionCommand & { forkOf?: ForkSeed },
+  ): Promise<{ executionId: string }> {
     if (closed) throw new DomainError('UNAVAILABLE', 'execution engine is closed');
     const graph = await graphs.get(cmd.tenantId, cmd.graphId, cmd.graphVersion);
-    if (graph.tenantId !== cmd.tenantId) throw new DomainError('NOT_FOUND', `graph ${cmd.graphId} not found`, { what: 'graph', id: cmd.graphId });
+    if (graph.tenantId !== cmd.tenantId)
+      throw new DomainError('NOT_FOUND', `graph ${cmd.graphId} not found`, { what: 'graph', id: cmd.graphId });
     const plan = buildPlan(graph, (id) => blockInfo(blocks.get(id)));
     await run(executionId, () =>
       decideAndAppend(executionId, undefined, () => ({
@@ -495,7 +616,25 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     return { executionId };
   }
 
+  /** Why the tenant is over its budget, or undefined. */
+  async function tenantOverBudget(tenantId: string): Promise<string | undefined> {
+    const budget = opts.tenantBudget?.(tenantId);
+    if (!budget) return undefined;
+    await index.ensureBuilt();
+    const since = new Date(now().getTime() - (budget.windowMs ?? 30 * 24 * 3600 * 1000)).toISOString();
+    const u = index.tenantUsage(tenantId, since);
+    if (budget.maxNodeRuns !== undefined && u.nodeRuns >= budget.maxNodeRuns)
+      return `tenant budget exceeded: ${u.nodeRuns} node runs, limit ${budget.maxNodeRuns}`;
+    if (budget.maxTokens !== undefined && u.tokens > budget.maxTokens)
+      return `tenant budget exceeded: ${u.tokens} LLM tokens, limit ${budget.maxTokens}`;
+    if (budget.maxCostUsd !== undefined && u.costUsd > budget.maxCostUsd)
+      return `tenant budget exceeded: cost $${u.costUsd.toFixed(4)}, limit $${budget.maxCostUsd}`;
+    return undefined;
+  }
+
   async function requestExecution(cmd: RequestExecutionCommand): Promise<{ executionId: string }> {
+    const over = await tenantOverBudget(cmd.tenantId);
+    if (over) throw new DomainError('BUDGET_EXCEEDED', over, { tenantId: cmd.tenantId });
     return startExecution(newId(), cmd);
   }
 
@@ -504,11 +643,17 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
       const state = await loadForTenant(r.tenantId, r.executionId);
       if (state.status !== 'RUNNING') return { cancelled: true };
       const exec = state.nodeExecs.get(r.nodeExecId);
-      if (!exec) throw new DomainError('NOT_FOUND', `node execution ${r.nodeExecId} not found`, { what: 'node execution', id: r.nodeExecId });
+      if (!exec)
+        throw new DomainError('NOT_FOUND', `node execution ${r.nodeExecId} not found`, {
+          what: 'node execution',
+          id: r.nodeExecId,
+        });
       if (r.attempt < exec.attempt || TERMINAL_NODE_STATUSES.has(exec.status)) return { cancelled: true };
       const isHeartbeat = !r.started && !r.outputs?.length && !r.finished && !r.usage;
       if (isHeartbeat) {
-        if (exec.attempt !== r.attempt || exec.status !== 'RUNNING' || (exec.workerId && exec.workerId !== r.workerId)) return { cancelled: true };
+        // A newer attempt (redelivered task) or a start still in flight: not ours to cancel yet.
+        if (r.attempt > exec.attempt || exec.status !== 'RUNNING') return { cancelled: false };
+        if (exec.workerId && exec.workerId !== r.workerId) return { cancelled: true };
         lastContact.set(nodeTaskId(r.executionId, exec.id, exec.attempt), now().getTime());
         return { cancelled: false };
       }
@@ -516,14 +661,39 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
       try {
         const { state: after } = await decideAndAppend(r.executionId, r.tenantId, () => ({
           type: 'ReportNodeProgress',
-          data: { nodeExecId: r.nodeExecId, attempt: r.attempt, workerId: r.workerId, started: r.started, outputs: r.outputs, usage: r.usage, finished: r.finished, nowMs: at.getTime(), at: at.toISOString() },
+          data: {
+            nodeExecId: r.nodeExecId,
+            attempt: r.attempt,
+            workerId: r.workerId,
+            started: r.started,
+            outputs: r.outputs,
+            outputSeq: r.outputSeq,
+            usage: r.usage,
+            finished: r.finished,
+            nowMs: at.getTime(),
+            at: at.toISOString(),
+          },
         }));
         const e = after.nodeExecs.get(r.nodeExecId)!;
-        if (e.status === 'RUNNING' && e.attempt === r.attempt) lastContact.set(nodeTaskId(r.executionId, e.id, e.attempt), at.getTime());
+        if (e.status === 'RUNNING' && e.attempt === r.attempt)
+          lastContact.set(nodeTaskId(r.executionId, e.id, e.attempt), at.getTime());
+        if (after.status === 'RUNNING' && opts.tenantBudget) {
+          const over = await tenantOverBudget(r.tenantId);
+          if (over) {
+            await decideAndAppend(r.executionId, r.tenantId, (s) =>
+              s.status === 'RUNNING'
+                ? { type: 'FailExecution', data: { reason: over, code: 'BUDGET_EXCEEDED', at: at.toISOString() } }
+                : undefined,
+            );
+          }
+        }
         return { cancelled: after.status !== 'RUNNING' || e.status === 'TERMINATED' || e.attempt !== r.attempt };
       } catch (err) {
         if (isDomainError(err) && err.code === 'INVALID_TRANSITION') {
-          logger.warn({ executionId: r.executionId, nodeExecId: r.nodeExecId, attempt: r.attempt, reason: err.message }, 'report rejected, runner told to stop');
+          logger.warn(
+            { executionId: r.executionId, nodeExecId: r.nodeExecId, attempt: r.attempt, reason: err.message },
+            'report rejected, runner told to stop',
+          );
           return { cancelled: true };
         }
         throw err;
@@ -532,14 +702,26 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
   }
 
   async function cancel(tenantId: string, executionId: string, reason?: string): Promise<void> {
-    await run(executionId, () => decideAndAppend(executionId, tenantId, () => ({ type: 'CancelExecution', data: { reason: reason ?? 'cancelled by user', at: now().toISOString() } })));
+    await run(executionId, () =>
+      decideAndAppend(executionId, tenantId, () => ({
+        type: 'CancelExecution',
+        data: { reason: reason ?? 'cancelled by user', at: now().toISOString() },
+      })),
+    );
   }
 
   async function decideReview(cmd: DecideReviewCommand): Promise<void> {
     await run(cmd.executionId, () =>
       decideAndAppend(cmd.executionId, cmd.tenantId, () => ({
         type: 'DecideReview',
-        data: { nodeExecId: cmd.nodeExecId, decision: cmd.decision, editedData: cmd.editedData, userId: cmd.userId, message: cmd.message, at: now().toISOString() },
+        data: {
+          nodeExecId: cmd.nodeExecId,
+          decision: cmd.decision,
+          editedData: cmd.editedData,
+          userId: cmd.userId,
+          message: cmd.message,
+          at: now().toISOString(),
+        },
       })),
     );
   }
@@ -556,15 +738,28 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
 
   async function events(tenantId: string, executionId: string): Promise<EventEnvelope[]> {
     const stream = await store.readStream(streamOf(executionId));
-    if (stream.length === 0 || stream[0].tenantId !== tenantId) throw new DomainError('NOT_FOUND', `execution ${executionId} not found`, { what: 'execution', id: executionId });
+    if (stream.length === 0 || stream[0].tenantId !== tenantId)
+      throw new DomainError('NOT_FOUND', `execution ${executionId} not found`, { what: 'execution', id: executionId });
     return stream;
   }
 
-  async function fork(tenantId: string, executionId: string, nodeExecId: string, userId?: string): Promise<{ executionId: string }> {
+  async function fork(
+    tenantId: string,
+    executionId: string,
+    nodeExecId: string,
+    userId?: string,
+  ): Promise<{ executionId: string }> {
     const source = await run(executionId, () => loadForTenant(tenantId, executionId));
     const exec = source.nodeExecs.get(nodeExecId);
-    if (!exec) throw new DomainError('NOT_FOUND', `node execution ${nodeExecId} not found`, { what: 'node execution', id: nodeExecId });
-    if (!exec.input) throw new DomainError('INVALID_TRANSITION', `node execution ${nodeExecId} never ran: it has no recorded input`, { nodeExecId });
+    if (!exec)
+      throw new DomainError('NOT_FOUND', `node execution ${nodeExecId} not found`, {
+        what: 'node execution',
+        id: nodeExecId,
+      });
+    if (!exec.input)
+      throw new DomainError('INVALID_TRANSITION', `node execution ${nodeExecId} never ran: it has no recorded input`, {
+        nodeExecId,
+      });
     const r = source.request!;
     return startExecution(newId(), {
       tenantId,
@@ -574,7 +769,13 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
       inputs: r.inputs,
       trigger: r.trigger,
       budget: r.budget,
-      forkOf: { executionId, nodeExecId, nodeId: exec.nodeId, input: exec.input, staticInputs: Object.fromEntries(source.staticInputs) },
+      forkOf: {
+        executionId,
+        nodeExecId,
+        nodeId: exec.nodeId,
+        input: exec.input,
+        staticInputs: Object.fromEntries(source.staticInputs),
+      },
     });
   }
 
@@ -590,7 +791,8 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
         const childId = exec.childExecutionId;
         const child = await run(childId, () => load(childId));
         if (child.status === 'NEW') spawn(`create sub-agent ${childId}`, () => createChild(executionId, exec.id));
-        else if (TERMINAL_EXECUTION_STATUSES.has(child.status)) spawn(`notify parent of ${childId}`, () => notifyParent(childId));
+        else if (TERMINAL_EXECUTION_STATUSES.has(child.status))
+          spawn(`notify parent of ${childId}`, () => notifyParent(childId));
       } else if (exec.status === 'RUNNING') {
         const key = nodeTaskId(executionId, exec.id, exec.attempt);
         if (!lastContact.has(key)) lastContact.set(key, nowMs);
@@ -604,7 +806,10 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
       try {
         await resume(id);
       } catch (err) {
-        logger.error({ executionId: id, error: err instanceof Error ? err.message : String(err) }, `cannot recover execution ${id}`);
+        logger.error(
+          { executionId: id, error: err instanceof Error ? err.message : String(err) },
+          `cannot recover execution ${id}`,
+        );
       }
     }
   }
@@ -620,7 +825,16 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
         if (deadline !== undefined && state.startedAt && Date.parse(state.startedAt) + deadline <= nowMs) {
           await run(executionId, () =>
             decideAndAppend(executionId, undefined, (s) =>
-              s.status === 'RUNNING' ? { type: 'FailExecution', data: { reason: `deadline exceeded: the execution ran longer than ${deadline} ms`, code: 'DEADLINE_EXCEEDED', at } } : undefined,
+              s.status === 'RUNNING'
+                ? {
+                    type: 'FailExecution',
+                    data: {
+                      reason: `deadline exceeded: the execution ran longer than ${deadline} ms`,
+                      code: 'DEADLINE_EXCEEDED',
+                      at,
+                    },
+                  }
+                : undefined,
             ),
           );
           continue;
@@ -631,19 +845,37 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
           if (ENGINE_KINDS.has(node.kind)) continue;
           const key = nodeTaskId(executionId, exec.id, exec.attempt);
           const { id: nodeExecId, attempt } = exec;
-          const still = (s: ExecutionState) => s.status === 'RUNNING' && s.nodeExecs.get(nodeExecId)?.status === 'RUNNING' && s.nodeExecs.get(nodeExecId)?.attempt === attempt;
-          if (node.timeoutMs !== undefined && exec.startedAt && Date.parse(exec.startedAt) + node.timeoutMs + timeoutGraceMs <= nowMs) {
-            await run(executionId, () => decideAndAppend(executionId, undefined, (s) => (still(s) ? { type: 'TimeOutNodeExecution', data: { nodeExecId, attempt, nowMs, at } } : undefined)));
+          const still = (s: ExecutionState) =>
+            s.status === 'RUNNING' &&
+            s.nodeExecs.get(nodeExecId)?.status === 'RUNNING' &&
+            s.nodeExecs.get(nodeExecId)?.attempt === attempt;
+          if (
+            node.timeoutMs !== undefined &&
+            exec.startedAt &&
+            Date.parse(exec.startedAt) + node.timeoutMs + timeoutGraceMs <= nowMs
+          ) {
+            await run(executionId, () =>
+              decideAndAppend(executionId, undefined, (s) =>
+                still(s) ? { type: 'TimeOutNodeExecution', data: { nodeExecId, attempt, nowMs, at } } : undefined,
+              ),
+            );
             continue;
           }
           const last = lastContact.get(key);
           if (last === undefined) lastContact.set(key, nowMs);
           else if (nowMs - last > leaseTimeoutMs) {
-            await run(executionId, () => decideAndAppend(executionId, undefined, (s) => (still(s) ? { type: 'ExpireNodeLease', data: { nodeExecId, attempt, at } } : undefined)));
+            await run(executionId, () =>
+              decideAndAppend(executionId, undefined, (s) =>
+                still(s) ? { type: 'ExpireNodeLease', data: { nodeExecId, attempt, at } } : undefined,
+              ),
+            );
           }
         }
       } catch (err) {
-        logger.error({ executionId, error: err instanceof Error ? err.message : String(err) }, `tick failed for execution ${executionId}`);
+        logger.error(
+          { executionId, error: err instanceof Error ? err.message : String(err) },
+          `tick failed for execution ${executionId}`,
+        );
       }
     }
     // Let follow-ups started by this tick settle before the next one.
@@ -660,7 +892,15 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
 }
 
 /** Executor fields of AgentExecutorBlock; every other input field is a child graph input linked by name (AutoGPT). */
-const EXECUTOR_FIELDS = new Set(['graph_id', 'graph_version', 'user_id', 'inputs', 'input_schema', 'output_schema', 'nodes_input_masks']);
+const EXECUTOR_FIELDS = new Set([
+  'graph_id',
+  'graph_version',
+  'user_id',
+  'inputs',
+  'input_schema',
+  'output_schema',
+  'nodes_input_masks',
+]);
 
 function childInputs(input: Record<string, unknown>): Record<string, unknown> {
   const preset = input.inputs && typeof input.inputs === 'object' ? (input.inputs as Record<string, unknown>) : {};

@@ -3,6 +3,12 @@ import type { ExecutionEvent, Trigger } from '../domain/execution/events';
 import type { ExecutionState } from '../domain/execution/state';
 import type { ExecutionSummary, ExecutionViewStatus } from '../domain/execution/view';
 
+export interface TenantUsage {
+  nodeRuns: number;
+  tokens: number;
+  costUsd: number;
+}
+
 export interface ListFilter {
   graphId?: string;
   status?: ExecutionViewStatus;
@@ -25,6 +31,7 @@ const PAGE = 5000;
  */
 export class ExecutionIndex {
   private readonly byId = new Map<string, ExecutionSummary>();
+  private readonly usage = new Map<string, TenantUsage>();
   private building?: Promise<void>;
 
   constructor(private readonly store: EventStore) {}
@@ -58,12 +65,32 @@ export class ExecutionIndex {
     if (e.type === 'ExecutionRequested') {
       if (this.byId.has(id)) return;
       const d = e.data;
-      this.byId.set(id, { id, tenantId: d.tenantId, userId: d.userId, graphId: d.graphId, graphVersion: d.graphVersion, status: 'RUNNING', trigger: d.trigger, requestedAt: d.requestedAt, parentExecutionId: d.parentExecutionId });
+      this.byId.set(id, {
+        id,
+        tenantId: d.tenantId,
+        userId: d.userId,
+        graphId: d.graphId,
+        graphVersion: d.graphVersion,
+        status: 'RUNNING',
+        trigger: d.trigger,
+        requestedAt: d.requestedAt,
+        parentExecutionId: d.parentExecutionId,
+      });
       return;
     }
     const s = this.byId.get(id);
     if (!s) return;
     switch (e.type) {
+      case 'NodeExecutionQueued':
+      case 'NodeRetryScheduled':
+        this.usageOf(id).nodeRuns += 1;
+        break;
+      case 'NodeUsageRecorded': {
+        const u = this.usageOf(id);
+        u.tokens += (e.data.usage.inputTokens ?? 0) + (e.data.usage.outputTokens ?? 0);
+        u.costUsd += e.data.usage.costUsd ?? 0;
+        break;
+      }
       case 'ExecutionStarted':
         s.startedAt = e.data.startedAt;
         break;
@@ -71,14 +98,42 @@ export class ExecutionIndex {
         Object.assign(s, { status: 'COMPLETED', endedAt: e.data.endedAt });
         break;
       case 'ExecutionFailed':
-        Object.assign(s, { status: 'FAILED', endedAt: e.data.endedAt, error: { message: e.data.reason, code: e.data.code } });
+        Object.assign(s, {
+          status: 'FAILED',
+          endedAt: e.data.endedAt,
+          error: { message: e.data.reason, code: e.data.code },
+        });
         break;
       case 'ExecutionTerminated':
-        Object.assign(s, { status: 'TERMINATED', endedAt: e.data.endedAt, error: { message: e.data.reason, code: 'TERMINATED' } });
+        Object.assign(s, {
+          status: 'TERMINATED',
+          endedAt: e.data.endedAt,
+          error: { message: e.data.reason, code: 'TERMINATED' },
+        });
         break;
       default:
         break;
     }
+  }
+
+  private usageOf(id: string): TenantUsage {
+    let u = this.usage.get(id);
+    if (!u) this.usage.set(id, (u = { nodeRuns: 0, tokens: 0, costUsd: 0 }));
+    return u;
+  }
+
+  /** Usage of a tenant's executions requested at or after `since` (ISO-8601). */
+  tenantUsage(tenantId: string, since: string): TenantUsage {
+    const total: TenantUsage = { nodeRuns: 0, tokens: 0, costUsd: 0 };
+    for (const s of this.byId.values()) {
+      if (s.tenantId !== tenantId || s.requestedAt < since) continue;
+      const u = this.usage.get(s.id);
+      if (!u) continue;
+      total.nodeRuns += u.nodeRuns;
+      total.tokens += u.tokens;
+      total.costUsd += u.costUsd;
+    }
+    return total;
   }
 
   nonTerminalIds(): string[] {
@@ -87,7 +142,9 @@ export class ExecutionIndex {
 
   list(tenantId: string, filter: ListFilter): { items: ExecutionSummary[]; nextCursor?: string } {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-    const after = filter.cursor ? (JSON.parse(Buffer.from(filter.cursor, 'base64url').toString('utf8')) as [string, string]) : undefined;
+    const after = filter.cursor
+      ? (JSON.parse(Buffer.from(filter.cursor, 'base64url').toString('utf8')) as [string, string])
+      : undefined;
     const items = [...this.byId.values()]
       .filter(
         (s) =>
@@ -99,10 +156,18 @@ export class ExecutionIndex {
           (filter.to === undefined || s.requestedAt < filter.to),
       )
       // newest first; ties broken by id so the cursor is stable
-      .sort((a, b) => (a.requestedAt === b.requestedAt ? (a.id < b.id ? 1 : -1) : a.requestedAt < b.requestedAt ? 1 : -1))
+      .sort((a, b) =>
+        a.requestedAt === b.requestedAt ? (a.id < b.id ? 1 : -1) : a.requestedAt < b.requestedAt ? 1 : -1,
+      )
       .filter((s) => !after || s.requestedAt < after[0] || (s.requestedAt === after[0] && s.id < after[1]));
     const page = items.slice(0, limit).map((s) => ({ ...s }));
     const last = page[page.length - 1];
-    return { items: page, nextCursor: items.length > limit ? Buffer.from(JSON.stringify([last.requestedAt, last.id])).toString('base64url') : undefined };
+    return {
+      items: page,
+      nextCursor:
+        items.length > limit
+          ? Buffer.from(JSON.stringify([last.requestedAt, last.id])).toString('base64url')
+          : undefined,
+    };
   }
 }

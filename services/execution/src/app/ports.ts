@@ -37,4 +37,5 @@ export interface EngineLogger {
   error(fields: Record<string, unknown>, msg: string): void;
 }
 
-export const nodeTaskId = (executionId: string, nodeExecId: string, attempt: number) => `${executionId}/${nodeExecId}/${attempt}`;
+export const nodeTaskId = (executionId: string, nodeExecId: string, attempt: number) =>
+  `${executionId}/${nodeExecId}/${attempt}`;

@@ -17,6 +17,10 @@ export function schemaValidator(): ExecutionRules['validateInput'] {
       canonicalByObject.set(schema, canonical);
     }
     const result = validateAgainst(canonical, input);
-    return result.ok ? undefined : Object.entries(result.errors).map(([field, message]) => (field ? `${field}: ${message}` : message)).join('; ');
+    return result.ok
+      ? undefined
+      : Object.entries(result.errors)
+          .map(([field, message]) => (field ? `${field}: ${message}` : message))
+          .join('; ');
   };
 }

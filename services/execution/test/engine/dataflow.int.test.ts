@@ -10,7 +10,12 @@ describe('engine dataflow (engine + block worker + SQLite log, in process)', () 
   const blobs = new MemoryBlobStore();
   beforeEach(() => {
     sqlite = tempSqliteLog();
-    h = startHarness({ store: sqlite.log.events, queue: sqlite.log.queue, blobs, options: { blobThresholdBytes: 256 * 1024 } });
+    h = startHarness({
+      store: sqlite.log.events,
+      queue: sqlite.log.queue,
+      blobs,
+      options: { blobThresholdBytes: 256 * 1024 },
+    });
   });
   afterEach(async () => {
     await h.stop();
@@ -18,33 +23,58 @@ describe('engine dataflow (engine + block worker + SQLite log, in process)', () 
   });
 
   it('zip: two outputs that each yield twice pair up in order', async () => {
-    const g = graph([['src', B.emit, { items: ['x1', 'x2'] }], ['pair', B.pair], ['out', B.output, { name: 'pairs' }]], [
-      ['src', 'item', 'pair', 'a'],
-      ['src', 'key', 'pair', 'b'],
-      ['pair', 'pair', 'out', 'value'],
-    ]);
+    const g = graph(
+      [
+        ['src', B.emit, { items: ['x1', 'x2'] }],
+        ['pair', B.pair],
+        ['out', B.output, { name: 'pairs' }],
+      ],
+      [
+        ['src', 'item', 'pair', 'a'],
+        ['src', 'key', 'pair', 'b'],
+        ['pair', 'pair', 'out', 'value'],
+      ],
+    );
     const view = await h.run(g);
     expect(view.status).toBe('COMPLETED');
-    expect(view.outputs.pairs).toEqual([['x1', 0], ['x2', 1]]);
+    expect(view.outputs.pairs).toEqual([
+      ['x1', 0],
+      ['x2', 1],
+    ]);
   });
 
   it('static-link backfill: one static value reaches every execution of the sink', async () => {
-    const g = graph([['in', B.input, { name: 'greeting' }], ['src', B.emit, { items: ['ann', 'bob', 'cy'] }], ['tpl', B.template, { format: '{{g}}, {{who}}' }], ['out', B.output, { name: 'lines' }]], [
-      ['in', 'result', 'tpl', 'values_#_g'],
-      ['src', 'item', 'tpl', 'values_#_who'],
-      ['tpl', 'output', 'out', 'value'],
-    ]);
+    const g = graph(
+      [
+        ['in', B.input, { name: 'greeting' }],
+        ['src', B.emit, { items: ['ann', 'bob', 'cy'] }],
+        ['tpl', B.template, { format: '{{g}}, {{who}}' }],
+        ['out', B.output, { name: 'lines' }],
+      ],
+      [
+        ['in', 'result', 'tpl', 'values_#_g'],
+        ['src', 'item', 'tpl', 'values_#_who'],
+        ['tpl', 'output', 'out', 'value'],
+      ],
+    );
     const view = await h.run(g, { greeting: 'hi' });
     expect(view.status).toBe('COMPLETED');
     expect([...view.outputs.lines].sort()).toEqual(['hi, ann', 'hi, bob', 'hi, cy']);
   });
 
   it('a data-driven loop: a node feeding its own input until done', async () => {
-    const g = graph([['start', B.input, { name: 'n' }], ['dec', B.decrement], ['out', B.output, { name: 'done' }]], [
-      ['start', 'result', 'dec', 'n'],
-      ['dec', 'next', 'dec', 'n'],
-      ['dec', 'done', 'out', 'value'],
-    ]);
+    const g = graph(
+      [
+        ['start', B.input, { name: 'n' }],
+        ['dec', B.decrement],
+        ['out', B.output, { name: 'done' }],
+      ],
+      [
+        ['start', 'result', 'dec', 'n'],
+        ['dec', 'next', 'dec', 'n'],
+        ['dec', 'done', 'out', 'value'],
+      ],
+    );
     const view = await h.run(g, { n: 3 });
     expect(view.status).toBe('COMPLETED');
     expect(view.outputs.done).toEqual([0]);
@@ -83,19 +113,37 @@ describe('engine dataflow (engine + block worker + SQLite log, in process)', () 
   });
 
   it('one branch failing while another completes: the other branch runs to the end, the execution FAILS', async () => {
-    const g = graph([['bad', B.fail, { message: 'kaput' }], ['good', B.echo, { value: 'fine' }], ['out', B.output, { name: 'result' }]], [['good', 'out', 'out', 'value']]);
+    const g = graph(
+      [
+        ['bad', B.fail, { message: 'kaput' }],
+        ['good', B.echo, { value: 'fine' }],
+        ['out', B.output, { name: 'result' }],
+      ],
+      [['good', 'out', 'out', 'value']],
+    );
     const view = await h.run(g);
     expect(view.status).toBe('FAILED');
     expect(view.error).toEqual({ message: 'node bad failed: kaput', code: 'NODE_FAILED' });
     expect(view.outputs.result).toEqual(['fine']);
-    expect(view.nodeExecutions.find((n) => n.nodeId === 'bad')).toMatchObject({ status: 'FAILED', error: { message: 'kaput' }, outputs: { error: ['kaput'] } });
+    expect(view.nodeExecutions.find((n) => n.nodeId === 'bad')).toMatchObject({
+      status: 'FAILED',
+      error: { message: 'kaput' },
+      outputs: { error: ['kaput'] },
+    });
   });
 
   it('an error pin handled downstream: the error value flows on and the execution COMPLETES', async () => {
-    const g = graph([['bad', B.errorPin, { message: 'no such user' }], ['handler', B.template, { format: 'handled: {{e}}' }], ['out', B.output, { name: 'result' }]], [
-      ['bad', 'error', 'handler', 'values_#_e'],
-      ['handler', 'output', 'out', 'value'],
-    ]);
+    const g = graph(
+      [
+        ['bad', B.errorPin, { message: 'no such user' }],
+        ['handler', B.template, { format: 'handled: {{e}}' }],
+        ['out', B.output, { name: 'result' }],
+      ],
+      [
+        ['bad', 'error', 'handler', 'values_#_e'],
+        ['handler', 'output', 'out', 'value'],
+      ],
+    );
     const view = await h.run(g);
     expect(view.status).toBe('COMPLETED');
     expect(view.outputs.result).toEqual(['handled: no such user']);
@@ -103,10 +151,17 @@ describe('engine dataflow (engine + block worker + SQLite log, in process)', () 
   });
 
   it('large values travel by reference (rule 15): the log holds a blob reference, get() and task inputs see the value', async () => {
-    const g = graph([['big', B.big, { size: 300 * 1024 }], ['echo', B.echo], ['out', B.output, { name: 'text' }]], [
-      ['big', 'out', 'echo', 'value'],
-      ['echo', 'out', 'out', 'value'],
-    ]);
+    const g = graph(
+      [
+        ['big', B.big, { size: 300 * 1024 }],
+        ['echo', B.echo],
+        ['out', B.output, { name: 'text' }],
+      ],
+      [
+        ['big', 'out', 'echo', 'value'],
+        ['echo', 'out', 'out', 'value'],
+      ],
+    );
     const view = await h.run(g);
     expect(view.status).toBe('COMPLETED');
     expect((view.outputs.text[0] as string).length).toBe(300 * 1024);

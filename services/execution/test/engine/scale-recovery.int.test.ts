@@ -25,7 +25,13 @@ describe('engine at scale, across restarts and failures', () => {
 
   it('a node yielding 1,000 values fans out 1,000 downstream executions', async () => {
     const h = harness({ concurrency: 32 });
-    const g = graph([['many', B.many, { count: 1000 }], ['each', B.echo]], [['many', 'item', 'each', 'value']]);
+    const g = graph(
+      [
+        ['many', B.many, { count: 1000 }],
+        ['each', B.echo],
+      ],
+      [['many', 'item', 'each', 'value']],
+    );
     const view = await h.run(g);
     expect(view.status).toBe('COMPLETED');
     const each = view.nodeExecutions.filter((n) => n.nodeId === 'each');
@@ -38,17 +44,43 @@ describe('engine at scale, across restarts and failures', () => {
     const sqlite = tempSqliteLog();
     cleanups.push(sqlite.dispose);
     const graphs = new MemoryGraphs();
-    const g = graph([['a', B.echo, { value: 'A' }], ['b', B.template, { format: '{{v}}!' }], ['out', B.output, { name: 'result' }]], [
-      ['a', 'out', 'b', 'values_#_v'],
-      ['b', 'output', 'out', 'value'],
-    ]);
+    const g = graph(
+      [
+        ['a', B.echo, { value: 'A' }],
+        ['b', B.template, { format: '{{v}}!' }],
+        ['out', B.output, { name: 'result' }],
+      ],
+      [
+        ['a', 'out', 'b', 'values_#_v'],
+        ['b', 'output', 'out', 'value'],
+      ],
+    );
     graphs.add(g);
-    const first = createExecutionEngine({ events: sqlite.log.events, queue: sqlite.log.queue, graphs, blocks: registry(), clock: { now: () => new Date() }, newId: randomUUID, options: { logger: quiet } });
-    const { executionId } = await first.requestExecution({ tenantId: TENANT, userId: USER, graphId: g.id, inputs: {}, trigger: 'api' });
+    const first = createExecutionEngine({
+      events: sqlite.log.events,
+      queue: sqlite.log.queue,
+      graphs,
+      blocks: registry(),
+      clock: { now: () => new Date() },
+      newId: randomUUID,
+      options: { logger: quiet },
+    });
+    const { executionId } = await first.requestExecution({
+      tenantId: TENANT,
+      userId: USER,
+      graphId: g.id,
+      inputs: {},
+      trigger: 'api',
+    });
     // a runner does node a by hand, through the first engine
     const [task] = await sqlite.log.queue.lease('node-tasks', { workerId: 'w0', leaseMs: 10_000 });
     const ids = { tenantId: TENANT, executionId, nodeExecId: 'a#1', attempt: 1, workerId: 'w0' };
-    await first.reportNodeProgress({ ...ids, started: true, outputs: [{ pin: 'out', value: 'A' }], finished: { status: 'COMPLETED' } });
+    await first.reportNodeProgress({
+      ...ids,
+      started: true,
+      outputs: [{ pin: 'out', value: 'A' }],
+      finished: { status: 'COMPLETED' },
+    });
     await sqlite.log.queue.ack(task);
     // the process dies right after appending b's queueing but before the task reached the queue
     await sqlite.log.queue.remove('node-tasks', `${executionId}/b#1/1`);
@@ -70,32 +102,70 @@ describe('engine at scale, across restarts and failures', () => {
     const id = await h.start(graph([['a', B.echo, { value: 1 }]]));
     const [doomed] = await h.queue.lease('node-tasks', { workerId: 'doomed', leaseMs: 50 });
     expect(doomed.payload).toMatchObject({ executionId: id, nodeExecId: 'a#1', attempt: 1, input: { value: 1 } });
-    const worker = createBlockWorker({ queue: h.queue, blocks: registry(), reporter: h.engine, workerId: 'survivor', leaseMs: 1000, pollMs: 10 });
+    const worker = createBlockWorker({
+      queue: h.queue,
+      blocks: registry(),
+      reporter: h.engine,
+      workerId: 'survivor',
+      leaseMs: 1000,
+      pollMs: 10,
+    });
     worker.start();
     cleanups.push(() => worker.stop());
     const view = await h.settled(id);
     expect(view.status).toBe('COMPLETED');
     expect(view.nodeExecutions[0]).toMatchObject({ attempt: 2, workerId: 'survivor' });
     const log = await h.engine.events(TENANT, id);
-    expect(log.find((e) => e.type === 'NodeLeaseExpired')!.data).toMatchObject({ nodeExecId: 'a#1', attempt: 1, nextAttempt: 2 });
+    expect(log.find((e) => e.type === 'NodeLeaseExpired')!.data).toMatchObject({
+      nodeExecId: 'a#1',
+      attempt: 1,
+      nextAttempt: 2,
+    });
   });
 
   it('rule 12: a runner that started and went silent loses the node on tick; the attempt is re-dispatched', async () => {
     let offset = 0;
-    const h = harness({ workers: 0, clock: { now: () => new Date(Date.now() + offset) }, options: { leaseTimeoutMs: 1000, logger: quiet } });
+    const h = harness({
+      workers: 0,
+      clock: { now: () => new Date(Date.now() + offset) },
+      options: { leaseTimeoutMs: 1000, logger: quiet },
+    });
     const id = await h.start(graph([['a', B.echo, { value: 1 }]]));
     const [task] = await h.queue.lease('node-tasks', { workerId: 'silent', leaseMs: 60_000 });
-    await h.engine.reportNodeProgress({ tenantId: TENANT, executionId: id, nodeExecId: 'a#1', attempt: 1, workerId: 'silent', started: true });
+    await h.engine.reportNodeProgress({
+      tenantId: TENANT,
+      executionId: id,
+      nodeExecId: 'a#1',
+      attempt: 1,
+      workerId: 'silent',
+      started: true,
+    });
     offset = 5000;
     await h.engine.tick();
     expect(await h.queue.depth('node-tasks')).toBe(1); // the old task was removed, the new attempt enqueued
-    const worker = createBlockWorker({ queue: h.queue, blocks: registry(), reporter: h.engine, workerId: 'fresh', leaseMs: 1000, pollMs: 10 });
+    const worker = createBlockWorker({
+      queue: h.queue,
+      blocks: registry(),
+      reporter: h.engine,
+      workerId: 'fresh',
+      leaseMs: 1000,
+      pollMs: 10,
+    });
     worker.start();
     cleanups.push(() => worker.stop());
     const view = await h.settled(id);
     expect(view.nodeExecutions[0]).toMatchObject({ status: 'COMPLETED', attempt: 2, workerId: 'fresh' });
     // the silent runner coming back is told to stop
-    await expect(h.engine.reportNodeProgress({ tenantId: TENANT, executionId: id, nodeExecId: 'a#1', attempt: 1, workerId: 'silent', outputs: [{ pin: 'out', value: 1 }] })).resolves.toEqual({ cancelled: true });
+    await expect(
+      h.engine.reportNodeProgress({
+        tenantId: TENANT,
+        executionId: id,
+        nodeExecId: 'a#1',
+        attempt: 1,
+        workerId: 'silent',
+        outputs: [{ pin: 'out', value: 1 }],
+      }),
+    ).resolves.toEqual({ cancelled: true });
     void task;
   });
 
@@ -107,7 +177,10 @@ describe('engine at scale, across restarts and failures', () => {
     offset = 61_000;
     await h.engine.tick();
     const view = await h.settled(id);
-    expect(view).toMatchObject({ status: 'FAILED', error: { code: 'DEADLINE_EXCEEDED', message: 'deadline exceeded: the execution ran longer than 60000 ms' } });
+    expect(view).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'DEADLINE_EXCEEDED', message: 'deadline exceeded: the execution ran longer than 60000 ms' },
+    });
     await waitUntil(() => observed.aborted.includes('deadline'));
   });
 
@@ -118,7 +191,9 @@ describe('engine at scale, across restarts and failures', () => {
       readStream: async (streamId: string): Promise<EventEnvelope[]> => {
         const events = await store.readStream(streamId);
         if (streamId !== poisoned) return events;
-        return events.map((e) => (e.streamVersion === 3 ? { ...e, type: 'NodeExecutionCreated', data: '{"truncated' as unknown as object } : e));
+        return events.map((e) =>
+          e.streamVersion === 3 ? { ...e, type: 'NodeExecutionCreated', data: '{"truncated' as unknown as object } : e,
+        );
       },
     });
     const queue = new MemoryWorkQueue();
@@ -133,7 +208,14 @@ describe('engine at scale, across restarts and failures', () => {
     await writer.stop(); // one engine per execution at a time: its cache is not shared
     // a fresh engine (empty cache) must rebuild from the log
     const fresh = harness({ store: reader, queue, graphs, workers: 1 });
-    await expect(fresh.engine.get(TENANT, bad.id)).rejects.toMatchObject({ code: 'CORRUPT_EVENT', message: expect.stringMatching(new RegExp(`execution-${bad.id}.*stream version 3, global position \\d+: NodeExecutionCreated has no data object`)) });
+    await expect(fresh.engine.get(TENANT, bad.id)).rejects.toMatchObject({
+      code: 'CORRUPT_EVENT',
+      message: expect.stringMatching(
+        new RegExp(
+          `execution-${bad.id}.*stream version 3, global position \\d+: NodeExecutionCreated has no data object`,
+        ),
+      ),
+    });
     await expect(fresh.engine.get(TENANT, good.id)).resolves.toMatchObject({ status: 'COMPLETED' });
     await fresh.engine.recover();
     await expect(fresh.run(g)).resolves.toMatchObject({ status: 'COMPLETED' });
@@ -141,13 +223,23 @@ describe('engine at scale, across restarts and failures', () => {
 
   it('rule 17: fork re-runs one node with its recorded input (and what follows), leaving the source untouched', async () => {
     const h = harness();
-    const g = graph([['in', B.input, { name: 'who' }], ['src', B.emit, { items: ['a', 'b'] }], ['tpl', B.template, { format: '{{g}} {{x}}' }], ['out', B.output, { name: 'r' }]], [
-      ['in', 'result', 'tpl', 'values_#_g'],
-      ['src', 'item', 'tpl', 'values_#_x'],
-      ['tpl', 'output', 'out', 'value'],
-    ]);
+    const g = graph(
+      [
+        ['in', B.input, { name: 'who' }],
+        ['src', B.emit, { items: ['a', 'b'] }],
+        ['tpl', B.template, { format: '{{g}} {{x}}' }],
+        ['out', B.output, { name: 'r' }],
+      ],
+      [
+        ['in', 'result', 'tpl', 'values_#_g'],
+        ['src', 'item', 'tpl', 'values_#_x'],
+        ['tpl', 'output', 'out', 'value'],
+      ],
+    );
     const source = await h.run(g, { who: 'hey' });
-    const second = source.nodeExecutions.find((n) => n.nodeId === 'tpl' && n.input?.values && (n.input.values as { x: string }).x === 'b')!;
+    const second = source.nodeExecutions.find(
+      (n) => n.nodeId === 'tpl' && n.input?.values && (n.input.values as { x: string }).x === 'b',
+    )!;
     const { executionId } = await h.engine.fork(TENANT, source.id, second.id);
     const forked = await h.settled(executionId);
     expect(forked.status).toBe('COMPLETED');

@@ -12,20 +12,45 @@ export const AT = '2026-01-01T00:00:00.000Z';
 export const NOW = Date.parse(AT);
 const blocks = registry();
 
-export const makeDecider = (rules: Partial<ExecutionRules> = {}) => createExecutionDecider({ validateInput: schemaValidator(), ...rules });
+export const makeDecider = (rules: Partial<ExecutionRules> = {}) =>
+  createExecutionDecider({ validateInput: schemaValidator(), ...rules });
 export const decider = makeDecider();
 
 export const planOf = (g: Graph) =>
   buildPlan(g, (id) => {
     const b = blocks.get(id);
-    return b && { kind: b.kind, inputSchema: b.inputSchema, outputSchema: b.outputSchema, staticOutput: b.staticOutput, sideEffects: b.sideEffects, credentials: b.credentials };
+    return (
+      b && {
+        kind: b.kind,
+        inputSchema: b.inputSchema,
+        outputSchema: b.outputSchema,
+        staticOutput: b.staticOutput,
+        sideEffects: b.sideEffects,
+        credentials: b.credentials,
+      }
+    );
   });
 
 /* ---------------------------------------------------------------- commands */
 
-export const request = (g: Graph, inputs: Record<string, unknown> = {}, extra: Partial<Extract<ExecutionCommand, { type: 'RequestExecution' }>['data']> = {}): ExecutionCommand => ({
+export const request = (
+  g: Graph,
+  inputs: Record<string, unknown> = {},
+  extra: Partial<Extract<ExecutionCommand, { type: 'RequestExecution' }>['data']> = {},
+): ExecutionCommand => ({
   type: 'RequestExecution',
-  data: { executionId: 'exec-1', tenantId: TENANT, userId: USER, graphId: g.id, graphVersion: g.version, inputs, trigger: 'manual', plan: planOf(g), at: AT, ...extra },
+  data: {
+    executionId: 'exec-1',
+    tenantId: TENANT,
+    userId: USER,
+    graphId: g.id,
+    graphVersion: g.version,
+    inputs,
+    trigger: 'manual',
+    plan: planOf(g),
+    at: AT,
+    ...extra,
+  },
 });
 
 type Report = Extract<ExecutionCommand, { type: 'ReportNodeProgress' }>['data'];
@@ -33,17 +58,35 @@ export const report = (nodeExecId: string, parts: Partial<Report> = {}): Executi
   type: 'ReportNodeProgress',
   data: { nodeExecId, attempt: 1, workerId: 'w1', nowMs: NOW, at: AT, ...parts },
 });
-export const start = (nodeExecId: string, attempt = 1, workerId = 'w1') => report(nodeExecId, { attempt, workerId, started: true });
-export const yields = (nodeExecId: string, outputs: Array<[string, unknown]>, attempt = 1) => report(nodeExecId, { attempt, outputs: outputs.map(([pin, value]) => ({ pin, value })) });
-export const complete = (nodeExecId: string, attempt = 1) => report(nodeExecId, { attempt, finished: { status: 'COMPLETED' } });
-export const fail = (nodeExecId: string, error: { message: string; code?: string; retryable?: boolean }, attempt = 1) => report(nodeExecId, { attempt, finished: { status: 'FAILED', error } });
+export const start = (nodeExecId: string, attempt = 1, workerId = 'w1') =>
+  report(nodeExecId, { attempt, workerId, started: true });
+export const yields = (nodeExecId: string, outputs: Array<[string, unknown]>, attempt = 1) =>
+  report(nodeExecId, { attempt, outputs: outputs.map(([pin, value]) => ({ pin, value })) });
+export const complete = (nodeExecId: string, attempt = 1) =>
+  report(nodeExecId, { attempt, finished: { status: 'COMPLETED' } });
+export const fail = (nodeExecId: string, error: { message: string; code?: string; retryable?: boolean }, attempt = 1) =>
+  report(nodeExecId, { attempt, finished: { status: 'FAILED', error } });
 /** started + outputs + finished in one report. */
 export const runs = (nodeExecId: string, outputs: Array<[string, unknown]> = [], attempt = 1) =>
-  report(nodeExecId, { attempt, started: true, outputs: outputs.map(([pin, value]) => ({ pin, value })), finished: { status: 'COMPLETED' } });
+  report(nodeExecId, {
+    attempt,
+    started: true,
+    outputs: outputs.map(([pin, value]) => ({ pin, value })),
+    finished: { status: 'COMPLETED' },
+  });
 export const cancel = (reason?: string): ExecutionCommand => ({ type: 'CancelExecution', data: { reason, at: AT } });
-export const review = (nodeExecId: string, decision: 'approve' | 'reject', editedData?: unknown): ExecutionCommand => ({ type: 'DecideReview', data: { nodeExecId, decision, editedData, userId: USER, at: AT } });
-export const expireLease = (nodeExecId: string, attempt = 1): ExecutionCommand => ({ type: 'ExpireNodeLease', data: { nodeExecId, attempt, at: AT } });
-export const timeOut = (nodeExecId: string, attempt = 1): ExecutionCommand => ({ type: 'TimeOutNodeExecution', data: { nodeExecId, attempt, nowMs: NOW, at: AT } });
+export const review = (nodeExecId: string, decision: 'approve' | 'reject', editedData?: unknown): ExecutionCommand => ({
+  type: 'DecideReview',
+  data: { nodeExecId, decision, editedData, userId: USER, at: AT },
+});
+export const expireLease = (nodeExecId: string, attempt = 1): ExecutionCommand => ({
+  type: 'ExpireNodeLease',
+  data: { nodeExecId, attempt, at: AT },
+});
+export const timeOut = (nodeExecId: string, attempt = 1): ExecutionCommand => ({
+  type: 'TimeOutNodeExecution',
+  data: { nodeExecId, attempt, nowMs: NOW, at: AT },
+});
 export const fork = (g: Graph, seed: ForkSeed) => request(g, {}, { executionId: 'exec-fork', forkOf: seed });
 
 /* ---------------------------------------------------------------- given / when / then */
@@ -61,7 +104,8 @@ export function history(commands: ExecutionCommand[], d = decider): ExecutionEve
 }
 
 export function given(events: ExecutionEvent[] | ExecutionCommand[], d = decider) {
-  const isCommands = events.length > 0 && ('type' in events[0]) && (events[0] as ExecutionCommand).type === 'RequestExecution';
+  const isCommands =
+    events.length > 0 && 'type' in events[0] && (events[0] as ExecutionCommand).type === 'RequestExecution';
   const past = isCommands ? history(events as ExecutionCommand[], d) : (events as ExecutionEvent[]);
   const state: ExecutionState = fold(d, past);
   return {
@@ -100,4 +144,5 @@ export function given(events: ExecutionEvent[] | ExecutionCommand[], d = decider
 }
 
 export const types = (events: ExecutionEvent[]) => events.map((e) => e.type);
-export const ofType = <T extends ExecutionEvent['type']>(events: ExecutionEvent[], type: T) => events.filter((e): e is Extract<ExecutionEvent, { type: T }> => e.type === type);
+export const ofType = <T extends ExecutionEvent['type']>(events: ExecutionEvent[], type: T) =>
+  events.filter((e): e is Extract<ExecutionEvent, { type: T }> => e.type === type);

@@ -3,7 +3,12 @@ import type { EventStore, WorkQueue } from '@agentry/event-log';
 import type { Clock, Graph } from '@agentry/kernel';
 import { randomUUID } from 'node:crypto';
 import { createBlockWorker, type BlockWorker } from '@agentry/svc-block-runner/src/app/worker';
-import { createExecutionEngine, type ExecutionEngine, type ExecutionEngineOptions, type ExecutionView } from '../../src/app/engine';
+import {
+  createExecutionEngine,
+  type ExecutionEngine,
+  type ExecutionEngineOptions,
+  type ExecutionView,
+} from '../../src/app/engine';
 import type { BlobStore } from '../../src/app/ports';
 import { registry, testBlocks } from './blocks';
 import { MemoryGraphs, TENANT, USER } from './graphs';
@@ -28,9 +33,22 @@ export interface Harness {
   queue: WorkQueue;
   graphs: MemoryGraphs;
   workers: BlockWorker[];
-  start(graph: Graph, inputs?: Record<string, unknown>, extra?: Partial<Parameters<ExecutionEngine['requestExecution']>[0]>): Promise<string>;
-  run(graph: Graph, inputs?: Record<string, unknown>, extra?: Partial<Parameters<ExecutionEngine['requestExecution']>[0]>): Promise<ExecutionView>;
-  waitFor(executionId: string, predicate: (v: ExecutionView) => boolean, what?: string, timeoutMs?: number): Promise<ExecutionView>;
+  start(
+    graph: Graph,
+    inputs?: Record<string, unknown>,
+    extra?: Partial<Parameters<ExecutionEngine['requestExecution']>[0]>,
+  ): Promise<string>;
+  run(
+    graph: Graph,
+    inputs?: Record<string, unknown>,
+    extra?: Partial<Parameters<ExecutionEngine['requestExecution']>[0]>,
+  ): Promise<ExecutionView>;
+  waitFor(
+    executionId: string,
+    predicate: (v: ExecutionView) => boolean,
+    what?: string,
+    timeoutMs?: number,
+  ): Promise<ExecutionView>;
   settled(executionId: string): Promise<ExecutionView>;
   /** Stops workers and the engine; the stores stay open (a restart test reuses them). */
   stop(): Promise<void>;
@@ -52,7 +70,15 @@ export function startHarness(o: HarnessOptions = {}): Harness {
     options: { logger: { warn: () => {}, error: () => {} }, ...o.options },
   });
   const workers = Array.from({ length: o.workers ?? 1 }, (_, i) =>
-    createBlockWorker({ queue, blocks, reporter: engine, workerId: `worker-${i + 1}`, leaseMs: o.leaseMs ?? 5000, concurrency: o.concurrency ?? 8, pollMs: 20 }),
+    createBlockWorker({
+      queue,
+      blocks,
+      reporter: engine,
+      workerId: `worker-${i + 1}`,
+      leaseMs: o.leaseMs ?? 5000,
+      concurrency: o.concurrency ?? 8,
+      pollMs: 20,
+    }),
   );
   for (const w of workers) w.start();
 
@@ -68,14 +94,24 @@ export function startHarness(o: HarnessOptions = {}): Harness {
         continue;
       }
       if (predicate(view)) return view;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; execution is ${view.status}: ${JSON.stringify(view.nodeExecutions.map((n) => [n.id, n.status, n.attempt]))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; execution is ${view.status}: ${JSON.stringify(view.nodeExecutions.map((n) => [n.id, n.status, n.attempt]))}`,
+        );
       await new Promise((r) => setTimeout(r, 5));
     }
   };
   const settled = (id: string) => waitFor(id, (v) => v.status !== 'RUNNING', 'the execution to end');
   const start: Harness['start'] = async (g, inputs = {}, extra = {}) => {
     if (!(await graphs.get(g.tenantId, g.id).catch(() => undefined))) graphs.add(g);
-    const { executionId } = await engine.requestExecution({ tenantId: TENANT, userId: USER, graphId: g.id, inputs, trigger: 'manual', ...extra });
+    const { executionId } = await engine.requestExecution({
+      tenantId: TENANT,
+      userId: USER,
+      graphId: g.id,
+      inputs,
+      trigger: 'manual',
+      ...extra,
+    });
     return executionId;
   };
   return {

@@ -1,5 +1,16 @@
 import { DomainError, categoryOf, type EventEnvelope, type NewEvent } from '@agentry/kernel';
-import type { AppendOptions, AppendResult, EventStore, LeasedTask, LeaseOptions, NewTask, ReadAllOptions, SubscribeOptions, Subscription, WorkQueue } from '@agentry/event-log';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  LeasedTask,
+  LeaseOptions,
+  NewTask,
+  ReadAllOptions,
+  SubscribeOptions,
+  Subscription,
+  WorkQueue,
+} from '@agentry/event-log';
 import { randomUUID } from 'node:crypto';
 
 /** Tiny in-memory EventStore for tests: expected-version appends, stream reads, readAll, naive subscribe. */
@@ -13,7 +24,10 @@ export class MemoryEventStore implements EventStore {
     this.appendCalls++;
     const stream = this.streams.get(streamId) ?? [];
     if (options.expectedVersion !== 'any' && options.expectedVersion !== stream.length) {
-      throw new DomainError('VERSION_CONFLICT', `stream ${streamId} is at ${stream.length}, expected ${options.expectedVersion}`);
+      throw new DomainError(
+        'VERSION_CONFLICT',
+        `stream ${streamId} is at ${stream.length}, expected ${options.expectedVersion}`,
+      );
     }
     const appended = events.map((e, i) => {
       const env: EventEnvelope = {
@@ -46,7 +60,11 @@ export class MemoryEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<EventEnvelope[]> {
-    const out = this.all.filter((e) => e.globalPosition > (options.after ?? 0) && (!options.categories || options.categories.includes(categoryOf(e.streamId))));
+    const out = this.all.filter(
+      (e) =>
+        e.globalPosition > (options.after ?? 0) &&
+        (!options.categories || options.categories.includes(categoryOf(e.streamId))),
+    );
     return options.limit ? out.slice(0, options.limit) : out;
   }
 
@@ -105,7 +123,8 @@ export class MemoryWorkQueue implements WorkQueue {
 
   async enqueue(queue: string, tasks: NewTask[]): Promise<void> {
     const q = this.q(queue);
-    for (const t of tasks) if (!q.has(t.id)) q.set(t.id, { task: t, order: this.order++, notBefore: t.notBefore ?? 0, deliveries: 0 });
+    for (const t of tasks)
+      if (!q.has(t.id)) q.set(t.id, { task: t, order: this.order++, notBefore: t.notBefore ?? 0, deliveries: 0 });
     this.wake();
   }
 
@@ -123,7 +142,15 @@ export class MemoryWorkQueue implements WorkQueue {
           e.leasedBy = options.workerId;
           e.leaseToken = randomUUID();
           e.leaseExpiresAt = now + options.leaseMs;
-          return { id: e.task.id, queue, tenantId: e.task.tenantId, payload: e.task.payload, deliveries: e.deliveries, leaseToken: e.leaseToken, leaseExpiresAt: e.leaseExpiresAt };
+          return {
+            id: e.task.id,
+            queue,
+            tenantId: e.task.tenantId,
+            payload: e.task.payload,
+            deliveries: e.deliveries,
+            leaseToken: e.leaseToken,
+            leaseExpiresAt: e.leaseExpiresAt,
+          };
         });
       }
       await new Promise<void>((resolve) => {
@@ -140,7 +167,8 @@ export class MemoryWorkQueue implements WorkQueue {
 
   private owned(task: Pick<LeasedTask, 'id' | 'queue' | 'leaseToken'>): Entry {
     const e = this.q(task.queue).get(task.id);
-    if (!e || e.leaseToken !== task.leaseToken || (e.leaseExpiresAt ?? 0) <= Date.now()) throw new DomainError('CONFLICT', `lease on ${task.id} lost`);
+    if (!e || e.leaseToken !== task.leaseToken || (e.leaseExpiresAt ?? 0) <= Date.now())
+      throw new DomainError('CONFLICT', `lease on ${task.id} lost`);
     return e;
   }
 

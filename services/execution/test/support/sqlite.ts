@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/src/sqlite';
 
 /** A fresh SQLite event log + work queue in a temp dir (the real embedded adapter). */
-export function tempSqliteLog(): { log: SqliteEventLog; path: string; reopen(): SqliteEventLog; dispose(): Promise<void> } {
+export function tempSqliteLog(): {
+  log: SqliteEventLog;
+  path: string;
+  reopen(): SqliteEventLog;
+  dispose(): Promise<void>;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'agentry-exec-'));
   const path = join(dir, 'log.db');
   const opened: SqliteEventLog[] = [];

@@ -197,6 +197,17 @@ export class Accounts {
     if (![...tenant.members].some(([id, r]) => r === 'owner' && id !== leaving)) throw new DomainError('INVALID_TRANSITION', 'a tenant keeps at least one owner');
   }
 
+  /** An existing account joins at once; undefined when there is no account with that email (invite instead). */
+  async addMember(by: string, tenantId: string, email: string, role: Role): Promise<{ userId: string; email: string; role: Role } | undefined> {
+    const tenant = this.tenantFor(by, tenantId, true);
+    if (role === 'owner' && tenant.members.get(by) !== 'owner') throw new DomainError('PERMISSION_DENIED', 'only an owner adds an owner');
+    const user = this.byEmail.get(normalizeEmail(email));
+    if (!user) return undefined;
+    if (tenant.members.has(user.id)) throw new DomainError('ALREADY_EXISTS', `${user.email} is already a member`);
+    await this.append(tenantId, streamIdOf('tenant', tenantId), [{ type: 'MemberAdded', data: { tenantId, userId: user.id, role, addedBy: by, at: this.now() } }]);
+    return { userId: user.id, email: user.email, role };
+  }
+
   /** Returns the invitation token once; only its hash is stored. */
   async invite(by: string, tenantId: string, email: string, role: Role, ttlSeconds: number): Promise<{ invitation: Invitation; token: string }> {
     const tenant = this.tenantFor(by, tenantId, true);

@@ -68,6 +68,12 @@ export class Sessions {
     for (const s of this.sessions.values()) if (s.userId === userId && !s.revoked && (!tenantId || s.tenantId === tenantId)) await this.revokeSession(s, reason);
   }
 
+  /** Access tokens name their session; once it is revoked (logout, reuse, password change) they stop working. */
+  isLive(sessionId: string): boolean {
+    const s = this.sessions.get(sessionId);
+    return !!s && !s.revoked;
+  }
+
   private live(hash: string): Session {
     const id = this.current.get(hash);
     const session = id ? this.sessions.get(id) : undefined;

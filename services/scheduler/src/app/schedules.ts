@@ -1,70 +1,98 @@
-import { Cron } from 'croner';
 import type { EventStore } from '@agentry/event-log';
 import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
 import { replayCategories } from '@agentry/runtime';
+import { checkCron, decideDue, MISSED_RUN_POLICIES, type MissedRunPolicy } from '../domain/cron';
+
+export interface ScheduleFire {
+  tick: string;
+  firedAt: string;
+  executionId: string;
+  status: 'requested' | 'skipped' | 'failed' | 'pending';
+  reason: string;
+}
 
 export interface Schedule {
   id: string;
   tenantId: string;
   userId: string;
+  name: string;
   graphId: string;
   graphVersion: number;
   cron: string;
   timezone: string;
   inputs: Record<string, unknown>;
+  missedRunPolicy: MissedRunPolicy;
   paused: boolean;
   createdAt: string;
+  resumedAt?: string;
   deleted: boolean;
   streamVersion: number;
-  lastFiredFor?: string;
+  lastTick?: string;
+  lastExecutionId?: string;
+  fires: ScheduleFire[];
 }
 
-type ScheduleEvent =
-  | { type: 'ScheduleCreated'; data: Omit<Schedule, 'paused' | 'deleted' | 'streamVersion' | 'lastFiredFor'> }
+type Created = Pick<Schedule, 'id' | 'tenantId' | 'userId' | 'name' | 'graphId' | 'graphVersion' | 'cron' | 'timezone' | 'inputs' | 'createdAt'> & { missedRunPolicy?: MissedRunPolicy };
+export type ScheduleEvent =
+  | { type: 'ScheduleCreated'; data: Created }
+  | { type: 'SchedulePaused'; data: { id: string; at: string } }
+  | { type: 'ScheduleResumed'; data: { id: string; at: string } }
   | { type: 'ScheduleDeleted'; data: { id: string; deletedAt: string } }
-  | { type: 'ScheduleFired'; data: { id: string; tick: string; firedAt: string } };
+  | { type: 'ScheduleFired'; data: { id: string; tick: string; firedAt: string; missed?: number; replica?: string } }
+  | { type: 'ScheduleRunsSkipped'; data: { id: string; lastTick: string; missed: number; at: string } }
+  | { type: 'ScheduleExecutionStarted'; data: { id: string; tick: string; executionId: string } }
+  | { type: 'ScheduleFireFailed'; data: { id: string; tick: string; reason: string } };
 
-export function previewRuns(cron: string, timezone: string, count: number, from?: Date): string[] {
-  const job = new Cron(cron, { timezone, paused: true });
-  return job.nextRuns(count, from ?? new Date()).map((d) => d.toISOString());
-}
-
-/** Validates cron + timezone; a bad one is refused with the reason. */
-export function checkCron(cron: string, timezone: string): Record<string, string> {
-  const errors: Record<string, string> = {};
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-  } catch {
-    errors.timezone = `unknown time zone '${timezone}'`;
-  }
-  try {
-    new Cron(cron, { paused: true });
-  } catch (err) {
-    errors.cron = `invalid cron expression: ${(err as Error).message}`;
-  }
-  return errors;
-}
+const MAX_FIRES_KEPT = 100;
 
 /**
  * Schedules (cron + timezone). A fire is the append of ScheduleFired{tick} with an expected version,
- * so among several replicas exactly one wins each tick; only the winner requests the execution.
+ * so among several replicas exactly one wins each tick; only the winner requests the execution, and then
+ * records ScheduleExecutionStarted{tick, executionId}, which links the fire to its execution.
  */
 export class Schedules {
   private readonly byId = new Map<string, Schedule>();
+  private position = 0;
 
-  constructor(private readonly deps: { events: EventStore; clock: Clock; newId: () => string }) {}
+  constructor(private readonly deps: { events: EventStore; clock: Clock; newId: () => string; replica?: string; lateGraceMs?: number }) {}
 
   async start(): Promise<void> {
     await replayCategories(this.deps.events, ['schedule'], (e) => this.apply(e));
   }
 
-  async create(caller: { tenantId: string; userId: string }, input: { graphId: string; graphVersion: number; cron: string; timezone: string; inputs: Record<string, unknown> }): Promise<Schedule> {
+  /** Catches up with schedule events other replicas appended. */
+  async sync(): Promise<void> {
+    for (;;) {
+      const page = await this.deps.events.readAll({ after: this.position, categories: ['schedule'], limit: 1000 });
+      for (const e of page) this.apply(e);
+      if (page.length < 1000) return;
+    }
+  }
+
+  async create(
+    caller: { tenantId: string; userId: string },
+    input: { graphId: string; graphVersion: number; cron: string; timezone: string; inputs: Record<string, unknown>; missedRunPolicy?: string; name?: string },
+  ): Promise<Schedule> {
     const timezone = input.timezone || 'UTC';
     const errors = checkCron(input.cron, timezone);
     if (!input.graphId) errors.graphId = 'required';
+    const missedRunPolicy = (input.missedRunPolicy || 'skip') as MissedRunPolicy;
+    if (!MISSED_RUN_POLICIES.includes(missedRunPolicy)) errors.missedRunPolicy = `one of ${MISSED_RUN_POLICIES.join(', ')}`;
     if (Object.keys(errors).length) throw new DomainError('VALIDATION_FAILED', Object.values(errors).join('; '), { errors });
     const id = this.deps.newId();
-    const data = { id, tenantId: caller.tenantId, userId: caller.userId, graphId: input.graphId, graphVersion: input.graphVersion, cron: input.cron, timezone, inputs: input.inputs, createdAt: this.deps.clock.now().toISOString() };
+    const data: Created = {
+      id,
+      tenantId: caller.tenantId,
+      userId: caller.userId,
+      name: input.name ?? '',
+      graphId: input.graphId,
+      graphVersion: input.graphVersion,
+      cron: input.cron,
+      timezone,
+      inputs: input.inputs,
+      missedRunPolicy,
+      createdAt: this.deps.clock.now().toISOString(),
+    };
     await this.append(caller.tenantId, id, 0, [{ type: 'ScheduleCreated', data }]);
     return this.byId.get(id)!;
   }
@@ -73,27 +101,46 @@ export class Schedules {
     return [...this.byId.values()].filter((s) => s.tenantId === tenantId && !s.deleted && (!graphId || s.graphId === graphId));
   }
 
-  async delete(tenantId: string, id: string): Promise<void> {
-    const s = this.get(tenantId, id);
-    await this.append(tenantId, id, s.streamVersion, [{ type: 'ScheduleDeleted', data: { id, deletedAt: this.deps.clock.now().toISOString() } }]);
-  }
-
   get(tenantId: string, id: string): Schedule {
     const s = this.byId.get(id);
     if (!s || s.tenantId !== tenantId || s.deleted) throw notFound('schedule', id);
     return s;
   }
 
-  /** Claims every due tick; returns the schedules this replica won. Call on an interval. */
+  async pause(tenantId: string, id: string): Promise<Schedule> {
+    const s = this.get(tenantId, id);
+    if (!s.paused) await this.append(tenantId, id, s.streamVersion, [{ type: 'SchedulePaused', data: { id, at: this.now() } }]);
+    return s;
+  }
+
+  /** Ticks that passed while paused are not fired (the schedule continues from now). */
+  async resume(tenantId: string, id: string): Promise<Schedule> {
+    const s = this.get(tenantId, id);
+    if (s.paused) await this.append(tenantId, id, s.streamVersion, [{ type: 'ScheduleResumed', data: { id, at: this.now() } }]);
+    return s;
+  }
+
+  async delete(tenantId: string, id: string): Promise<void> {
+    const s = this.get(tenantId, id);
+    await this.append(tenantId, id, s.streamVersion, [{ type: 'ScheduleDeleted', data: { id, deletedAt: this.now() } }]);
+  }
+
+  /** Claims every due tick; returns the schedules this replica won (and must start). Call on an interval. */
   async claimDue(now: Date): Promise<Array<{ schedule: Schedule; tick: string }>> {
+    await this.sync();
     const won: Array<{ schedule: Schedule; tick: string }> = [];
     for (const s of this.byId.values()) {
       if (s.deleted || s.paused) continue;
-      const tick = new Cron(s.cron, { timezone: s.timezone, paused: true }).previousRuns(1, now)[0]?.toISOString();
-      if (!tick || tick <= s.createdAt || tick === s.lastFiredFor) continue;
+      const since = new Date([s.lastTick, s.createdAt, s.resumedAt].filter((x): x is string => Boolean(x)).sort().pop()!);
+      const decision = decideDue({ cron: s.cron, timezone: s.timezone, since, now, policy: s.missedRunPolicy, graceMs: this.deps.lateGraceMs ?? 60_000 });
+      if (decision.kind === 'none') continue;
+      const event: ScheduleEvent =
+        decision.kind === 'fire'
+          ? { type: 'ScheduleFired', data: { id: s.id, tick: decision.tick, firedAt: now.toISOString(), missed: decision.missed, replica: this.deps.replica } }
+          : { type: 'ScheduleRunsSkipped', data: { id: s.id, lastTick: decision.lastTick, missed: decision.missed, at: now.toISOString() } };
       try {
-        await this.append(s.tenantId, s.id, s.streamVersion, [{ type: 'ScheduleFired', data: { id: s.id, tick, firedAt: now.toISOString() } }]);
-        won.push({ schedule: s, tick });
+        await this.append(s.tenantId, s.id, s.streamVersion, [event]);
+        if (decision.kind === 'fire') won.push({ schedule: s, tick: decision.tick });
       } catch (err) {
         if (!(err instanceof DomainError) || err.code !== 'VERSION_CONFLICT') throw err;
         for (const e of await this.deps.events.readStream(streamIdOf('schedule', s.id), { fromVersion: s.streamVersion + 1 })) this.apply(e);
@@ -102,26 +149,71 @@ export class Schedules {
     return won;
   }
 
-  private async append(tenantId: string, id: string, expectedVersion: number, events: ScheduleEvent[]): Promise<void> {
+  async recordStarted(s: Schedule, tick: string, executionId: string): Promise<void> {
+    await this.append(s.tenantId, s.id, 'any', [{ type: 'ScheduleExecutionStarted', data: { id: s.id, tick, executionId } }]);
+  }
+
+  async recordFailed(s: Schedule, tick: string, reason: string): Promise<void> {
+    await this.append(s.tenantId, s.id, 'any', [{ type: 'ScheduleFireFailed', data: { id: s.id, tick, reason } }]);
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  private async append(tenantId: string, id: string, expectedVersion: number | 'any', events: ScheduleEvent[]): Promise<void> {
     const result = await this.deps.events.append(streamIdOf('schedule', id), events, { expectedVersion, tenantId });
     for (const e of result.events) this.apply(e);
   }
 
   private apply(envelope: EventEnvelope): void {
+    this.position = Math.max(this.position, envelope.globalPosition);
     const event = { type: envelope.type, data: envelope.data } as ScheduleEvent;
     const id = envelope.streamId.slice('schedule-'.length);
-    const current = this.byId.get(id);
-    if (current && envelope.streamVersion <= current.streamVersion) return;
+    const s = this.byId.get(id);
+    if (s && envelope.streamVersion <= s.streamVersion) return;
+    if (event.type === 'ScheduleCreated') {
+      this.byId.set(id, { missedRunPolicy: 'skip', ...event.data, paused: false, deleted: false, streamVersion: envelope.streamVersion, fires: [] });
+      return;
+    }
+    if (!s) return;
+    s.streamVersion = envelope.streamVersion;
+    const fireOf = (tick: string) => s.fires.find((f) => f.tick === tick);
     switch (event.type) {
-      case 'ScheduleCreated':
-        this.byId.set(id, { ...event.data, paused: false, deleted: false, streamVersion: envelope.streamVersion });
+      case 'SchedulePaused':
+        s.paused = true;
+        break;
+      case 'ScheduleResumed':
+        s.paused = false;
+        s.resumedAt = event.data.at;
         break;
       case 'ScheduleDeleted':
-        if (current) Object.assign(current, { deleted: true, streamVersion: envelope.streamVersion });
+        s.deleted = true;
         break;
       case 'ScheduleFired':
-        if (current) Object.assign(current, { lastFiredFor: event.data.tick, streamVersion: envelope.streamVersion });
+        s.lastTick = event.data.tick;
+        s.fires.push({ tick: event.data.tick, firedAt: event.data.firedAt, executionId: '', status: 'pending', reason: event.data.missed ? `${event.data.missed} missed run(s) folded into this one` : '' });
         break;
+      case 'ScheduleRunsSkipped':
+        s.lastTick = event.data.lastTick;
+        s.fires.push({ tick: event.data.lastTick, firedAt: event.data.at, executionId: '', status: 'skipped', reason: `${event.data.missed} run(s) missed while no scheduler was running` });
+        break;
+      case 'ScheduleExecutionStarted': {
+        const f = fireOf(event.data.tick);
+        if (f) Object.assign(f, { executionId: event.data.executionId, status: 'requested' });
+        s.lastExecutionId = event.data.executionId;
+        break;
+      }
+      case 'ScheduleFireFailed': {
+        const f = fireOf(event.data.tick);
+        if (f) Object.assign(f, { status: 'failed', reason: event.data.reason });
+        break;
+      }
+      default: {
+        const never: never = event;
+        void never;
+      }
     }
+    if (s.fires.length > MAX_FIRES_KEPT) s.fires.splice(0, s.fires.length - MAX_FIRES_KEPT);
   }
 }

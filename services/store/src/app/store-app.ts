@@ -5,7 +5,7 @@ import { replayCategories } from '@agentry/runtime';
 import type { ListingCommand } from '../domain/listing/commands';
 import { approvedVersion, listingDecider, type ListingState, type ListingVersionState } from '../domain/listing/decider';
 import type { ListingDetails, ListingEvent } from '../domain/listing/events';
-import { normalizeDetails, slugFor } from '../domain/listing/validate';
+import { normalizeDetails, slugFor, validateDetails } from '../domain/listing/validate';
 import { sniffImage } from '../domain/media';
 import { normalizeProfile, validateProfile, validateRating, type CreatorProfile } from '../domain/profile';
 import { mergeForUpdate, snapshotOf } from '../domain/snapshot';
@@ -96,6 +96,7 @@ export class StoreApp {
 
   async createListing(caller: Caller, input: SubmitInput): Promise<storeV1.Listing> {
     const details = normalizeDetails(input.details);
+    validateDetails(details);
     await this.checkImages(details.images);
     const content = await this.snapshot(caller, input.graphId, input.graphVersion);
     const listingId = this.deps.newId();
@@ -472,7 +473,7 @@ export class StoreApp {
         if (before && before.handle !== p.handle && this.handles.get(before.handle) === p.userId) this.handles.delete(before.handle);
         this.handles.set(p.handle, p.userId);
         this.profiles.set(p.userId, p);
-        for (const [lid, e] of this.listings) if (e.state.creatorUserId === p.userId) this.reindex(lid);
+        if (!this.replaying) for (const [lid, e] of this.listings) if (e.state.creatorUserId === p.userId) this.reindex(lid);
         return;
       }
       case CAT.rating: {
@@ -575,7 +576,7 @@ export class StoreApp {
   private view(s: ListingState, mode: 'public' | 'private' | 'summary' | 'mine'): storeV1.Listing {
     const approved = approvedVersion(s);
     const latest = s.versions[s.versions.length - 1];
-    const shown = mode === 'private' || mode === 'mine' ? (approved ?? latest) : approved!;
+    const shown = mode === 'public' ? approved! : (approved ?? latest);
     const profile = this.profiles.get(s.creatorUserId);
     const stats = this.ratingStats.get(s.id);
     const versions =

@@ -2,7 +2,7 @@ import type { Graph } from '@agentry/kernel';
 import type { GraphSnapshot } from './listing/events';
 
 /** Input names that hold credentials or secrets (never published). `max_tokens`-like names are not secrets. */
-const SECRET_KEY = /^(credentials?|.*_credentials|api[_-]?keys?|.*[_-]api[_-]?key|secret|.*[_-]secret|client[_-]?secret|password|.*[_-]password|passphrase|private[_-]?key|(access|refresh|auth|bearer|bot|api)[_-]?token|token)$/i;
+const SECRET_KEY = /^(credentials?|authorization|proxy-authorization|cookie|.*_credentials|api[_-]?keys?|.*[_-]api[_-]?key|secret|.*[_-]secret|client[_-]?secret|password|.*[_-]password|passphrase|private[_-]?key|(access|refresh|auth|bearer|bot|api)[_-]?token|token)$/i;
 /** Values that look like provider secrets even under an innocent name. */
 const SECRET_VALUE = /^(sk-[A-Za-z0-9_-]{16,}|sk_(live|test)_[A-Za-z0-9]{10,}|ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*)$/;
 

@@ -33,7 +33,8 @@ export class FsBlobStore implements BlobStore {
     try {
       return JSON.parse(await readFile(this.pathOf(ref.$blobRef), 'utf8'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DomainError('NOT_FOUND', `blob ${ref.$blobRef} not found`, { what: 'blob', id: ref.$blobRef });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new DomainError('NOT_FOUND', `blob ${ref.$blobRef} not found`, { what: 'blob', id: ref.$blobRef });
       throw err;
     }
   }

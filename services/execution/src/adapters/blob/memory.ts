@@ -3,7 +3,8 @@ import { DomainError } from '@agentry/kernel';
 import type { BlobRef } from '../../domain/blob-ref';
 import type { BlobStore } from '../../app/ports';
 
-export const blobKey = (tenantId: string, json: string) => `sha256:${createHash('sha256').update(tenantId).update('\0').update(json).digest('hex')}`;
+export const blobKey = (tenantId: string, json: string) =>
+  `sha256:${createHash('sha256').update(tenantId).update('\0').update(json).digest('hex')}`;
 
 /** Content-addressed blobs in memory (tests, single-process dev). Values are stored as JSON. */
 export class MemoryBlobStore implements BlobStore {
@@ -18,7 +19,8 @@ export class MemoryBlobStore implements BlobStore {
 
   async get(ref: BlobRef): Promise<unknown> {
     const json = this.blobs.get(ref.$blobRef);
-    if (json === undefined) throw new DomainError('NOT_FOUND', `blob ${ref.$blobRef} not found`, { what: 'blob', id: ref.$blobRef });
+    if (json === undefined)
+      throw new DomainError('NOT_FOUND', `blob ${ref.$blobRef} not found`, { what: 'blob', id: ref.$blobRef });
     return JSON.parse(json);
   }
 }

@@ -34,6 +34,11 @@ export type ExecutionCommand =
         workerId: string;
         started?: boolean;
         outputs?: Array<{ pin: string; value: unknown }>;
+        /**
+         * How many outputs of this attempt the runner sent before `outputs[0]`. When given, outputs the
+         * engine already recorded are skipped, so a report re-sent after a lost reply is not recorded twice.
+         */
+        outputSeq?: number;
         usage?: Usage;
         finished?: { status: 'COMPLETED' | 'FAILED'; error?: NodeError };
         /** ms since epoch, the base for retry back-off. */
@@ -45,7 +50,17 @@ export type ExecutionCommand =
   | { type: 'ExpireNodeLease'; data: { nodeExecId: string; attempt: number; at: string } }
   /** Server-side timeout of a node attempt (rule 12). */
   | { type: 'TimeOutNodeExecution'; data: { nodeExecId: string; attempt: number; nowMs: number; at: string } }
-  | { type: 'DecideReview'; data: { nodeExecId: string; decision: 'approve' | 'reject'; editedData?: unknown; userId: string; message?: string; at: string } }
+  | {
+      type: 'DecideReview';
+      data: {
+        nodeExecId: string;
+        decision: 'approve' | 'reject';
+        editedData?: unknown;
+        userId: string;
+        message?: string;
+        at: string;
+      };
+    }
   | { type: 'StartSubExecution'; data: { nodeExecId: string; childExecutionId: string; at: string } }
   | {
       type: 'FinishSubExecution';

@@ -4,7 +4,14 @@ import { isBlobRef } from '../blob-ref';
 import type { ExecutionCommand } from './commands';
 import type { EventOf, ExecutionEvent, NodeError } from './events';
 import type { PlanNode, Schema } from './plan';
-import { ACTIVE_NODE_STATUSES, draftOf, initialState, type ExecutionState, type NodeExecState, type NodeStatus } from './state';
+import {
+  ACTIVE_NODE_STATUSES,
+  draftOf,
+  initialState,
+  type ExecutionState,
+  type NodeExecState,
+  type NodeStatus,
+} from './state';
 
 export { initialState } from './state';
 
@@ -40,19 +47,29 @@ function invalid(message: string, details?: Record<string, unknown>): DomainErro
 }
 
 function assertTransition(exec: NodeExecState, to: NodeStatus): void {
-  if (!ALLOWED[exec.status].includes(to)) throw invalid(`node execution ${exec.id} cannot go from ${exec.status} to ${to}`, { nodeExecId: exec.id, from: exec.status, to });
+  if (!ALLOWED[exec.status].includes(to))
+    throw invalid(`node execution ${exec.id} cannot go from ${exec.status} to ${to}`, {
+      nodeExecId: exec.id,
+      from: exec.status,
+      to,
+    });
 }
 
 const has = (o: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /* ------------------------------------------------------------------ evolve */
 
-function setExec(state: ExecutionState, id: string, update: (e: NodeExecState) => Partial<NodeExecState>): NodeExecState {
+function setExec(
+  state: ExecutionState,
+  id: string,
+  update: (e: NodeExecState) => Partial<NodeExecState>,
+): NodeExecState {
   const current = state.nodeExecs.get(id);
   if (!current) throw new Error(`unknown node execution ${id}`);
   const next = { ...current, ...update(current) };
   if (next.status !== current.status) {
-    state.active += (ACTIVE_NODE_STATUSES.has(next.status) ? 1 : 0) - (ACTIVE_NODE_STATUSES.has(current.status) ? 1 : 0);
+    state.active +=
+      (ACTIVE_NODE_STATUSES.has(next.status) ? 1 : 0) - (ACTIVE_NODE_STATUSES.has(current.status) ? 1 : 0);
   }
   state.nodeExecs.set(id, next);
   return next;
@@ -84,7 +101,17 @@ export function evolve(state: ExecutionState, event: ExecutionEvent): ExecutionS
     case 'NodeExecutionCreated': {
       const { nodeExecId, nodeId, blockId, createdAt } = event.data;
       if (state.nodeExecs.has(nodeExecId)) throw new Error(`node execution ${nodeExecId} created twice`);
-      state.nodeExecs.set(nodeExecId, { id: nodeExecId, nodeId, blockId, status: 'INCOMPLETE', attempt: 0, inputs: {}, outputs: {}, createdAt });
+      state.nodeExecs.set(nodeExecId, {
+        id: nodeExecId,
+        nodeId,
+        blockId,
+        status: 'INCOMPLETE',
+        attempt: 0,
+        inputs: {},
+        outputs: {},
+        attemptOutputs: 0,
+        createdAt,
+      });
       state.execsByNode.set(nodeId, [...(state.execsByNode.get(nodeId) ?? []), nodeExecId]);
       return state;
     }
@@ -95,18 +122,32 @@ export function evolve(state: ExecutionState, event: ExecutionEvent): ExecutionS
       return state;
     }
     case 'NodeExecutionQueued':
-      setExec(state, event.data.nodeExecId, () => ({ status: 'QUEUED', attempt: event.data.attempt, input: event.data.input, queuedAt: event.data.queuedAt }));
+      setExec(state, event.data.nodeExecId, () => ({
+        status: 'QUEUED',
+        attempt: event.data.attempt,
+        input: event.data.input,
+        queuedAt: event.data.queuedAt,
+      }));
       state.usage = { ...state.usage, nodeRuns: state.usage.nodeRuns + 1 };
       return state;
     case 'NodeTaskLeased':
       setExec(state, event.data.nodeExecId, () => ({ workerId: event.data.workerId }));
       return state;
     case 'NodeExecutionStarted':
-      setExec(state, event.data.nodeExecId, () => ({ status: 'RUNNING', attempt: event.data.attempt, startedAt: event.data.startedAt, notBefore: undefined }));
+      setExec(state, event.data.nodeExecId, () => ({
+        status: 'RUNNING',
+        attempt: event.data.attempt,
+        startedAt: event.data.startedAt,
+        notBefore: undefined,
+        attemptOutputs: 0,
+      }));
       return state;
     case 'NodeOutputProduced': {
       const { nodeExecId, pin, value } = event.data;
-      const exec = setExec(state, nodeExecId, (e) => ({ outputs: { ...e.outputs, [pin]: [...(e.outputs[pin] ?? []), value] } }));
+      const exec = setExec(state, nodeExecId, (e) => ({
+        outputs: { ...e.outputs, [pin]: [...(e.outputs[pin] ?? []), value] },
+        attemptOutputs: (e.attemptOutputs ?? 0) + 1,
+      }));
       const node = state.nodes.get(exec.nodeId);
       if (node?.kind === 'output' && pin === node.outputPin) {
         const name = String(exec.input?.name ?? node.inputDefault.name ?? node.id);
@@ -134,21 +175,37 @@ export function evolve(state: ExecutionState, event: ExecutionEvent): ExecutionS
       return state;
     }
     case 'NodeRetryScheduled':
-      setExec(state, event.data.nodeExecId, () => ({ status: 'QUEUED', attempt: event.data.attempt, error: event.data.error, notBefore: event.data.notBefore, workerId: undefined }));
+      setExec(state, event.data.nodeExecId, () => ({
+        status: 'QUEUED',
+        attempt: event.data.attempt,
+        error: event.data.error,
+        notBefore: event.data.notBefore,
+        workerId: undefined,
+      }));
       state.usage = { ...state.usage, nodeRuns: state.usage.nodeRuns + 1 };
       return state;
     case 'NodeLeaseExpired':
-      setExec(state, event.data.nodeExecId, () => ({ status: 'QUEUED', attempt: event.data.nextAttempt, workerId: undefined, notBefore: undefined }));
+      setExec(state, event.data.nodeExecId, () => ({
+        status: 'QUEUED',
+        attempt: event.data.nextAttempt,
+        workerId: undefined,
+        notBefore: undefined,
+      }));
       return state;
     case 'NodeExecutionTerminated':
       setExec(state, event.data.nodeExecId, () => ({ status: 'TERMINATED', endedAt: event.data.endedAt }));
       return state;
     case 'ReviewRequested':
-      setExec(state, event.data.nodeExecId, () => ({ status: 'REVIEW', review: { payload: event.data.payload, message: event.data.message } }));
+      setExec(state, event.data.nodeExecId, () => ({
+        status: 'REVIEW',
+        review: { payload: event.data.payload, message: event.data.message },
+      }));
       return state;
     case 'ReviewDecided': {
       const { decision, editedData, userId, decidedAt, auto } = event.data;
-      setExec(state, event.data.nodeExecId, (e) => ({ review: { ...e.review!, decision, editedData, decidedBy: userId, decidedAt, auto } }));
+      setExec(state, event.data.nodeExecId, (e) => ({
+        review: { ...e.review!, decision, editedData, decidedBy: userId, decidedAt, auto },
+      }));
       return state;
     }
     case 'SubExecutionStarted':
@@ -211,7 +268,10 @@ class Decision {
   /** Deterministic, readable ids: `<nodeId>#<n>`, n counting this node's executions from 1. */
   create(node: PlanNode): NodeExecState {
     const nodeExecId = `${node.id}#${(this.state.execsByNode.get(node.id)?.length ?? 0) + 1}`;
-    this.emit({ type: 'NodeExecutionCreated', data: { nodeExecId, nodeId: node.id, blockId: node.blockId, createdAt: this.at } });
+    this.emit({
+      type: 'NodeExecutionCreated',
+      data: { nodeExecId, nodeId: node.id, blockId: node.blockId, createdAt: this.at },
+    });
     return this.exec(nodeExecId);
   }
 
@@ -250,17 +310,38 @@ class Decision {
     const node = this.node(exec.nodeId);
     if (node.kind === 'review') {
       this.emit({ type: 'NodeExecutionStarted', data: { nodeExecId: exec.id, attempt, startedAt: this.at } });
-      this.emit({ type: 'ReviewRequested', data: { nodeExecId: exec.id, payload: input.data, message: typeof input.message === 'string' ? input.message : undefined, requestedAt: this.at } });
-      if (this.state.request!.autoApproveReviews) this.decideReview(exec.id, 'approve', undefined, 'system', 'auto-approved by graph policy', true);
+      this.emit({
+        type: 'ReviewRequested',
+        data: {
+          nodeExecId: exec.id,
+          payload: input.data,
+          message: typeof input.message === 'string' ? input.message : undefined,
+          requestedAt: this.at,
+        },
+      });
+      if (this.state.request!.autoApproveReviews)
+        this.decideReview(exec.id, 'approve', undefined, 'system', 'auto-approved by graph policy', true);
     }
   }
 
-  decideReview(nodeExecId: string, decision: 'approve' | 'reject', editedData: unknown, userId: string, message: string | undefined, auto: boolean): void {
+  decideReview(
+    nodeExecId: string,
+    decision: 'approve' | 'reject',
+    editedData: unknown,
+    userId: string,
+    message: string | undefined,
+    auto: boolean,
+  ): void {
     const exec = this.exec(nodeExecId);
-    if (exec.status !== 'REVIEW' || !exec.review) throw invalid(`node execution ${nodeExecId} has no pending review`, { nodeExecId, status: exec.status });
-    this.emit({ type: 'ReviewDecided', data: { nodeExecId, decision, editedData, userId, message, auto, decidedAt: this.at } });
+    if (exec.status !== 'REVIEW' || !exec.review)
+      throw invalid(`node execution ${nodeExecId} has no pending review`, { nodeExecId, status: exec.status });
+    this.emit({
+      type: 'ReviewDecided',
+      data: { nodeExecId, decision, editedData, userId, message, auto, decidedAt: this.at },
+    });
     const payload = exec.review.payload;
-    if (decision === 'approve') this.produce(nodeExecId, 'approved_data', editedData !== undefined ? editedData : payload);
+    if (decision === 'approve')
+      this.produce(nodeExecId, 'approved_data', editedData !== undefined ? editedData : payload);
     else this.produce(nodeExecId, 'rejected', payload);
     this.emit({ type: 'NodeExecutionCompleted', data: { nodeExecId, attempt: exec.attempt, endedAt: this.at } });
   }
@@ -268,9 +349,16 @@ class Decision {
   /** A yield: recorded, then fanned out along every link from that pin (rule 3). */
   produce(nodeExecId: string, pin: string, value: unknown): void {
     const exec = this.exec(nodeExecId);
-    this.emit({ type: 'NodeOutputProduced', data: { nodeExecId, attempt: exec.attempt, pin, value, producedAt: this.at } });
+    this.emit({
+      type: 'NodeOutputProduced',
+      data: { nodeExecId, attempt: exec.attempt, pin, value, producedAt: this.at },
+    });
     for (const link of this.state.linksFrom.get(exec.nodeId) ?? []) {
-      const picked = isBlobRef(value) ? (link.sourceName === pin ? { matched: true, value } : { matched: false }) : pickFromOutput(link.sourceName, pin, value);
+      const picked = isBlobRef(value)
+        ? link.sourceName === pin
+          ? { matched: true, value }
+          : { matched: false }
+        : pickFromOutput(link.sourceName, pin, value);
       if (!picked.matched) continue;
       const sink = this.state.nodes.get(link.sinkId);
       if (!sink || sink.kind === 'note') continue;
@@ -281,7 +369,10 @@ class Decision {
         return e.status === 'INCOMPLETE' && !has(e.inputs, link.sinkName);
       });
       targetId ??= this.create(sink).id;
-      this.emit({ type: 'NodeInputReceived', data: { nodeExecId: targetId, name: link.sinkName, value: picked.value, isStatic, fromNodeExecId: nodeExecId } });
+      this.emit({
+        type: 'NodeInputReceived',
+        data: { nodeExecId: targetId, name: link.sinkName, value: picked.value, isStatic, fromNodeExecId: nodeExecId },
+      });
       this.tryQueue(targetId);
       // A static value also completes every other execution of the sink that was waiting for it (rule 4).
       if (isStatic) for (const id of this.state.execsByNode.get(sink.id) ?? []) if (id !== targetId) this.tryQueue(id);
@@ -303,18 +394,40 @@ class Decision {
       (max === undefined || this.state.usage.nodeRuns < max);
     if (retryable) {
       assertTransition(exec, 'QUEUED');
-      const delay = Math.min(policy.initialIntervalMs * Math.pow(policy.backoffCoefficient, exec.attempt - 1), policy.maxIntervalMs);
-      this.emit({ type: 'NodeRetryScheduled', data: { nodeExecId, attempt: exec.attempt + 1, error, notBefore: nowMs + Math.max(0, delay), scheduledAt: this.at } });
+      const delay = Math.min(
+        policy.initialIntervalMs * Math.pow(policy.backoffCoefficient, exec.attempt - 1),
+        policy.maxIntervalMs,
+      );
+      this.emit({
+        type: 'NodeRetryScheduled',
+        data: {
+          nodeExecId,
+          attempt: exec.attempt + 1,
+          error,
+          notBefore: nowMs + Math.max(0, delay),
+          scheduledAt: this.at,
+        },
+      });
       return;
     }
     assertTransition(exec, 'FAILED');
     this.produce(nodeExecId, 'error', error.message);
-    this.emit({ type: 'NodeExecutionFailed', data: { nodeExecId, attempt: exec.attempt, error, handled: this.state.errorLinked.has(exec.nodeId), endedAt: this.at } });
+    this.emit({
+      type: 'NodeExecutionFailed',
+      data: {
+        nodeExecId,
+        attempt: exec.attempt,
+        error,
+        handled: this.state.errorLinked.has(exec.nodeId),
+        endedAt: this.at,
+      },
+    });
   }
 
   terminateActive(reason: string): void {
     for (const exec of this.state.nodeExecs.values()) {
-      if (ACTIVE_NODE_STATUSES.has(exec.status)) this.emit({ type: 'NodeExecutionTerminated', data: { nodeExecId: exec.id, reason, endedAt: this.at } });
+      if (ACTIVE_NODE_STATUSES.has(exec.status))
+        this.emit({ type: 'NodeExecutionTerminated', data: { nodeExecId: exec.id, reason, endedAt: this.at } });
     }
   }
 
@@ -341,8 +454,10 @@ class Decision {
 function budgetProblem(s: ExecutionState): string | undefined {
   const b = s.request!.budget;
   const tokens = s.usage.inputTokens + s.usage.outputTokens;
-  if (b.maxTokens !== undefined && tokens > b.maxTokens) return `budget exceeded: ${tokens} LLM tokens used, limit ${b.maxTokens}`;
-  if (b.maxCostUsd !== undefined && s.usage.costUsd > b.maxCostUsd) return `budget exceeded: cost $${s.usage.costUsd.toFixed(4)}, limit $${b.maxCostUsd}`;
+  if (b.maxTokens !== undefined && tokens > b.maxTokens)
+    return `budget exceeded: ${tokens} LLM tokens used, limit ${b.maxTokens}`;
+  if (b.maxCostUsd !== undefined && s.usage.costUsd > b.maxCostUsd)
+    return `budget exceeded: cost $${s.usage.costUsd.toFixed(4)}, limit $${b.maxCostUsd}`;
   return undefined;
 }
 
@@ -354,7 +469,10 @@ function validateTolerant(rules: ExecutionRules, schema: Schema, input: Record<s
   for (const k of refs) delete rest[k];
   const props = { ...(schema.properties ?? {}) };
   for (const k of refs) delete props[k];
-  return rules.validateInput({ ...schema, properties: props, required: (schema.required ?? []).filter((r) => !refs.includes(r)) }, rest);
+  return rules.validateInput(
+    { ...schema, properties: props, required: (schema.required ?? []).filter((r) => !refs.includes(r)) },
+    rest,
+  );
 }
 
 function assertRunning(state: ExecutionState): void {
@@ -362,20 +480,32 @@ function assertRunning(state: ExecutionState): void {
   if (state.status !== 'RUNNING') throw invalid(`execution is ${state.status}`, { status: state.status });
 }
 
-export function createExecutionDecider(rules: ExecutionRules = { validateInput: requiredFieldsOnly }): Decider<ExecutionCommand, ExecutionEvent, ExecutionState> {
+export function createExecutionDecider(
+  rules: ExecutionRules = { validateInput: requiredFieldsOnly },
+): Decider<ExecutionCommand, ExecutionEvent, ExecutionState> {
   function decide(command: ExecutionCommand, state: ExecutionState): ExecutionEvent[] {
     const at = command.data.at;
     const d = new Decision(draftOf(state), rules, at);
     switch (command.type) {
       case 'RequestExecution': {
-        if (state.status !== 'NEW') throw new DomainError('ALREADY_EXISTS', `execution ${command.data.executionId} already exists`, { id: command.data.executionId });
+        if (state.status !== 'NEW')
+          throw new DomainError('ALREADY_EXISTS', `execution ${command.data.executionId} already exists`, {
+            id: command.data.executionId,
+          });
         const { at: _at, budget, autoApproveReviews, ...rest } = command.data;
-        d.emit({ type: 'ExecutionRequested', data: { ...rest, budget: budget ?? {}, autoApproveReviews: autoApproveReviews ?? false, requestedAt: at } });
+        d.emit({
+          type: 'ExecutionRequested',
+          data: { ...rest, budget: budget ?? {}, autoApproveReviews: autoApproveReviews ?? false, requestedAt: at },
+        });
         d.emit({ type: 'ExecutionStarted', data: { startedAt: at } });
         const fork = command.data.forkOf;
         if (fork) {
           const node = d.state.nodes.get(fork.nodeId);
-          if (!node) throw new DomainError('NOT_FOUND', `node ${fork.nodeId} not found in the graph`, { what: 'node', id: fork.nodeId });
+          if (!node)
+            throw new DomainError('NOT_FOUND', `node ${fork.nodeId} not found in the graph`, {
+              what: 'node',
+              id: fork.nodeId,
+            });
           d.queue(d.create(node), fork.input);
           return d.finalize();
         }
@@ -385,7 +515,10 @@ export function createExecutionDecider(rules: ExecutionRules = { validateInput: 
           const exec = d.create(node);
           const name = node.inputDefault.name;
           if (node.kind === 'input' && typeof name === 'string' && has(command.data.inputs, name)) {
-            d.emit({ type: 'NodeInputReceived', data: { nodeExecId: exec.id, name: 'value', value: command.data.inputs[name], isStatic: false } });
+            d.emit({
+              type: 'NodeInputReceived',
+              data: { nodeExecId: exec.id, name: 'value', value: command.data.inputs[name], isStatic: false },
+            });
           }
           d.tryQueue(exec.id);
         }
@@ -393,22 +526,37 @@ export function createExecutionDecider(rules: ExecutionRules = { validateInput: 
       }
       case 'ReportNodeProgress': {
         assertRunning(state);
-        const { nodeExecId, attempt, workerId, started, outputs, usage, finished, nowMs } = command.data;
+        const { nodeExecId, attempt, workerId, started, usage, finished, nowMs, outputSeq } = command.data;
+        let outputs = command.data.outputs;
         let exec = d.exec(nodeExecId);
-        if (attempt < exec.attempt) throw invalid(`attempt ${attempt} of ${nodeExecId} is stale (current ${exec.attempt})`, { nodeExecId, attempt, current: exec.attempt });
+        if (attempt < exec.attempt)
+          throw invalid(`attempt ${attempt} of ${nodeExecId} is stale (current ${exec.attempt})`, {
+            nodeExecId,
+            attempt,
+            current: exec.attempt,
+          });
         if (attempt > exec.attempt) {
           // A redelivered task: the previous attempt's lease expired before the engine noticed (rule 12).
-          if (!started || (exec.status !== 'QUEUED' && exec.status !== 'RUNNING')) throw invalid(`attempt ${attempt} of ${nodeExecId} was never dispatched`, { nodeExecId, attempt });
+          if (!started || (exec.status !== 'QUEUED' && exec.status !== 'RUNNING'))
+            throw invalid(`attempt ${attempt} of ${nodeExecId} was never dispatched`, { nodeExecId, attempt });
           assertTransition(exec, 'QUEUED');
-          d.emit({ type: 'NodeLeaseExpired', data: { nodeExecId, attempt: exec.attempt, nextAttempt: attempt, expiredAt: at } });
+          d.emit({
+            type: 'NodeLeaseExpired',
+            data: { nodeExecId, attempt: exec.attempt, nextAttempt: attempt, expiredAt: at },
+          });
           exec = d.exec(nodeExecId);
         }
         if (started) {
           if (exec.status === 'RUNNING' && exec.workerId === workerId) {
             // duplicate delivery of the same report: nothing new
           } else {
-            if (exec.status === 'RUNNING') throw invalid(`attempt ${attempt} of ${nodeExecId} is already running on ${exec.workerId}`, { nodeExecId, workerId: exec.workerId });
-            if (d.node(exec.nodeId).kind === 'agent' || d.node(exec.nodeId).kind === 'review') throw invalid(`node execution ${nodeExecId} is run by the engine`, { nodeExecId });
+            if (exec.status === 'RUNNING')
+              throw invalid(`attempt ${attempt} of ${nodeExecId} is already running on ${exec.workerId}`, {
+                nodeExecId,
+                workerId: exec.workerId,
+              });
+            if (d.node(exec.nodeId).kind === 'agent' || d.node(exec.nodeId).kind === 'review')
+              throw invalid(`node execution ${nodeExecId} is run by the engine`, { nodeExecId });
             assertTransition(exec, 'RUNNING');
             d.emit({ type: 'NodeTaskLeased', data: { nodeExecId, attempt, workerId, leasedAt: at } });
             d.emit({ type: 'NodeExecutionStarted', data: { nodeExecId, attempt, startedAt: at } });
@@ -417,8 +565,23 @@ export function createExecutionDecider(rules: ExecutionRules = { validateInput: 
         }
         const hasWork = (outputs?.length ?? 0) > 0 || usage !== undefined || finished !== undefined;
         if (hasWork) {
-          if (exec.status !== 'RUNNING') throw invalid(`node execution ${nodeExecId} is ${exec.status}, not RUNNING`, { nodeExecId, status: exec.status });
-          if (exec.workerId !== undefined && exec.workerId !== workerId) throw invalid(`attempt ${attempt} of ${nodeExecId} belongs to ${exec.workerId}`, { nodeExecId });
+          if (exec.status !== 'RUNNING')
+            throw invalid(`node execution ${nodeExecId} is ${exec.status}, not RUNNING`, {
+              nodeExecId,
+              status: exec.status,
+            });
+          if (exec.workerId !== undefined && exec.workerId !== workerId)
+            throw invalid(`attempt ${attempt} of ${nodeExecId} belongs to ${exec.workerId}`, { nodeExecId });
+        }
+        if (outputSeq !== undefined && outputs?.length) {
+          const recorded = exec.attemptOutputs ?? 0;
+          if (outputSeq > recorded)
+            throw invalid(`outputs ${recorded}..${outputSeq - 1} of ${nodeExecId} attempt ${attempt} never arrived`, {
+              nodeExecId,
+              recorded,
+              outputSeq,
+            });
+          outputs = outputs.slice(recorded - outputSeq);
         }
         if (usage) d.emit({ type: 'NodeUsageRecorded', data: { nodeExecId, attempt, usage } });
         let failure = finished?.status === 'FAILED' ? (finished.error ?? { message: 'failed' }) : undefined;
@@ -440,23 +603,43 @@ export function createExecutionDecider(rules: ExecutionRules = { validateInput: 
         assertRunning(state);
         const exec = d.exec(command.data.nodeExecId);
         if (exec.attempt !== command.data.attempt || (exec.status !== 'RUNNING' && exec.status !== 'QUEUED')) {
-          throw invalid(`attempt ${command.data.attempt} of ${exec.id} holds no lease`, { nodeExecId: exec.id, status: exec.status });
+          throw invalid(`attempt ${command.data.attempt} of ${exec.id} holds no lease`, {
+            nodeExecId: exec.id,
+            status: exec.status,
+          });
         }
         if (exec.attempt >= (rules.maxLeaseExpiries ?? 3)) {
-          if (exec.status === 'QUEUED') d.emit({ type: 'NodeExecutionStarted', data: { nodeExecId: exec.id, attempt: exec.attempt, startedAt: at } });
-          d.fail(exec.id, { message: `runner lost ${exec.attempt} times (lease expired)`, code: 'LEASE_EXPIRED', retryable: false }, 0, false);
+          if (exec.status === 'QUEUED')
+            d.emit({
+              type: 'NodeExecutionStarted',
+              data: { nodeExecId: exec.id, attempt: exec.attempt, startedAt: at },
+            });
+          d.fail(
+            exec.id,
+            { message: `runner lost ${exec.attempt} times (lease expired)`, code: 'LEASE_EXPIRED', retryable: false },
+            0,
+            false,
+          );
         } else {
           assertTransition(exec, 'QUEUED');
-          d.emit({ type: 'NodeLeaseExpired', data: { nodeExecId: exec.id, attempt: exec.attempt, nextAttempt: exec.attempt + 1, expiredAt: at } });
+          d.emit({
+            type: 'NodeLeaseExpired',
+            data: { nodeExecId: exec.id, attempt: exec.attempt, nextAttempt: exec.attempt + 1, expiredAt: at },
+          });
         }
         return d.finalize();
       }
       case 'TimeOutNodeExecution': {
         assertRunning(state);
         const exec = d.exec(command.data.nodeExecId);
-        if (exec.attempt !== command.data.attempt || exec.status !== 'RUNNING') throw invalid(`attempt ${command.data.attempt} of ${exec.id} is not running`, { nodeExecId: exec.id });
+        if (exec.attempt !== command.data.attempt || exec.status !== 'RUNNING')
+          throw invalid(`attempt ${command.data.attempt} of ${exec.id} is not running`, { nodeExecId: exec.id });
         const timeoutMs = d.node(exec.nodeId).timeoutMs;
-        d.fail(exec.id, { message: `timed out after ${timeoutMs} ms`, code: 'TIMEOUT', retryable: true }, command.data.nowMs);
+        d.fail(
+          exec.id,
+          { message: `timed out after ${timeoutMs} ms`, code: 'TIMEOUT', retryable: true },
+          command.data.nowMs,
+        );
         return d.finalize();
       }
       case 'DecideReview': {
@@ -468,14 +651,22 @@ export function createExecutionDecider(rules: ExecutionRules = { validateInput: 
       case 'StartSubExecution': {
         assertRunning(state);
         const exec = d.exec(command.data.nodeExecId);
-        if (d.node(exec.nodeId).kind !== 'agent') throw invalid(`node execution ${exec.id} is not a sub-agent`, { nodeExecId: exec.id });
+        if (d.node(exec.nodeId).kind !== 'agent')
+          throw invalid(`node execution ${exec.id} is not a sub-agent`, { nodeExecId: exec.id });
         assertTransition(exec, 'RUNNING');
-        if (exec.status !== 'QUEUED') throw invalid(`node execution ${exec.id} is ${exec.status}`, { nodeExecId: exec.id });
+        if (exec.status !== 'QUEUED')
+          throw invalid(`node execution ${exec.id} is ${exec.status}`, { nodeExecId: exec.id });
         d.emit({ type: 'NodeExecutionStarted', data: { nodeExecId: exec.id, attempt: exec.attempt, startedAt: at } });
         const input = exec.input ?? {};
         d.emit({
           type: 'SubExecutionStarted',
-          data: { nodeExecId: exec.id, childExecutionId: command.data.childExecutionId, graphId: String(input.graph_id ?? ''), graphVersion: typeof input.graph_version === 'number' ? input.graph_version : undefined, startedAt: at },
+          data: {
+            nodeExecId: exec.id,
+            childExecutionId: command.data.childExecutionId,
+            graphId: String(input.graph_id ?? ''),
+            graphVersion: typeof input.graph_version === 'number' ? input.graph_version : undefined,
+            startedAt: at,
+          },
         });
         return d.finalize();
       }
@@ -483,12 +674,20 @@ export function createExecutionDecider(rules: ExecutionRules = { validateInput: 
         assertRunning(state);
         const { nodeExecId, childExecutionId, status, outputs, error } = command.data;
         const exec = d.exec(nodeExecId);
-        if (exec.status !== 'RUNNING' || exec.childExecutionId !== childExecutionId) throw invalid(`node execution ${nodeExecId} is not waiting for ${childExecutionId}`, { nodeExecId });
+        if (exec.status !== 'RUNNING' || exec.childExecutionId !== childExecutionId)
+          throw invalid(`node execution ${nodeExecId} is not waiting for ${childExecutionId}`, { nodeExecId });
         if (status === 'COMPLETED') {
           for (const o of outputs) d.produce(nodeExecId, o.name, o.value);
           d.emit({ type: 'NodeExecutionCompleted', data: { nodeExecId, attempt: exec.attempt, endedAt: at } });
         } else {
-          d.fail(nodeExecId, error ?? { message: `sub-agent execution ${childExecutionId} ${status === 'FAILED' ? 'failed' : 'was terminated'}` }, 0, false);
+          d.fail(
+            nodeExecId,
+            error ?? {
+              message: `sub-agent execution ${childExecutionId} ${status === 'FAILED' ? 'failed' : 'was terminated'}`,
+            },
+            0,
+            false,
+          );
         }
         return d.finalize();
       }
@@ -503,7 +702,10 @@ export function createExecutionDecider(rules: ExecutionRules = { validateInput: 
       case 'FailExecution': {
         assertRunning(state);
         d.terminateActive(command.data.reason);
-        d.emit({ type: 'ExecutionFailed', data: { reason: command.data.reason, code: command.data.code, endedAt: at } });
+        d.emit({
+          type: 'ExecutionFailed',
+          data: { reason: command.data.reason, code: command.data.code, endedAt: at },
+        });
         return d.events;
       }
       default:

@@ -5,9 +5,20 @@ import { initialState, type ExecutionState } from './state';
 
 const KNOWN = new Set<string>(EXECUTION_EVENT_TYPES);
 
-function corrupt(streamId: string, envelope: Partial<EventEnvelope> | undefined, position: number, problem: string, cause?: unknown): DomainError {
+function corrupt(
+  streamId: string,
+  envelope: Partial<EventEnvelope> | undefined,
+  position: number,
+  problem: string,
+  cause?: unknown,
+): DomainError {
   const global = envelope?.globalPosition !== undefined ? `, global position ${envelope.globalPosition}` : '';
-  return new DomainError('CORRUPT_EVENT', `cannot rebuild ${streamId}: corrupt event at stream version ${position}${global}: ${problem}`, { streamId, streamVersion: position, globalPosition: envelope?.globalPosition, problem }, { cause });
+  return new DomainError(
+    'CORRUPT_EVENT',
+    `cannot rebuild ${streamId}: corrupt event at stream version ${position}${global}: ${problem}`,
+    { streamId, streamVersion: position, globalPosition: envelope?.globalPosition, problem },
+    { cause },
+  );
 }
 
 /**
@@ -20,11 +31,16 @@ export function rebuild(streamId: string, envelopes: readonly EventEnvelope[]): 
     const position = i + 1;
     const env = envelopes[i] as Partial<EventEnvelope> | undefined;
     if (!env || typeof env !== 'object') throw corrupt(streamId, undefined, position, 'not an event envelope');
-    if (env.streamVersion !== position) throw corrupt(streamId, env, position, `expected stream version ${position}, found ${String(env.streamVersion)}`);
-    if (typeof env.type !== 'string' || !KNOWN.has(env.type)) throw corrupt(streamId, env, position, `unknown event type ${JSON.stringify(env.type)}`);
-    if (!env.data || typeof env.data !== 'object' || Array.isArray(env.data)) throw corrupt(streamId, env, position, `${env.type} has no data object`);
-    if (position === 1 && env.type !== 'ExecutionRequested') throw corrupt(streamId, env, position, `stream starts with ${env.type}, not ExecutionRequested`);
-    if (position > 1 && env.type === 'ExecutionRequested') throw corrupt(streamId, env, position, 'ExecutionRequested in the middle of the stream');
+    if (env.streamVersion !== position)
+      throw corrupt(streamId, env, position, `expected stream version ${position}, found ${String(env.streamVersion)}`);
+    if (typeof env.type !== 'string' || !KNOWN.has(env.type))
+      throw corrupt(streamId, env, position, `unknown event type ${JSON.stringify(env.type)}`);
+    if (!env.data || typeof env.data !== 'object' || Array.isArray(env.data))
+      throw corrupt(streamId, env, position, `${env.type} has no data object`);
+    if (position === 1 && env.type !== 'ExecutionRequested')
+      throw corrupt(streamId, env, position, `stream starts with ${env.type}, not ExecutionRequested`);
+    if (position > 1 && env.type === 'ExecutionRequested')
+      throw corrupt(streamId, env, position, 'ExecutionRequested in the middle of the stream');
     try {
       state = evolve(state, { type: env.type, data: env.data } as ExecutionEvent);
     } catch (err) {

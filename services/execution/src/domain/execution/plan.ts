@@ -42,7 +42,10 @@ export interface BlockInfo {
 }
 
 /** Joins a graph with block metadata; unknown blocks fail with VALIDATION_FAILED naming the nodes. */
-export function buildPlan(graph: Pick<Graph, 'nodes' | 'links'>, blockInfo: (blockId: string) => BlockInfo | undefined): ExecutionPlan {
+export function buildPlan(
+  graph: Pick<Graph, 'nodes' | 'links'>,
+  blockInfo: (blockId: string) => BlockInfo | undefined,
+): ExecutionPlan {
   const problems: Record<string, Record<string, string>> = {};
   const nodes: PlanNode[] = [];
   for (const node of graph.nodes) {
@@ -60,13 +63,19 @@ export function buildPlan(graph: Pick<Graph, 'nodes' | 'links'>, blockInfo: (blo
       staticOutput: block.staticOutput === true,
       sideEffects: block.sideEffects === true,
       inputSchema: block.inputSchema,
-      outputPin: block.kind === 'output' ? (outputProps.includes('output') ? 'output' : outputProps.find((p) => p !== 'error')) : undefined,
+      outputPin:
+        block.kind === 'output'
+          ? outputProps.includes('output')
+            ? 'output'
+            : outputProps.find((p) => p !== 'error')
+          : undefined,
       credentialsField: block.credentials?.field,
       retry: node.retry,
       timeoutMs: node.timeoutMs,
     });
   }
-  if (Object.keys(problems).length > 0) throw new DomainError('VALIDATION_FAILED', 'graph refers to unknown blocks', { problems });
+  if (Object.keys(problems).length > 0)
+    throw new DomainError('VALIDATION_FAILED', 'graph refers to unknown blocks', { problems });
   const ids = new Set(nodes.map((n) => n.id));
   return { nodes, links: graph.links.filter((l) => ids.has(l.sourceId) && ids.has(l.sinkId)) };
 }

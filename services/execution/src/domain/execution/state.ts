@@ -32,6 +32,8 @@ export interface NodeExecState {
   /** The merged input the node was queued with (defaults + static + received, dynamic pins folded). */
   input?: Record<string, unknown>;
   outputs: Record<string, unknown[]>;
+  /** Outputs recorded for the current attempt (dedup of re-sent reports). */
+  attemptOutputs: number;
   error?: NodeError;
   errorHandled?: boolean;
   createdAt: string;
@@ -94,5 +96,10 @@ export function initialState(): ExecutionState {
 
 /** A copy the decider may evolve without touching the original: O(1), the maps are copy-on-write overlays. */
 export function draftOf(state: ExecutionState): ExecutionState {
-  return { ...state, nodeExecs: new OverlayMap(state.nodeExecs), execsByNode: new OverlayMap(state.execsByNode), staticInputs: new OverlayMap(state.staticInputs) };
+  return {
+    ...state,
+    nodeExecs: new OverlayMap(state.nodeExecs),
+    execsByNode: new OverlayMap(state.execsByNode),
+    staticInputs: new OverlayMap(state.staticInputs),
+  };
 }

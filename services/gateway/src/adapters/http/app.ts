@@ -2,12 +2,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import cors from 'cors';
 import helmet from 'helmet';
 import { DomainError } from '@agentry/kernel';
 import { createOpsHandler, type Logger, type ReadinessCheck } from '@agentry/observability';
 import type { Accounts } from '../../app/accounts';
+import type { ApiKeys } from '../../app/api-keys';
+import type { Sessions } from '../../app/sessions';
 import type { AccessClaims, TokenService } from '../../app/tokens';
 import type { ServiceClients } from '../../app/clients';
+import type { GatewayConfig } from '../../config';
+import type { Mailer } from '../mail/smtp';
+import type { Authenticator } from './auth';
+import { docsRoutes } from './docs';
+import { addressRateLimit, callerRateLimits } from './limits';
+import { ApiRegistry } from './openapi';
 import { problemHandler } from './problem';
 import { apiRoutes } from './routes/api';
 
@@ -20,16 +29,26 @@ export interface HttpAppOptions {
   /** Built editor (apps/editor/dist); served at / with SPA fallback when present. */
   editorDir?: string;
   bodyLimit?: string;
+  /** Route declarations (request/response schemas) that become the OpenAPI document; route modules may add theirs. */
+  api?: ApiRegistry;
+  authenticator?: Authenticator;
+  sessions?: Sessions;
+  apiKeys?: ApiKeys;
+  config?: GatewayConfig;
+  mailer?: Mailer;
+  version?: string;
 }
 
 /** Paths that may be cached; everything else answers `Cache-Control: no-store` (DESIGN.md cross-cutting). */
-const CACHEABLE = [/^\/assets\//, /^\/favicon\.(ico|svg)$/, /^\/healthz$/, /^\/readyz$/];
+const CACHEABLE = [/^\/assets\//, /^\/favicon\.(ico|svg)$/, /^\/healthz$/, /^\/readyz$/, /^\/docs\/assets\//, /^\/\.well-known\/jwks\.json$/, /^\/api\/v1\/store\/(listings(\/[^/]+(\/ratings)?)?|featured|categories|creators\/[^/]+|media\/[^/]+)$/];
 
 export interface AuthedRequest extends Request {
   auth: AccessClaims;
 }
 
-export function createHttpApp(options: HttpAppOptions) {
+export function createHttpApp(input: HttpAppOptions) {
+  if (!input.authenticator || !input.sessions || !input.apiKeys || !input.config || !input.mailer) throw new Error('createHttpApp needs authenticator, sessions, apiKeys, config and mailer');
+  const options = { ...input, api: input.api ?? new ApiRegistry() } as HttpAppOptions & Required<Pick<HttpAppOptions, 'api' | 'authenticator' | 'sessions' | 'apiKeys' | 'config' | 'mailer'>>;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -39,6 +58,13 @@ export function createHttpApp(options: HttpAppOptions) {
     const incoming = req.header('x-request-id');
     const id = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', id);
+    res.locals.requestId = id;
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const auth = res.locals.auth as AccessClaims | undefined;
+      options.logger.info({ requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, tenant: auth?.tenant, keyId: auth?.keyId }, 'request');
+    });
     if (!CACHEABLE.some((re) => re.test(req.path))) res.setHeader('Cache-Control', 'no-store');
     next();
   });
@@ -56,13 +82,29 @@ export function createHttpApp(options: HttpAppOptions) {
     }),
   );
 
+  const origins = options.config.corsOrigins;
+  if (origins.length) {
+    app.use(
+      cors({
+        origin: origins.includes('*') ? '*' : origins,
+        methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id'],
+        exposedHeaders: ['x-request-id', 'retry-after', 'location', 'ratelimit', 'ratelimit-policy'],
+        maxAge: 600,
+      }),
+    );
+  }
+
   const ops = createOpsHandler(options.readiness);
   app.get(['/healthz', '/readyz', '/metrics'], (req, res, next) => {
     ops(req, res).then((handled) => (handled ? undefined : next()), next);
   });
 
-  app.use('/api', express.json({ limit: options.bodyLimit ?? '5mb', type: ['application/json', 'application/*+json'] }));
-  app.use('/api', apiRoutes(options));
+  app.use(docsRoutes(options));
+
+  app.use(['/api/v1/auth/login', '/api/v1/auth/signup', '/api/v1/auth/password-reset', '/api/v1/invitations/accept'], addressRateLimit(options.config.AGENTRY_RATE_LIMIT_AUTH_PER_IP));
+  app.use('/api', express.json({ limit: options.bodyLimit ?? options.config.AGENTRY_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use('/api', apiRoutes({ ...options, rateLimits: callerRateLimits({ perTenant: options.config.AGENTRY_RATE_LIMIT_PER_TENANT, perKey: options.config.AGENTRY_RATE_LIMIT_PER_KEY }) }));
   app.use('/api', (_req: Request, _res: Response, next: NextFunction) => next(new DomainError('NOT_FOUND', 'no such API route')));
 
   if (options.editorDir && fs.existsSync(path.join(options.editorDir, 'index.html'))) {
@@ -73,6 +115,7 @@ export function createHttpApp(options: HttpAppOptions) {
       res.sendFile(path.join(dir, 'index.html'));
     });
   } else {
+    options.api.describe({ method: 'get', fullPath: '/', tag: 'platform', auth: 'none', summary: 'Where the editor is served (a note when it is not built)', responses: { 200: { description: 'text' } } });
     app.get('/', (_req, res) => {
       res
         .type('text/plain')

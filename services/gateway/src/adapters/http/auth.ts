@@ -81,6 +81,7 @@ export function checkScope(claims: AccessClaims, scope: Scope): void {
 export function scopeFor(method: string, path: string): Scope | undefined {
   const area = path.match(/^\/v1\/(graphs|executions|blocks|credentials|schedules|store|library|notifications|files)\b/)?.[1];
   if (!area) return undefined;
+  if (/^\/v1\/graphs\/[^/]+\/execute$/.test(path)) return 'executions:write';
   const name = ({ library: 'store', blocks: 'blocks' } as Record<string, string>)[area] ?? area;
   const write = !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
   if (name === 'blocks') return 'blocks:read';

@@ -69,6 +69,11 @@ export class ApiRegistry {
     });
   }
 
+  /** Documents a route mounted outside the API router (ops, docs, JWKS) under its full path. */
+  describe(spec: Omit<RouteSpec, 'path'> & { fullPath: string }): void {
+    this.routes.push({ spec: { ...spec, path: spec.fullPath }, fullPath: spec.fullPath });
+  }
+
   document(info: { version: string; serverUrl?: string }, appRoutes: Array<{ method: string; path: string }> = []): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
     const add = (path: string, method: string, op: unknown) => {
@@ -130,9 +135,12 @@ const PROBLEM_STATUSES: Record<string, string> = {
   '401': 'No or invalid credential (UNAUTHENTICATED, TOKEN_EXPIRED)',
   '403': 'Role or API-key scope does not allow it (PERMISSION_DENIED)',
   '404': 'Not found, or belongs to another tenant (NOT_FOUND)',
+  '409': 'Conflict (VERSION_CONFLICT, ALREADY_EXISTS, INVALID_TRANSITION)',
   '413': 'Body too large (PAYLOAD_TOO_LARGE)',
-  '429': 'Rate limited (RATE_LIMITED; see Retry-After)',
+  '415': 'Unsupported media type (UNSUPPORTED_MEDIA_TYPE)',
+  '429': 'Rate limited (RATE_LIMITED; see Retry-After) or quota exceeded',
   '500': 'Internal error (INTERNAL)',
+  '503': 'A service behind the gateway is unavailable (UNAVAILABLE)',
 };
 
 function operation(spec: RouteSpec<z.ZodType | undefined, z.ZodType | undefined>, fullPath: string): Record<string, unknown> {
@@ -145,7 +153,8 @@ function operation(spec: RouteSpec<z.ZodType | undefined, z.ZodType | undefined>
   for (const [status, r] of Object.entries(spec.responses)) {
     responses[status] = r.schema ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: toSchema(r.schema, 'output') } } } : { description: r.description };
   }
-  const errors = ['400', '500', ...(spec.auth === 'none' ? [] : ['401', '403', '429']), ...(parameters.some((p) => (p as { in: string }).in === 'path') ? ['404'] : [])];
+  const api = fullPath.startsWith('/api/');
+  const errors = api ? ['400', '401', '403', '404', '429', '500', '503', ...(spec.method === 'get' ? [] : ['409']), ...(spec.body ? ['413', '415'] : [])] : ['500'];
   for (const s of errors) responses[s] ??= { $ref: `#/components/responses/Problem${s}` };
   return {
     operationId: operationId(spec.method, fullPath),

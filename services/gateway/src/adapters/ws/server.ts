@@ -5,6 +5,7 @@ import type { Logger } from '@agentry/observability';
 import type { commonV1 } from '@agentry/proto-ts';
 import type { ServiceClients } from '../../app/clients';
 import type { AccessClaims, TokenService } from '../../app/tokens';
+import type { Authenticator } from '../http/auth';
 
 /** A client whose unsent data exceeds this is disconnected rather than allowed to stall the others. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -54,7 +55,7 @@ interface TenantFeed {
  * WebSocket /ws (ENGINE.md "Real-time"): subscribe_graph_execution, subscribe_graph_executions, unsubscribe, heartbeat.
  * One gRPC watch of the execution log per tenant with subscribers, fanned out to that tenant's sockets only.
  */
-export function attachWebSocket(options: { server: http.Server; tokens: TokenService; clients: ServiceClients; logger: Logger }) {
+export function attachWebSocket(options: { server: http.Server; tokens: TokenService; clients: ServiceClients; logger: Logger; authenticator?: Authenticator }) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const feeds = new Map<string, TenantFeed>();
   const graphOf = new Map<string, string>();
@@ -63,8 +64,13 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
   options.server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/ws') return socket.destroy();
-    const token = url.searchParams.get('token') ?? req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-    options.tokens.verify(token).then(
+    const token = url.searchParams.get('token') ?? req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? undefined;
+    const header = req.headers['x-api-key'];
+    const apiKey = url.searchParams.get('apiKey') ?? (typeof header === 'string' ? header : undefined);
+    const verify = options.authenticator
+      ? options.authenticator.authenticate({ bearer: apiKey ? undefined : token, apiKey })
+      : options.tokens.verify(token ?? '');
+    verify.then(
       (claims) => wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, claims)),
       () => {
         socket.write('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n{"code":"UNAUTHENTICATED","status":401,"title":"Authentication required"}');
@@ -174,8 +180,15 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
         case 'subscribe_graph_executions': {
           const graphId = typeof data.graphId === 'string' ? data.graphId : '';
           if (!graphId) return send(client, { method: 'error', data: { code: 'VALIDATION_FAILED', message: 'data.graphId is required' } });
-          client.graphs.add(graphId);
-          return send(client, { method: 'subscribed', data: { graphId } });
+          // Only graphs of the caller's tenant: another tenant's graph is NOT_FOUND, like everywhere else.
+          options.clients.graph.getGraph({ caller: { tenantId: client.claims.tenant, userId: client.claims.sub, roles: client.claims.roles }, graphId, version: 0 }).then(
+            () => {
+              client.graphs.add(graphId);
+              send(client, { method: 'subscribed', data: { graphId } });
+            },
+            (err: { code?: string }) => send(client, { method: 'error', data: { code: err.code ?? 'INTERNAL', message: err.code === 'NOT_FOUND' ? `graph ${graphId} not found` : 'subscription failed' } }),
+          );
+          return;
         }
         case 'unsubscribe':
           if (typeof data.executionId === 'string') client.executions.delete(data.executionId);

@@ -1,0 +1,3 @@
+export { run, buildProgram } from './program';
+export { ApiClient } from './client';
+export type { CliDeps, Io } from './context';
