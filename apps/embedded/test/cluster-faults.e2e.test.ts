@@ -106,12 +106,11 @@ suite('cluster faults: crashes and a NATS restart lose nothing and duplicate not
       natsUrl: nats.url,
       dataDir: path.join(root, 'data'),
       basePort: await freeBasePort(),
-      // services/block-runner/src/main.ts reads neither a lease length nor an SSRF allow-list from the environment yet
-      entries: { 'block-runner': 'apps/embedded/src/cluster/block-runner-main.ts' },
       env: {
         AGENTRY_ADMIN_EMAIL: ADMIN.email,
         AGENTRY_ADMIN_PASSWORD: ADMIN.password,
         AGENTRY_BLOCK_RUNNER_LEASE_MS: '2000',
+        AGENTRY_EXECUTION_LEASE_TIMEOUT_MS: '6000',
         AGENTRY_BLOCK_RUNNER_ALLOW_HOSTS: '127.0.0.1',
         AGENTRY_BLOCK_RUNNER_CONCURRENCY: '4',
         LOG_LEVEL: 'info',

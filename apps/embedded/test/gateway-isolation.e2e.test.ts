@@ -42,14 +42,14 @@ async function openSocket(base: string, query: string) {
   };
 }
 
-const ALL_SCOPES = ['graphs:read', 'graphs:write', 'executions:read', 'executions:write', 'tenant:admin'];
+const ALL_SCOPES = ['graphs:read', 'graphs:write', 'executions:read', 'executions:write', 'files:read', 'files:write', 'tenant:admin'];
 
 describe('tenant isolation: every resource of tenant A tried from tenant B through REST, WebSocket and gRPC', () => {
   const dataDir = tempDataDir();
   const saved = { ...process.env };
   let platform: Platform;
   let base: string;
-  const a = {} as { token: string; tenantId: string; graphId: string; executionId: string; keyId: string; invitationId: string; userId: string };
+  const a = {} as { token: string; tenantId: string; graphId: string; executionId: string; keyId: string; invitationId: string; userId: string; fileId: string };
   const b = {} as { token: string; apiKey: string; tenantId: string; graphId: string };
 
   beforeAll(async () => {
@@ -65,6 +65,9 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
     await waitForExecution(base, a.token, a.executionId);
     a.keyId = (await call(base, 'POST', '/api/v1/api-keys', { token: a.token, body: { name: 'a-key', scopes: ['graphs:read'] } })).json.id;
     a.invitationId = (await call(base, 'POST', `/api/v1/tenants/${a.tenantId}/invitations`, { token: a.token, body: { email: 'guest@a.test' } })).json.id;
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('secret-of-a')]), 'a.txt');
+    a.fileId = ((await (await fetch(`${base}/api/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${a.token}` }, body: form })).json()) as { id: string }).id;
 
     const signupB = await call(base, 'POST', '/api/v1/auth/signup', { body: { email: 'b@tenant-b.test', password: 'b-password-1', tenantName: 'B' } });
     Object.assign(b, { token: signupB.json.accessToken, tenantId: signupB.json.tenantId });
@@ -99,6 +102,10 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
       ['POST', `/api/v1/tenants/${a.tenantId}/invitations`, { email: 'x@b.test' }],
       ['DELETE', `/api/v1/tenants/${a.tenantId}/invitations/${a.invitationId}`],
       ['POST', '/api/v1/auth/switch-tenant', { tenantId: a.tenantId }],
+      ['GET', `/api/v1/files/${a.fileId}`],
+      ['GET', `/api/v1/files/${a.fileId}/content`],
+      ['DELETE', `/api/v1/files/${a.fileId}`],
+      ['POST', `/api/v1/graphs/${b.graphId}/execute`, { inputs: { topic: { $file: a.fileId } } }],
     ] as Array<[string, string, unknown?]>;
 
   it('REST: with a token or an API key of B, every resource of A is 404 NOT_FOUND, never data', async () => {
@@ -191,5 +198,7 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
     const invitations = await call(base, 'GET', `/api/v1/tenants/${a.tenantId}/invitations`, { token: a.token });
     expect(invitations.json.items).toEqual([expect.objectContaining({ id: a.invitationId, status: 'pending' })]);
     expect((await call(base, 'GET', `/api/v1/api-keys/${a.keyId}`, { token: a.token })).json.revokedAt).toBeUndefined();
+    expect((await call(base, 'GET', `/api/v1/files/${a.fileId}`, { token: a.token })).status).toBe(200);
+    expect((await call(base, 'GET', '/api/v1/files', { token: b.token })).json.items).toEqual([]);
   });
 });

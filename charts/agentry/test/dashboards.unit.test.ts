@@ -11,24 +11,29 @@ import {
 
 // The metric families the platform exports (DESIGN.md "Observability"); the dashboards may use no others.
 const AGENTRY_METRICS = [
+  'agentry_consumer_lag_seconds',
+  'agentry_executions_started_total',
   'agentry_executions_total',
   'agentry_grpc_requests_total',
   'agentry_http_request_duration_seconds',
   'agentry_http_requests_total',
   'agentry_lease_expiries_total',
+  'agentry_llm_cost_usd_total',
   'agentry_llm_tokens_total',
   'agentry_node_duration_seconds',
+  'agentry_node_executions_total',
+  'agentry_node_retries_total',
   'agentry_queue_depth',
 ];
 
 describe('Grafana dashboards', () => {
   const dashboards = loadDashboards();
 
-  it('ships overview and executions, each valid JSON', () => {
+  it('ships the overview, executions, block-runner and per-tenant dashboards, each valid JSON', () => {
     const files = readdirSync(dashboardsDir)
       .filter((f) => f.endsWith('.json'))
       .sort();
-    expect(files).toEqual(['executions.json', 'overview.json']);
+    expect(files).toEqual(['block-runner.json', 'executions.json', 'overview.json', 'tenant.json']);
     for (const f of files) expect(() => JSON.parse(readFileSync(join(dashboardsDir, f), 'utf8'))).not.toThrow();
   });
 

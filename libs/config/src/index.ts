@@ -46,6 +46,15 @@ const schema = z.object({
   SENTRY_DSN: optionalString,
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
   AGENTRY_BLOCK_RUNNER_CONCURRENCY: z.coerce.number().int().positive().default(16),
+  /** How long a block-runner holds a node task between heartbeats; a dead runner's task returns after it. */
+  AGENTRY_BLOCK_RUNNER_LEASE_MS: z.coerce.number().int().min(100).default(30000),
+  /** Hosts blocks may reach although they resolve to private/loopback addresses (SSRF allow-list), comma-separated. */
+  AGENTRY_BLOCK_RUNNER_ALLOW_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)),
+  /** A RUNNING node without a report for this long is re-dispatched as a new attempt. */
+  AGENTRY_EXECUTION_LEASE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
 });
 
 export type AgentryConfig = z.infer<typeof schema> & {

@@ -69,7 +69,7 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
 }
 
 /** Block id -> block name for metric labels (the block library's catalogue; ids when it cannot load). */
-function blockNames(): (blockId: string) => string | undefined {
+export function blockNames(): (blockId: string) => string | undefined {
   try {
     // required lazily: only the execution service needs the catalogue here
     const registry = (require('@agentry/blocks') as typeof import('@agentry/blocks')).createRegistry();

@@ -9,6 +9,8 @@ runServiceMain('block-runner', ({ config, log, logger }) =>
     executionAddress: config.grpcUrl('execution'),
     integrationAddress: config.grpcUrl('integration'),
     concurrency: config.AGENTRY_BLOCK_RUNNER_CONCURRENCY,
+    leaseMs: config.AGENTRY_BLOCK_RUNNER_LEASE_MS,
+    allowHosts: config.AGENTRY_BLOCK_RUNNER_ALLOW_HOSTS,
     host: config.HOST,
     port: config.grpcPort('block-runner'),
   }),

@@ -19,6 +19,8 @@ export interface ExecutionServiceOptions {
   port?: number;
   /** How often timeouts, retry timers and expired leases are checked. */
   tickMs?: number;
+  /** A RUNNING attempt without a report for this long is re-dispatched (rule 12). */
+  leaseTimeoutMs?: number;
 }
 
 export async function startExecutionService(options: ExecutionServiceOptions) {
@@ -36,7 +38,7 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
     blocks: options.blocks ?? createRegistry(),
     clock: systemClock,
     newId,
-    options: { logger: options.logger },
+    options: { logger: options.logger, leaseTimeoutMs: options.leaseTimeoutMs },
   });
   await engine.recover();
   const server = await startGrpcServer({ services: [executionGrpcService(engine, options.events)], host: options.host, port: options.port });

@@ -7,6 +7,7 @@ import type { Logger } from '@agentry/observability';
 import { gatewayV1 } from '@agentry/proto-ts';
 import { Accounts } from './app/accounts';
 import { ApiKeys } from './app/api-keys';
+import { Files } from './app/files';
 import { connectServices } from './app/clients';
 import { Sessions } from './app/sessions';
 import { TokenService } from './app/tokens';
@@ -46,7 +47,8 @@ export async function startGateway(options: GatewayOptions) {
   const accounts = new Accounts(deps);
   const sessions = new Sessions({ ...deps, ttlSeconds: config.AGENTRY_REFRESH_TOKEN_TTL_SECONDS });
   const apiKeys = new ApiKeys(deps);
-  await Promise.all([accounts.start(), sessions.start(), apiKeys.start()]);
+  const files = new Files({ ...deps, dir: path.join(options.dataDir, 'files') });
+  await Promise.all([accounts.start(), sessions.start(), apiKeys.start(), files.start()]);
   const boot = await accounts.bootstrapAdmin(options.admin.email, options.admin.password);
   const tokens = TokenService.load({
     privateKeyPem: options.jwtPrivateKey,
@@ -69,6 +71,7 @@ export async function startGateway(options: GatewayOptions) {
     apiKeys,
     config,
     mailer,
+    files,
     version,
   });
   const server = http.createServer(app);

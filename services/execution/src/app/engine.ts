@@ -801,7 +801,7 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
   }
 
   async function recover(): Promise<void> {
-    await index.ensureBuilt(true);
+    await index.ensureBuilt();
     for (const id of index.nonTerminalIds()) {
       try {
         await resume(id);

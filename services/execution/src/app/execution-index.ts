@@ -32,12 +32,15 @@ const PAGE = 5000;
 export class ExecutionIndex {
   private readonly byId = new Map<string, ExecutionSummary>();
   private readonly usage = new Map<string, TenantUsage>();
+  /** Last stream version applied per execution: events seen both live and while building count once. */
+  private readonly applied = new Map<string, number>();
   private building?: Promise<void>;
 
   constructor(private readonly store: EventStore) {}
 
-  ensureBuilt(force = false): Promise<void> {
-    if (!this.building || force) this.building = this.build();
+  /** Reads the log once per engine instance; later appends arrive through apply(). */
+  ensureBuilt(): Promise<void> {
+    this.building ??= this.build();
     return this.building;
   }
 
@@ -47,7 +50,7 @@ export class ExecutionIndex {
       const page = await this.store.readAll({ after, limit: PAGE, categories: ['execution'] });
       for (const env of page) {
         try {
-          this.applyOne(env.streamId.slice('execution-'.length), { type: env.type, data: env.data } as ExecutionEvent);
+          this.applyOne(env.streamId.slice('execution-'.length), { type: env.type, data: env.data } as ExecutionEvent, env.streamVersion);
         } catch {
           // A corrupt event: the stream's own rebuild reports it; the index just skips it.
         }
@@ -57,11 +60,17 @@ export class ExecutionIndex {
     }
   }
 
-  apply(executionId: string, _state: ExecutionState, events: ExecutionEvent[]): void {
-    for (const e of events) this.applyOne(executionId, e);
+  /** Events just appended; `state.version` is the stream version after them. */
+  apply(executionId: string, state: ExecutionState, events: ExecutionEvent[]): void {
+    const first = state.version - events.length + 1;
+    events.forEach((e, i) => this.applyOne(executionId, e, first + i));
   }
 
-  private applyOne(id: string, e: ExecutionEvent): void {
+  private applyOne(id: string, e: ExecutionEvent, version: number): void {
+    if (version <= (this.applied.get(id) ?? 0)) return;
+    // Not known yet (the log is still being read): leave it to the build, which reads it from the start.
+    if (e.type !== 'ExecutionRequested' && !this.byId.has(id)) return;
+    this.applied.set(id, version);
     if (e.type === 'ExecutionRequested') {
       if (this.byId.has(id)) return;
       const d = e.data;

@@ -78,22 +78,24 @@ export function demoGraph(item: DemoListing) {
   };
 }
 
-async function call(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+type Json = { id: string; version: number; code?: string; detail?: string; items: Array<{ name: string }> };
+
+async function call(base: string, token: string, method: string, path: string, body?: unknown): Promise<Json> {
   const res = await fetch(`${base}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  const json = text ? JSON.parse(text) : undefined;
+  const json = (text ? JSON.parse(text) : undefined) as Json | undefined;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json?.code ?? ''} ${json?.detail ?? text}`);
-  return json;
+  return json as Json;
 }
 
 /** Seeds the catalogue as the signed-in store admin; returns how many listings were created. */
 export async function seedStore(base: string, token: string, items: DemoListing[] = DEMO_CATALOGUE): Promise<number> {
   await call(base, token, 'PUT', '/store/me/profile', { handle: 'agentry-labs', name: 'Agentry Labs', bio: 'Demo agents that show what the platform can do.', links: ['https://agentry.dev'] }).catch(() => undefined);
-  const existing = new Set(((await call(base, token, 'GET', '/store/my/listings')).items as Array<{ name: string }>).map((l) => l.name));
+  const existing = new Set((await call(base, token, 'GET', '/store/my/listings')).items.map((l) => l.name));
   let created = 0;
   for (const item of items) {
     if (existing.has(item.name)) continue;

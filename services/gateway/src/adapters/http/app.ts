@@ -8,6 +8,7 @@ import { DomainError } from '@agentry/kernel';
 import { createOpsHandler, type Logger, type ReadinessCheck } from '@agentry/observability';
 import type { Accounts } from '../../app/accounts';
 import type { ApiKeys } from '../../app/api-keys';
+import type { Files } from '../../app/files';
 import type { Sessions } from '../../app/sessions';
 import type { AccessClaims, TokenService } from '../../app/tokens';
 import type { ServiceClients } from '../../app/clients';
@@ -36,6 +37,7 @@ export interface HttpAppOptions {
   apiKeys?: ApiKeys;
   config?: GatewayConfig;
   mailer?: Mailer;
+  files?: Files;
   version?: string;
 }
 

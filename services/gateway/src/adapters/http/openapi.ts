@@ -26,6 +26,8 @@ export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extend
   /** A user token only (not an API key): e.g. managing API keys or the session itself. */
   userOnly?: boolean;
   body?: B;
+  /** A body that is not JSON (e.g. multipart), documented as given and parsed by the handler. */
+  rawBody?: { contentType: string; schema: Record<string, unknown> };
   query?: Q;
   responses: Record<number, ResponseSpec>;
 }
@@ -154,7 +156,7 @@ function operation(spec: RouteSpec<z.ZodType | undefined, z.ZodType | undefined>
     responses[status] = r.schema ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: toSchema(r.schema, 'output') } } } : { description: r.description };
   }
   const api = fullPath.startsWith('/api/');
-  const errors = api ? ['400', '401', '403', '404', '429', '500', '503', ...(spec.method === 'get' ? [] : ['409']), ...(spec.body ? ['413', '415'] : [])] : ['500'];
+  const errors = api ? ['400', '401', '403', '404', '429', '500', '503', ...(spec.method === 'get' ? [] : ['409']), ...(spec.body || spec.rawBody ? ['413', '415'] : [])] : ['500'];
   for (const s of errors) responses[s] ??= { $ref: `#/components/responses/Problem${s}` };
   return {
     operationId: operationId(spec.method, fullPath),
@@ -164,6 +166,7 @@ function operation(spec: RouteSpec<z.ZodType | undefined, z.ZodType | undefined>
     ...(spec.scope ? { 'x-agentry-scope': spec.scope } : {}),
     parameters,
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } } : {}),
+    ...(spec.rawBody ? { requestBody: { required: true, content: { [spec.rawBody.contentType]: { schema: spec.rawBody.schema } } } } : {}),
     responses,
   };
 }

@@ -30,6 +30,19 @@ const TITLES: Record<string, string> = {
   INTERNAL: 'Internal error',
 };
 
+/** A refusal whose HTTP status has no kernel error code (e.g. 422 for an infected upload). */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpProblem';
+  }
+}
+
 export function problemFrom(err: DomainError, instance?: string): Problem {
   const status = ErrorCodes[err.code].http;
   const problem: Problem = {
@@ -53,6 +66,11 @@ export function sendProblem(res: Response, problem: Problem): void {
 export function problemHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const requestId = String(res.getHeader('x-request-id') ?? '');
+    if (err instanceof HttpProblem) {
+      if (!res.headersSent)
+        sendProblem(res, { type: `https://agentry.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`, title: err.title, status: err.status, detail: err.message, code: err.code, instance: requestId });
+      return;
+    }
     let domain: DomainError;
     const e = err as { type?: string; status?: number; message?: string };
     if (isDomainError(err)) domain = err;

@@ -6,6 +6,7 @@ import { authenticateRequest, checkScope, scopeFor } from '../auth';
 import * as R from '../responses';
 import { executeBody, graphBody, listExecutionsQuery, listGraphsQuery, reviewBody, updateGraphBody } from '../schemas';
 import { accountRoutes, publicAccountRoutes } from './accounts';
+import { fileRoutes, resolveFileInputs } from './files';
 import { callerOf, claimsOf, param } from './context';
 import { integrationRoutes } from './integrations';
 import { publicRoutes } from './public';
@@ -47,6 +48,7 @@ export function apiRoutes(options: Options): Router {
 
   graphRoutes(r, options);
   executionRoutes(r, options);
+  if (options.files) fileRoutes(r, { ...options, files: options.files });
 
   r.use(integrationRoutes(options));
   r.use(storeRoutes(options));
@@ -54,7 +56,7 @@ export function apiRoutes(options: Options): Router {
   return r;
 }
 
-function graphRoutes(r: Router, { clients, api }: Options): void {
+function graphRoutes(r: Router, { clients, api, files }: Options): void {
   const tag = 'graphs';
   api.route(
     r,
@@ -123,7 +125,7 @@ function graphRoutes(r: Router, { clients, api }: Options): void {
     r,
     { method: 'post', path: '/v1/graphs/:id/execute', tag: 'executions', summary: 'Run a graph', scope: 'executions:write', body: executeBody, responses: { 202: { description: 'accepted', schema: R.accepted } } },
     async ({ req, res, body }) => {
-      const out = await clients.execution.requestExecution({ caller: callerOf(res), graphId: param(req, 'id'), graphVersion: body.version ?? 0, inputs: body.inputs, trigger: claimsOf(res).keyId ? 'api' : 'manual', parentExecutionId: '' });
+      const out = await clients.execution.requestExecution({ caller: callerOf(res), graphId: param(req, 'id'), graphVersion: body.version ?? 0, inputs: resolveFileInputs(files, claimsOf(res).tenant, body.inputs), trigger: claimsOf(res).keyId ? 'api' : 'manual', parentExecutionId: '' });
       res.status(202).location(`/api/v1/executions/${out.executionId}`).json({ executionId: out.executionId });
     },
   );

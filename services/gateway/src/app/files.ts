@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { EventStore } from '@agentry/event-log';
+import { DomainError, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import { Projection } from './streams';
+
+export interface StoredFile {
+  id: string;
+  tenantId: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: string;
+}
+
+type FileEvent = { type: 'FileStored'; data: StoredFile } | { type: 'FileDeleted'; data: { fileId: string; deletedBy: string; at: string } };
+
+/** Uploaded files: bytes under the data folder (one directory per tenant), metadata as events in `file-*` streams. */
+export class Files {
+  private readonly files = new Map<string, StoredFile>();
+  private readonly projection: Projection;
+
+  constructor(private readonly deps: { events: EventStore; clock: Clock; newId: () => string; dir: string }) {
+    this.projection = new Projection(deps.events, ['file'], (e) => this.apply(e));
+  }
+
+  start(): Promise<void> {
+    return this.projection.start();
+  }
+
+  async store(input: { tenantId: string; userId: string; name: string; mediaType: string; data: Buffer }): Promise<StoredFile> {
+    const id = this.deps.newId();
+    const target = this.pathOf(input.tenantId, id);
+    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+    // Bytes first, then the event: a crash in between leaves an orphan file, never an event without bytes.
+    fs.writeFileSync(`${target}.tmp`, input.data, { mode: 0o600 });
+    fs.renameSync(`${target}.tmp`, target);
+    const file: StoredFile = {
+      id,
+      tenantId: input.tenantId,
+      name: input.name,
+      mediaType: input.mediaType,
+      size: input.data.length,
+      sha256: createHash('sha256').update(input.data).digest('hex'),
+      uploadedBy: input.userId,
+      createdAt: this.deps.clock.now().toISOString(),
+    };
+    await this.projection.append(input.tenantId, streamIdOf('file', id), [{ type: 'FileStored', data: file } satisfies FileEvent]);
+    return file;
+  }
+
+  get(tenantId: string, id: string): StoredFile {
+    const file = this.files.get(id);
+    if (!file || file.tenantId !== tenantId) throw new DomainError('NOT_FOUND', `file ${id} not found`);
+    return file;
+  }
+
+  list(tenantId: string): StoredFile[] {
+    return [...this.files.values()].filter((f) => f.tenantId === tenantId).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  read(tenantId: string, id: string): { file: StoredFile; data: Buffer } {
+    const file = this.get(tenantId, id);
+    return { file, data: fs.readFileSync(this.pathOf(tenantId, id)) };
+  }
+
+  async delete(tenantId: string, id: string, by: string): Promise<void> {
+    this.get(tenantId, id);
+    await this.projection.append(tenantId, streamIdOf('file', id), [{ type: 'FileDeleted', data: { fileId: id, deletedBy: by, at: this.deps.clock.now().toISOString() } } satisfies FileEvent]);
+    fs.rmSync(this.pathOf(tenantId, id), { force: true });
+  }
+
+  private pathOf(tenantId: string, id: string): string {
+    if (!/^[\w-]+$/.test(tenantId) || !/^[\w-]+$/.test(id)) throw new DomainError('NOT_FOUND', `file ${id} not found`);
+    return path.join(this.deps.dir, tenantId, id);
+  }
+
+  private apply(envelope: EventEnvelope): void {
+    const event = { type: envelope.type, data: envelope.data } as FileEvent;
+    switch (event.type) {
+      case 'FileStored':
+        this.files.set(event.data.id, event.data);
+        break;
+      case 'FileDeleted':
+        this.files.delete(event.data.fileId);
+        break;
+      default: {
+        const unknown: never = event;
+        void unknown;
+      }
+    }
+  }
+}
