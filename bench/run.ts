@@ -115,6 +115,7 @@ async function main(): Promise<void> {
       return undefined;
     }
   };
+  const loadAtStart = os.loadavg()[0];
   const iterations = o.quick ? 20 : 100;
   const chainMs = o.quick ? 20_000 : 60_000;
   const fanoutBound = o.quick ? 60_000 : 180_000;
@@ -313,6 +314,7 @@ async function main(): Promise<void> {
     metric('editor.fitAllMs', 'editor', 'Editor: fit all 1,000 nodes in view', 'ms', 'lower', c.editorFit),
   ].filter((m): m is Metric => m !== undefined);
   results.durationS = (Date.now() - began) / 1000;
+  results.notes.push(`1-minute load average ${loadAtStart.toFixed(1)} at the start and ${os.loadavg()[0].toFixed(1)} at the end on ${os.cpus().length} CPUs: other work shared the machine, so absolute figures are pessimistic; figures measured in the same run share that load.`);
   results.versions['node (peers)'] = PINS.node24;
   const errs = validateResults(results);
   if (errs.length) throw new Error(`results do not validate: ${errs.join('; ')}`);

@@ -7,8 +7,8 @@ import { startBlockRunnerService } from '@agentry/svc-block-runner';
 import { startExecutionService } from '@agentry/svc-execution';
 import { startGateway } from '@agentry/svc-gateway';
 import { startGraphService } from '@agentry/svc-graph';
-import { loadSecretBox, startIntegrationService } from '@agentry/svc-integration';
-import { startNotificationService } from '@agentry/svc-notification';
+import { loadSecretBox, oauthConfigFromEnv, startIntegrationService } from '@agentry/svc-integration';
+import { emailOptionsFromEnv, startNotificationService } from '@agentry/svc-notification';
 import { startSchedulerService } from '@agentry/svc-scheduler';
 import { startStoreService } from '@agentry/svc-store';
 
@@ -46,6 +46,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       events: eventLog.events,
       logger: child('integration'),
       box: loadSecretBox({ key: config.AGENTRY_ENCRYPTION_KEY, dataDir: config.dataDir, production: config.AGENTRY_MODE === 'production' }),
+      oauth: oauthConfigFromEnv(env),
       host,
       port: config.grpcPort('integration'),
     });
@@ -77,7 +78,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
     started.push(store);
     const scheduler = await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, host, port: config.grpcPort('scheduler') });
     started.push(scheduler);
-    const notification = await startNotificationService({ events: eventLog.events, logger: child('notification'), host, port: config.grpcPort('notification') });
+    const notification = await startNotificationService({ events: eventLog.events, logger: child('notification'), host, port: config.grpcPort('notification'), email: emailOptionsFromEnv(env, config.dataDir) });
     started.push(notification);
     const editorDir = path.join(repoRoot, 'apps/editor/dist');
     const gateway = await startGateway({

@@ -208,4 +208,23 @@ describe('gateway accounts: tokens, sessions, sign-up, password reset, tenants, 
     expect(after.status).toBe(401);
     expect((await call(base, 'GET', `/api/v1/api-keys/${created.json.id}`, { token })).json.revokedAt).toEqual(expect.any(String));
   });
+
+  it('rebuilds accounts, sessions, keys and memberships from the event log on restart', async () => {
+    const login = await call(base, 'POST', '/api/v1/auth/login', { body: ADMIN });
+    const key = (await call(base, 'POST', '/api/v1/api-keys', { token: login.json.accessToken, body: { name: 'durable', scopes: ['tenant:read'] } })).json.key as string;
+    const revoked = (await call(base, 'POST', '/api/v1/api-keys', { token: login.json.accessToken, body: { name: 'gone', scopes: ['tenant:read'] } })).json;
+    await call(base, 'DELETE', `/api/v1/api-keys/${revoked.id}`, { token: login.json.accessToken });
+    await platform.close();
+    platform = await startTestPlatform(dataDir);
+    base = platform.url;
+
+    expect((await call(base, 'GET', '/api/v1/me', { apiKey: key })).status).toBe(200);
+    expect((await call(base, 'GET', '/api/v1/me', { apiKey: revoked.key })).status).toBe(401);
+    expect((await call(base, 'GET', '/api/v1/me', { token: login.json.accessToken })).status).toBe(200);
+    const refreshed = await call(base, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: login.json.refreshToken } });
+    expect(refreshed.status).toBe(200);
+    expect((await call(base, 'POST', '/api/v1/auth/login', { body: { email: 'forgetful@example.test', password: 'second-password' } })).status).toBe(200);
+    const b = await call(base, 'POST', '/api/v1/auth/login', { body: { email: 'b@multi.test', password: 'b-password-1' } });
+    expect((await call(base, 'GET', '/api/v1/tenants', { token: b.json.accessToken })).json.items).toHaveLength(2);
+  });
 });

@@ -50,7 +50,11 @@ export class ExecutionIndex {
       const page = await this.store.readAll({ after, limit: PAGE, categories: ['execution'] });
       for (const env of page) {
         try {
-          this.applyOne(env.streamId.slice('execution-'.length), { type: env.type, data: env.data } as ExecutionEvent, env.streamVersion);
+          this.applyOne(
+            env.streamId.slice('execution-'.length),
+            { type: env.type, data: env.data } as ExecutionEvent,
+            env.streamVersion,
+          );
         } catch {
           // A corrupt event: the stream's own rebuild reports it; the index just skips it.
         }

@@ -41,6 +41,8 @@ const newPem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateK
  */
 export class TokenService {
   private keys: SigningKey[];
+  /** Tokens already verified (ES256 verification is the costliest step of a request); bounded, expiry re-checked on hit. */
+  private readonly verified = new Map<string, { claims: AccessClaims; exp: number }>();
 
   private constructor(
     keys: SigningKey[],
@@ -86,6 +88,7 @@ export class TokenService {
     const files = fs.readdirSync(this.keyDir).filter((f) => KEY_FILE.test(f)).sort((a, b) => fileAge(b) - fileAge(a));
     for (const f of files.slice(this.keep)) fs.rmSync(path.join(this.keyDir, f), { force: true });
     this.keys = this.keys.slice(0, this.keep);
+    this.verified.clear();
     return { kid: this.kid, keys: this.keys.map((k) => k.kid) };
   }
 
@@ -108,18 +111,29 @@ export class TokenService {
 
   /** Only ES256 with one of our keys is accepted: `alg: none`, HS256 with the public key and foreign keys all fail. */
   async verify(token: string): Promise<AccessClaims> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.exp * 1000 > Date.now()) return { ...hit.claims, roles: [...hit.claims.roles] };
+      this.verified.delete(token);
+      throw new DomainError('TOKEN_EXPIRED', 'the access token has expired; refresh it or sign in again');
+    }
     try {
       const { kid } = decodeProtectedHeader(token);
       const key = this.keys.find((k) => k.kid === kid);
       if (!key) throw new DomainError('UNAUTHENTICATED', 'the access token is not valid');
       const { payload } = await jwtVerify(token, key.publicKey, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'] });
       if (typeof payload.sub !== 'string' || typeof payload.tenant !== 'string') throw new DomainError('UNAUTHENTICATED', 'token lacks subject or tenant');
-      return {
+      const claims: AccessClaims = {
         sub: payload.sub,
         tenant: payload.tenant,
         roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [],
         sid: typeof payload.sid === 'string' ? payload.sid : undefined,
       };
+      if (typeof payload.exp === 'number') {
+        if (this.verified.size >= 10_000) this.verified.clear();
+        this.verified.set(token, { claims, exp: payload.exp });
+      }
+      return { ...claims, roles: [...claims.roles] };
     } catch (err) {
       if (err instanceof DomainError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw new DomainError('TOKEN_EXPIRED', 'the access token has expired; refresh it or sign in again');

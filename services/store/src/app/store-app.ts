@@ -1,5 +1,5 @@
 import type { EventStore, Subscription } from '@agentry/event-log';
-import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope, type NewEvent } from '@agentry/kernel';
+import { DomainError, streamIdOf, type Clock, type EventEnvelope, type NewEvent } from '@agentry/kernel';
 import type { storeV1 } from '@agentry/proto-ts';
 import { replayCategories } from '@agentry/runtime';
 import type { ListingCommand } from '../domain/listing/commands';
@@ -50,6 +50,11 @@ export interface SubmitInput {
   draft: boolean;
 }
 
+/**
+ * NOT_FOUND without echoing the requested id into error details: ids come from URLs, and gRPC metadata (where details
+ * travel) only carries ASCII.
+ */
+const missing = (what: string, _id: string) => new DomainError('NOT_FOUND', `${what} not found`, { what });
 const ratingKey = (listingId: string, userId: string) => `${listingId}.${userId}`;
 const isConflict = (err: unknown) => err instanceof DomainError && err.code === 'VERSION_CONFLICT';
 
@@ -167,9 +172,9 @@ export class StoreApp {
   /** By id or slug. The creator's tenant and store admins see every version; everyone else only approved listings. */
   getListing(idOrSlug: string, caller?: Caller): storeV1.Listing {
     const entry = this.listings.get(idOrSlug) ?? this.listings.get(this.slugs.get(idOrSlug) ?? '');
-    if (!entry) throw notFound('listing', idOrSlug);
+    if (!entry) throw missing('listing', idOrSlug);
     const privileged = !!caller && (caller.tenantId === entry.state.creatorTenantId || this.actor(caller).isAdmin);
-    if (!privileged && !approvedVersion(entry.state)) throw notFound('listing', idOrSlug);
+    if (!privileged && !approvedVersion(entry.state)) throw missing('listing', idOrSlug);
     return this.view(entry.state, privileged ? 'private' : 'public');
   }
 
@@ -222,7 +227,7 @@ export class StoreApp {
     validateRating(score, comment.trim());
     const key = ratingKey(entry.state.id, caller.userId);
     const current = this.ratings.get(key);
-    if (!current) throw notFound('rating', key);
+    if (!current) throw missing('rating', key);
     const event: RatingEvent = { type: 'ListingRatingEdited', data: { listingId: entry.state.id, userId: caller.userId, score, comment: comment.trim(), at: this.now() } };
     await this.append(streamIdOf(CAT.rating, key), [event], current.streamVersion, caller.tenantId);
     return this.ratingView(this.ratings.get(key)!);
@@ -265,7 +270,7 @@ export class StoreApp {
   getCreator(handle: string, caller?: Caller): { creator: storeV1.Creator; listings: storeV1.Listing[] } {
     const userId = handle ? this.handles.get(handle.trim().toLowerCase()) : caller?.userId;
     const profile = userId ? this.profiles.get(userId) : undefined;
-    if (!profile || (handle && profile.handle !== handle.trim().toLowerCase())) throw notFound('creator', handle || 'me');
+    if (!profile || (handle && profile.handle !== handle.trim().toLowerCase())) throw missing('creator', handle || 'me');
     const listings = [...this.listings.values()]
       .filter((e) => e.state.creatorUserId === profile.userId && approvedVersion(e.state))
       .sort((a, b) => (approvedVersion(b.state)!.reviewedAt ?? '').localeCompare(approvedVersion(a.state)!.reviewedAt ?? ''))
@@ -285,9 +290,9 @@ export class StoreApp {
 
   /** Media are read from their stream on demand (never held in memory): they are public once uploaded. */
   async getMedia(mediaId: string): Promise<{ data: Buffer; contentType: string }> {
-    if (!/^[0-9a-f-]{36}$/.test(mediaId)) throw notFound('media', mediaId);
+    if (!/^[0-9a-f-]{36}$/.test(mediaId)) throw missing('media', mediaId);
     const [e] = await this.deps.events.readStream(streamIdOf(CAT.media, mediaId));
-    if (!e || e.type !== 'MediaUploaded') throw notFound('media', mediaId);
+    if (!e || e.type !== 'MediaUploaded') throw missing('media', mediaId);
     const d = (e as unknown as MediaEvent).data;
     return { data: Buffer.from(d.base64, 'base64'), contentType: d.contentType };
   }
@@ -360,7 +365,7 @@ export class StoreApp {
 
   async deletePreset(caller: Caller, id: string, presetId: string): Promise<storeV1.LibraryAgent> {
     const agent = this.ownedAgent(caller, id);
-    if (!agent.presets.some((p) => p.id === presetId)) throw notFound('preset', presetId);
+    if (!agent.presets.some((p) => p.id === presetId)) throw missing('preset', presetId);
     await this.append(streamIdOf(CAT.library, id), [{ type: 'LibraryPresetDeleted', data: { presetId, at: this.now() } }], agent.streamVersion, caller.tenantId);
     return this.agentView(this.library.get(id)!);
   }
@@ -377,25 +382,25 @@ export class StoreApp {
 
   private listingEntry(idOrSlug: string): ListingEntry {
     const entry = this.listings.get(idOrSlug) ?? this.listings.get(this.slugs.get(idOrSlug) ?? '');
-    if (!entry) throw notFound('listing', idOrSlug);
+    if (!entry) throw missing('listing', idOrSlug);
     return entry;
   }
 
   private ownedListing(caller: Caller, id: string): ListingEntry {
     const entry = this.listingEntry(id);
-    if (entry.state.creatorTenantId !== caller.tenantId) throw notFound('listing', id);
+    if (entry.state.creatorTenantId !== caller.tenantId) throw missing('listing', id);
     return entry;
   }
 
   private publicListing(id: string): ListingEntry {
     const entry = this.listingEntry(id);
-    if (!approvedVersion(entry.state)) throw notFound('listing', id);
+    if (!approvedVersion(entry.state)) throw missing('listing', id);
     return entry;
   }
 
   private ownedAgent(caller: Caller, id: string): LibraryAgentState {
     const agent = this.library.get(id);
-    if (!agent || agent.tenantId !== caller.tenantId) throw notFound('library agent', id);
+    if (!agent || agent.tenantId !== caller.tenantId) throw missing('library agent', id);
     return agent;
   }
 

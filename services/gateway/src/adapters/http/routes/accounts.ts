@@ -6,7 +6,7 @@ import type { ApiKey } from '../../../app/api-keys';
 import { ROLES, SCOPES } from '../../../domain/accounts/events';
 import type { HttpAppOptions } from '../app';
 import * as R from '../responses';
-import { loginBody } from '../schemas';
+import { loginBody, pageOf, pageQuery } from '../schemas';
 import { claimsOf, param } from './context';
 
 type Options = HttpAppOptions & Required<Pick<HttpAppOptions, 'api' | 'sessions' | 'apiKeys' | 'config' | 'mailer'>>;
@@ -155,9 +155,18 @@ export function accountRoutes(r: Router, options: Options): void {
 
   // Tenants
   const tag = 'tenants';
-  api.route(r, { method: 'get', path: '/v1/tenants', tag, summary: 'Tenants the user is a member of', userOnly: true, responses: { 200: { description: 'tenants', schema: R.list(R.tenantResponse) } } }, async ({ res }) => {
-    res.json({ items: accounts.tenantsOf(claimsOf(res).sub).map((m) => ({ id: m.tenant.id, name: m.tenant.name, role: m.role, createdAt: m.tenant.createdAt })) });
-  });
+  api.route(
+    r,
+    { method: 'get', path: '/v1/tenants', tag, summary: 'Tenants the user is a member of (oldest first; `q` filters by name)', userOnly: true, query: pageQuery.extend({ q: z.string().max(200).optional() }), responses: { 200: { description: 'tenants', schema: R.page(R.tenantResponse) } } },
+    async ({ res, query }) => {
+      const q = query.q?.toLowerCase();
+      const items = accounts
+        .tenantsOf(claimsOf(res).sub)
+        .filter((m) => !q || m.tenant.name.toLowerCase().includes(q))
+        .map((m) => ({ id: m.tenant.id, name: m.tenant.name, role: m.role, createdAt: m.tenant.createdAt }));
+      res.json(pageOf(items, (t) => t.id, query));
+    },
+  );
 
   api.route(
     r,
@@ -179,9 +188,14 @@ export function accountRoutes(r: Router, options: Options): void {
     res.json({ id: tenant.id, name: tenant.name, role, createdAt: tenant.createdAt });
   });
 
-  api.route(r, { method: 'get', path: '/v1/tenants/:id/members', tag, summary: 'Members and their roles', scope: 'tenant:read', responses: { 200: { description: 'members', schema: R.list(R.memberResponse) } } }, async ({ req, res }) => {
-    res.json({ items: accounts.members(claimsOf(res).sub, tenantParam(req, res)) });
-  });
+  api.route(
+    r,
+    { method: 'get', path: '/v1/tenants/:id/members', tag, summary: 'Members and their roles (by email; filter by `role`)', scope: 'tenant:read', query: pageQuery.extend({ role: role.optional() }), responses: { 200: { description: 'members', schema: R.page(R.memberResponse) } } },
+    async ({ req, res, query }) => {
+      const items = accounts.members(claimsOf(res).sub, tenantParam(req, res)).filter((m) => !query.role || m.role === query.role);
+      res.json(pageOf(items, (m) => m.userId, query));
+    },
+  );
 
   api.route(
     r,
@@ -220,9 +234,14 @@ export function accountRoutes(r: Router, options: Options): void {
     res.status(204).end();
   });
 
-  api.route(r, { method: 'get', path: '/v1/tenants/:id/invitations', tag, summary: 'Invitations (without their tokens)', scope: 'tenant:admin', responses: { 200: { description: 'invitations', schema: R.list(R.invitationResponse) } } }, async ({ req, res }) => {
-    res.json({ items: accounts.invitations(claimsOf(res).sub, tenantParam(req, res)).map((i) => invitationView(i)) });
-  });
+  api.route(
+    r,
+    { method: 'get', path: '/v1/tenants/:id/invitations', tag, summary: 'Invitations without their tokens (oldest first; filter by `status`)', scope: 'tenant:admin', query: pageQuery.extend({ status: z.enum(['pending', 'accepted', 'revoked']).optional() }), responses: { 200: { description: 'invitations', schema: R.page(R.invitationResponse) } } },
+    async ({ req, res, query }) => {
+      const items = accounts.invitations(claimsOf(res).sub, tenantParam(req, res)).filter((i) => !query.status || i.status === query.status);
+      res.json(pageOf(items.map((i) => invitationView(i)), (i) => i.id, query));
+    },
+  );
 
   api.route(
     r,
@@ -249,9 +268,14 @@ export function accountRoutes(r: Router, options: Options): void {
   );
 
   // API keys
-  api.route(r, { method: 'get', path: '/v1/api-keys', tag: 'api-keys', summary: "The tenant's API keys (never the keys themselves)", userOnly: true, responses: { 200: { description: 'keys', schema: R.list(R.apiKeyResponse) } } }, async ({ res }) => {
-    res.json({ items: apiKeys.list(claimsOf(res).tenant).map((k) => keyView(k)) });
-  });
+  api.route(
+    r,
+    { method: 'get', path: '/v1/api-keys', tag: 'api-keys', summary: "The tenant's API keys, newest first (never the keys themselves; filter by `status`)", userOnly: true, query: pageQuery.extend({ status: z.enum(['active', 'revoked']).optional() }), responses: { 200: { description: 'keys', schema: R.page(R.apiKeyResponse) } } },
+    async ({ res, query }) => {
+      const items = apiKeys.list(claimsOf(res).tenant).filter((k) => !query.status || (query.status === 'revoked') === !!k.revokedAt);
+      res.json(pageOf(items.map((k) => keyView(k)), (k) => k.id, query));
+    },
+  );
 
   api.route(
     r,

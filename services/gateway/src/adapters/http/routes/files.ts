@@ -7,6 +7,7 @@ import { sniffType } from '../../../domain/files/sniff';
 import { scanWithClamd } from '../../clamd';
 import type { HttpAppOptions } from '../app';
 import { HttpProblem } from '../problem';
+import { pageOf, pageQuery } from '../schemas';
 import { claimsOf, param } from './context';
 
 type Options = HttpAppOptions & Required<Pick<HttpAppOptions, 'api' | 'config' | 'files'>>;
@@ -78,9 +79,14 @@ export function fileRoutes(r: Router, options: Options): void {
     },
   );
 
-  api.route(r, { method: 'get', path: '/v1/files', tag, summary: "The tenant's files", scope: 'files:read', responses: { 200: { description: 'files', schema: z.object({ items: z.array(fileResponse) }) } } }, async ({ res }) => {
-    res.json({ items: files.list(claimsOf(res).tenant).map(view) });
-  });
+  api.route(
+    r,
+    { method: 'get', path: '/v1/files', tag, summary: "The tenant's files, newest first (filter by `mediaType`)", scope: 'files:read', query: pageQuery.extend({ mediaType: z.string().max(100).optional() }), responses: { 200: { description: 'files', schema: z.object({ items: z.array(fileResponse), nextCursor: z.string().optional() }) } } },
+    async ({ res, query }) => {
+      const items = files.list(claimsOf(res).tenant).filter((f) => !query.mediaType || f.mediaType === query.mediaType);
+      res.json(pageOf(items.map(view), (f) => f.id, query));
+    },
+  );
 
   api.route(r, { method: 'get', path: '/v1/files/:id', tag, summary: 'File metadata', scope: 'files:read', responses: { 200: { description: 'the file', schema: fileResponse } } }, async ({ req, res }) => {
     res.json(view(files.get(claimsOf(res).tenant, param(req, 'id'))));

@@ -1,8 +1,17 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { DomainError } from '@agentry/kernel';
 import type { HttpAppOptions } from '../app';
 import { ApiRegistry } from '../openapi';
-import { param, wrap } from './context';
+import { param as anyParam, wrap } from './context';
+
+/** Store ids, slugs and handles are plain ASCII; anything else is refused before it reaches a service. */
+const SAFE_ID = /^[\w.:-]{1,200}$/;
+const param = (req: Parameters<typeof anyParam>[0], name: string): string => {
+  const value = anyParam(req, name);
+  if (!SAFE_ID.test(value)) throw new DomainError('VALIDATION_FAILED', `invalid ${name}`, { errors: { [name]: 'letters, digits, _ . : -' } });
+  return value;
+};
 
 const listQuery = z.object({
   q: z.string().max(200).optional(),

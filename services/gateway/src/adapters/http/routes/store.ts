@@ -4,7 +4,15 @@ import { DomainError } from '@agentry/kernel';
 import type { commonV1 } from '@agentry/proto-ts';
 import type { HttpAppOptions } from '../app';
 import { ApiRegistry } from '../openapi';
-import { callerOf, claimsOf, param, wrap } from './context';
+import { callerOf, claimsOf, param as anyParam, wrap } from './context';
+
+/** Store ids, slugs and handles are plain ASCII; anything else is refused before it reaches a service. */
+const SAFE_ID = /^[\w.:-]{1,200}$/;
+const param = (req: Parameters<typeof anyParam>[0], name: string): string => {
+  const value = anyParam(req, name);
+  if (!SAFE_ID.test(value)) throw new DomainError('VALIDATION_FAILED', `invalid ${name}`, { errors: { [name]: 'letters, digits, _ . : -' } });
+  return value;
+};
 
 /** Store-admin rights come from the account (platform admin), never from a tenant role a tenant could hand out itself. */
 export const STORE_ADMIN = 'admin';
@@ -17,7 +25,7 @@ const listingDetails = {
   images: z.array(z.string().max(500)).max(10).default([]),
   videoUrl: z.string().max(500).default(''),
 };
-const createListingBody = z.object({ graphId: z.string().min(1).max(200), graphVersion: z.number().int().min(0).default(0).describe('0: the newest version'), draft: z.boolean().default(false), ...listingDetails });
+const createListingBody = z.object({ graphId: z.string().regex(/^[\w.:-]{1,200}$/), graphVersion: z.number().int().min(0).default(0).describe('0: the newest version'), draft: z.boolean().default(false), ...listingDetails });
 const addVersionBody = z.object({ graphVersion: z.number().int().min(0).default(0), draft: z.boolean().default(false), ...listingDetails });
 const editVersionBody = z.object(listingDetails);
 const reviewBody = z.object({ decision: z.enum(['APPROVE', 'REJECT']), reason: z.string().max(2000).default('') });
@@ -25,9 +33,9 @@ const featuredBody = z.object({ featured: z.boolean() });
 const queueQuery = z.object({ status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'DRAFT']).optional() });
 const ratingBody = z.object({ score: z.number().int().min(1).max(5), comment: z.string().max(2000).default('') });
 const profileBody = z.object({ handle: z.string().min(3).max(30), name: z.string().min(1).max(100), bio: z.string().max(2000).default(''), links: z.array(z.string().max(500)).max(5).default([]), avatar: z.string().max(100).default('') });
-const addToLibraryBody = z.object({ listingId: z.string().min(1).max(200) });
+const addToLibraryBody = z.object({ listingId: z.string().regex(/^[\w.:-]{1,200}$/) });
 const presetBody = z.object({ name: z.string().trim().min(1).max(100), inputs: z.record(z.string(), z.unknown()).default({}) });
-const runBody = z.object({ inputs: z.record(z.string(), z.unknown()).default({}), presetId: z.string().max(200).optional() });
+const runBody = z.object({ inputs: z.record(z.string(), z.unknown()).default({}), presetId: z.string().regex(/^[\w.:-]{1,200}$/).optional() });
 
 const obj = z.record(z.string(), z.unknown());
 const listingResponse = z.looseObject({ id: z.string(), slug: z.string(), name: z.string(), status: z.string(), approvedVersion: z.number(), latestVersion: z.number() });
