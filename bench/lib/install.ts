@@ -25,8 +25,32 @@ function installedVersion(dir: string, pkg: string): string | undefined {
  */
 export async function ensureInstalled(folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean; npmArgs?: string[] }): Promise<string> {
   const dir = path.join(CACHE, folder);
+  const lock = path.join(dir, '.installing');
+  // Another bench process is installing into the same folder: wait for it rather than racing it.
+  for (let waited = 0; fs.existsSync(lock) && alive(Number(fs.readFileSync(lock, 'utf8'))) && waited < opts.timeoutMs; waited += 5000) {
+    if (waited % 60_000 === 0) progress(`  waiting for another install of ${pkg} in ${folder} (pid ${fs.readFileSync(lock, 'utf8').trim()})`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
   if (installedVersion(dir, pkg) === version && fs.existsSync(path.join(dir, '.bench-installed'))) return dir;
   fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(lock, String(process.pid));
+  try {
+    return await install(dir, folder, pkg, version, opts);
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function install(dir: string, folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean; npmArgs?: string[] }): Promise<string> {
   if (!fs.existsSync(path.join(dir, 'package.json'))) fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
   progress(`installing ${pkg}@${version} into ${path.relative(process.cwd(), dir)} (log: ${folder}/install.log; bound ${Math.round(opts.timeoutMs / 60000)} min)`);
   const log = path.join(dir, 'install.log');

@@ -207,6 +207,21 @@ describe('gateway accounts: tokens, sessions, sign-up, password reset, tenants, 
     const after = await call(base, 'GET', '/api/v1/graphs', { apiKey: key });
     expect(after.status).toBe(401);
     expect((await call(base, 'GET', `/api/v1/api-keys/${created.json.id}`, { token })).json.revokedAt).toEqual(expect.any(String));
+
+    // Lists are cursor-paginated and filterable.
+    for (const name of ['p1', 'p2', 'p3']) await call(base, 'POST', '/api/v1/api-keys', { token, body: { name, scopes: ['graphs:read'] } });
+    const all = (await call(base, 'GET', '/api/v1/api-keys?status=active&limit=200', { token })).json.items.map((k: { id: string }) => k.id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const page = await call(base, 'GET', `/api/v1/api-keys?status=active&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      seen.push(...page.json.items.map((k: { id: string }) => k.id));
+      cursor = page.json.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(all);
+    expect((await call(base, 'GET', '/api/v1/api-keys?status=revoked', { token })).json.items.map((k: { id: string }) => k.id)).toContain(created.json.id);
+    expect((await call(base, 'GET', '/api/v1/api-keys?cursor=bm9wZQ', { token })).json.code).toBe('VALIDATION_FAILED');
   });
 
   it('rebuilds accounts, sessions, keys and memberships from the event log on restart', async () => {

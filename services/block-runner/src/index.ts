@@ -49,6 +49,7 @@ export async function startBlockRunnerService(options: BlockRunnerOptions) {
           attempt: r.attempt,
           workerId: r.workerId,
           started: r.started ?? false,
+          outputSeq: r.outputSeq ?? 0,
           outputs: (r.outputs ?? []).map((o) => ({ pin: o.pin, value: JSON.parse(JSON.stringify(o.value ?? null)) })),
           finished: r.finished ? { status: r.finished.status, error: r.finished.error ? { message: r.finished.error.message, code: r.finished.error.code ?? '', retryable: r.finished.error.retryable ?? false } : undefined } : undefined,
           usage: r.usage ? { model: r.usage.model ?? '', inputTokens: r.usage.inputTokens ?? 0, outputTokens: r.usage.outputTokens ?? 0, costUsd: r.usage.costUsd ?? 0 } : undefined,

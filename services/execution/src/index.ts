@@ -1,13 +1,19 @@
 import { createRegistry } from '@agentry/blocks';
-import type { BlockRegistry } from '@agentry/block-sdk';
+import type { BlockDefinition, BlockRegistry } from '@agentry/block-sdk';
 import type { EventStore, WorkQueue } from '@agentry/event-log';
 import { connect, startGrpcServer } from '@agentry/grpc';
 import { newId, systemClock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { graphFromProto, graphV1 } from '@agentry/proto-ts';
-import { createExecutionEngine } from './app/engine';
+import { createExecutionEngine, inlinePureBlocks } from './app/engine';
 import type { GraphReader } from './app/ports';
 import { executionGrpcService } from './adapters/grpc/server';
+
+/**
+ * Pure, quick blocks run in the engine itself: no side effects, no credentials, no network, and none that
+ * compute for long (code sandbox), wait (time) or touch the block key-value store (storage).
+ */
+const runsInline = (block: BlockDefinition): boolean => inlinePureBlocks(block) && !block.categories.some((c) => c === 'CODE' || c === 'TIME' || c === 'STORAGE');
 
 export interface ExecutionServiceOptions {
   events: EventStore;
@@ -21,6 +27,8 @@ export interface ExecutionServiceOptions {
   tickMs?: number;
   /** A RUNNING attempt without a report for this long is re-dispatched (rule 12). */
   leaseTimeoutMs?: number;
+  /** Run pure blocks inside the engine (one append, no queue round trip). Default true. */
+  inlineBlocks?: boolean;
 }
 
 export async function startExecutionService(options: ExecutionServiceOptions) {
@@ -38,7 +46,7 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
     blocks: options.blocks ?? createRegistry(),
     clock: systemClock,
     newId,
-    options: { logger: options.logger, leaseTimeoutMs: options.leaseTimeoutMs },
+    options: { logger: options.logger, leaseTimeoutMs: options.leaseTimeoutMs, inlineBlocks: options.inlineBlocks === false ? undefined : runsInline },
   });
   await engine.recover();
   const server = await startGrpcServer({ services: [executionGrpcService(engine, options.events)], host: options.host, port: options.port });

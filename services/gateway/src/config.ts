@@ -31,6 +31,13 @@ const schema = z.object({
   AGENTRY_SMTP_PASSWORD: optional,
   AGENTRY_SMTP_FROM: z.string().default('Agentry <no-reply@agentry.local>'),
   AGENTRY_PUBLIC_URL: optional,
+  /** External OIDC issuer whose tokens are trusted beside local ones (its JWKS from discovery or AGENTRY_OIDC_JWKS_URL). */
+  AGENTRY_OIDC_ISSUER: optional,
+  AGENTRY_OIDC_AUDIENCE: optional,
+  AGENTRY_OIDC_JWKS_URL: optional,
+  AGENTRY_OIDC_TENANT_CLAIM: z.string().default('tenant'),
+  AGENTRY_OIDC_ROLES_CLAIM: z.string().default('roles'),
+  AGENTRY_OIDC_DEFAULT_TENANT: optional,
   AGENTRY_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   AGENTRY_CLAMD_HOST: optional,
   AGENTRY_CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),

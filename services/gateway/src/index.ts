@@ -8,6 +8,7 @@ import { gatewayV1 } from '@agentry/proto-ts';
 import { Accounts } from './app/accounts';
 import { ApiKeys } from './app/api-keys';
 import { Files } from './app/files';
+import { OidcVerifier } from './app/oidc';
 import { connectServices } from './app/clients';
 import { Sessions } from './app/sessions';
 import { TokenService } from './app/tokens';
@@ -55,7 +56,17 @@ export async function startGateway(options: GatewayOptions) {
     keyFile: options.mode === 'production' ? undefined : path.join(options.dataDir, 'keys', 'jwt-es256.pem'),
     ttlSeconds: options.accessTokenTtlSeconds ?? 3600,
   });
-  const authenticator = createAuthenticator({ tokens, accounts, sessions, apiKeys });
+  const oidc = config.AGENTRY_OIDC_ISSUER
+    ? new OidcVerifier({
+        issuer: config.AGENTRY_OIDC_ISSUER,
+        audience: config.AGENTRY_OIDC_AUDIENCE,
+        jwksUrl: config.AGENTRY_OIDC_JWKS_URL,
+        tenantClaim: config.AGENTRY_OIDC_TENANT_CLAIM,
+        rolesClaim: config.AGENTRY_OIDC_ROLES_CLAIM,
+        defaultTenant: config.AGENTRY_OIDC_DEFAULT_TENANT,
+      })
+    : undefined;
+  const authenticator = createAuthenticator({ tokens, accounts, sessions, apiKeys, oidc });
   const mailer = createMailer({ host: config.AGENTRY_SMTP_HOST, port: config.AGENTRY_SMTP_PORT, user: config.AGENTRY_SMTP_USER, password: config.AGENTRY_SMTP_PASSWORD, from: config.AGENTRY_SMTP_FROM, logger: options.logger });
   const clients = connectServices(options.services);
   const version = options.version ?? '0.1.0';

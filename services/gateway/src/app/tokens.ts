@@ -13,6 +13,8 @@ export interface AccessClaims {
   /** Set when the caller authenticated with an API key: the scopes it may use, and the key's id. */
   scopes?: string[];
   keyId?: string;
+  /** Set for tokens of an external OIDC issuer: the user is managed there, not by local accounts. */
+  external?: { issuer: string; email?: string };
 }
 
 const ISSUER = 'agentry';

@@ -136,6 +136,7 @@ export function executionGrpcService(engine: ExecutionEngine, events: EventStore
           attempt: req.attempt,
           workerId: req.workerId,
           started: req.started || undefined,
+          outputSeq: req.outputSeq,
           outputs: req.outputs.map((o) => ({ pin: o.pin, value: o.value })),
           finished: req.finished
             ? { status: req.finished.status as 'COMPLETED' | 'FAILED', error: req.finished.error ? { message: req.finished.error.message, code: req.finished.error.code || undefined, retryable: req.finished.error.retryable } : undefined }

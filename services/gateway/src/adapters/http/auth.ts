@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '@agentry/kernel';
 import type { Accounts } from '../../app/accounts';
 import type { ApiKeys } from '../../app/api-keys';
+import type { OidcVerifier } from '../../app/oidc';
 import type { Sessions } from '../../app/sessions';
 import type { AccessClaims, TokenService } from '../../app/tokens';
 import { MANAGER_ROLES, WRITER_ROLES, type Role, type Scope } from '../../domain/accounts/events';
@@ -15,7 +16,7 @@ export interface Authenticator {
  * One place decides who a credential is, for REST, WebSocket and gRPC alike: the token must verify, its session must
  * not be revoked and its user must still be a member of the tenant (with the role they have now, not when signed in).
  */
-export function createAuthenticator(deps: { tokens: TokenService; accounts: Accounts; sessions: Sessions; apiKeys: ApiKeys }): Authenticator {
+export function createAuthenticator(deps: { tokens: TokenService; accounts: Accounts; sessions: Sessions; apiKeys: ApiKeys; oidc?: OidcVerifier }): Authenticator {
   return {
     async authenticate({ bearer, apiKey }) {
       if (apiKey) {
@@ -25,6 +26,7 @@ export function createAuthenticator(deps: { tokens: TokenService; accounts: Acco
         return { sub: key.userId, tenant: key.tenantId, roles: [role], scopes: key.scopes, keyId: key.id };
       }
       if (!bearer) throw new DomainError('UNAUTHENTICATED', 'send `Authorization: Bearer <token>` (from POST /api/v1/auth/login) or `X-API-Key: <key>`');
+      if (deps.oidc?.claims(bearer)) return deps.oidc.verify(bearer);
       const claims = await deps.tokens.verify(bearer);
       if (claims.sid && !deps.sessions.isLive(claims.sid)) throw new DomainError('UNAUTHENTICATED', 'the session has ended; sign in again');
       if (!deps.accounts.getUser(claims.sub)) throw new DomainError('UNAUTHENTICATED', 'the account no longer exists');
@@ -62,6 +64,7 @@ export function authorize(res: Response, scope?: Scope, userOnly = false): void 
   const claims = res.locals.auth as AccessClaims | undefined;
   if (!claims) throw new DomainError('UNAUTHENTICATED', 'sign in first');
   if (claims.scopes && userOnly) throw new DomainError('PERMISSION_DENIED', 'this needs a user token, not an API key');
+  if (claims.external && userOnly) throw new DomainError('PERMISSION_DENIED', 'accounts of the external identity provider are managed there');
   if (!scope) return;
   checkScope(claims, scope);
 }

@@ -122,7 +122,8 @@ export function accountRoutes(r: Router, options: Options): void {
 
   api.route(r, { method: 'get', path: '/v1/me', tag: 'auth', summary: 'The signed-in user (or the API key owner) and their tenants', responses: { 200: { description: 'me', schema: R.meResponse } } }, async ({ res }) => {
     const c = claimsOf(res);
-    const user = accounts.getUser(c.sub)!;
+    const user = accounts.getUser(c.sub);
+    if (c.external || !user) return void res.json({ id: c.sub, email: c.external?.email ?? '', tenantId: c.tenant, roles: c.roles });
     res.json({
       id: user.id,
       email: user.email,

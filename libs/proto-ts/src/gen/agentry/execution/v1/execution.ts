@@ -165,7 +165,11 @@ export interface ReportNodeProgressRequest {
   started: boolean;
   outputs: NodeOutput[];
   finished?: NodeFinished | undefined;
-  usage?: Usage | undefined;
+  usage?:
+    | Usage
+    | undefined;
+  /** How many outputs of this attempt earlier reports already carried: a report re-sent after a lost reply is not recorded twice. */
+  outputSeq: number;
 }
 
 export interface ReportNodeProgressResponse {
@@ -2376,6 +2380,7 @@ function createBaseReportNodeProgressRequest(): ReportNodeProgressRequest {
     outputs: [],
     finished: undefined,
     usage: undefined,
+    outputSeq: 0,
   };
 }
 
@@ -2407,6 +2412,9 @@ export const ReportNodeProgressRequest: MessageFns<ReportNodeProgressRequest> = 
     }
     if (message.usage !== undefined) {
       Usage.encode(message.usage, writer.uint32(74).fork()).join();
+    }
+    if (message.outputSeq !== 0) {
+      writer.uint32(80).int32(message.outputSeq);
     }
     return writer;
   },
@@ -2496,6 +2504,14 @@ export const ReportNodeProgressRequest: MessageFns<ReportNodeProgressRequest> = 
             message.usage = Usage.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.outputSeq = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2537,6 +2553,11 @@ export const ReportNodeProgressRequest: MessageFns<ReportNodeProgressRequest> = 
         : [],
       finished: isSet(object.finished) ? NodeFinished.fromJSON(object.finished) : undefined,
       usage: isSet(object.usage) ? Usage.fromJSON(object.usage) : undefined,
+      outputSeq: isSet(object.outputSeq)
+        ? globalThis.Number(object.outputSeq)
+        : isSet(object.output_seq)
+        ? globalThis.Number(object.output_seq)
+        : 0,
     };
   },
 
@@ -2569,6 +2590,9 @@ export const ReportNodeProgressRequest: MessageFns<ReportNodeProgressRequest> = 
     if (message.usage !== undefined) {
       obj.usage = Usage.toJSON(message.usage);
     }
+    if (message.outputSeq !== 0) {
+      obj.outputSeq = Math.round(message.outputSeq);
+    }
     return obj;
   },
 
@@ -2588,6 +2612,7 @@ export const ReportNodeProgressRequest: MessageFns<ReportNodeProgressRequest> = 
       ? NodeFinished.fromPartial(object.finished)
       : undefined;
     message.usage = (object.usage !== undefined && object.usage !== null) ? Usage.fromPartial(object.usage) : undefined;
+    message.outputSeq = object.outputSeq ?? 0;
     return message;
   },
 };
