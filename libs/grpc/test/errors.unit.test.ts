@@ -10,6 +10,7 @@ describe('domain errors <-> gRPC status, in one place', () => {
       [new DomainError('VERSION_CONFLICT', 'newer version'), status.ABORTED],
       [new DomainError('INVALID_TRANSITION', 'already completed'), status.FAILED_PRECONDITION],
       [new DomainError('UNAUTHENTICATED', 'who are you'), status.UNAUTHENTICATED],
+      [new DomainError('NOT_FOUND', 'graph 🙂 not found', { id: '🙂 ünïcode' }), status.NOT_FOUND],
     ];
     for (const [err, expected] of cases) {
       const wire = toServiceError(err);

@@ -70,6 +70,10 @@ describe('GraphService over a real socket', () => {
     expect(await log.events.headPosition()).toBe(head);
   });
 
+  it('carries any text in errors across the wire', async () => {
+    await expect(client.getGraph({ caller: alice, graphId: 'ünï-🙂', version: 0 })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'graph ünï-🙂 not found', details: { id: 'ünï-🙂' } });
+  });
+
   it('refuses calls without a caller', async () => {
     await expect(client.listGraphs({ caller: undefined, query: '', sort: '', page: undefined })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
