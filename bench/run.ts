@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     }
   };
   const loadAtStart = os.loadavg()[0];
-  const iterations = o.quick ? 20 : 100;
+  const iterations = o.quick ? 300 : 2000;
   const chainMs = o.quick ? 20_000 : 60_000;
   const fanoutBound = o.quick ? 60_000 : 180_000;
   const loadBound = (o.seconds + 120) * 1000;

@@ -7,7 +7,7 @@ import { rebuild } from '@agentry/svc-execution/src/domain/execution/integrity';
 import type { EventEnvelope } from '@agentry/kernel';
 import { autocannon } from './install';
 import { agentryChain, agentryFanOut, FANOUT_ITEMS } from './workloads';
-import { bounded, httpJson, percentile, progress, REPO, rssSampler, sequential, sleep, startChild, treeRss, type Child } from './util';
+import { bounded, httpJson, interleaved, percentile, progress, REPO, rssSampler, sleep, startChild, treeRss, type Child } from './util';
 
 const ADMIN = { email: 'bench@example.test', password: 'bench-password-not-secret' };
 const TERMINAL = ['COMPLETED', 'FAILED', 'TERMINATED'];
@@ -108,8 +108,11 @@ export async function chainScenario(a: AgentryInstance, opts: { iterations: numb
   const g1 = await createGraph(a, agentryChain(1));
   const g50 = await createGraph(a, agentryChain(50));
   const engine50: number[] = [];
-  const lat1 = await sequential(async () => void (await runOnce(a, g1, 1, 30000)), { iterations: opts.iterations, ms: opts.ms / 2 });
-  const lat50 = await sequential(async () => void engine50.push((await runOnce(a, g50, 1, 30000)).engineMs), { iterations: opts.iterations, ms: opts.ms / 2 });
+  const [lat1, lat50] = await interleaved(
+    async () => void (await runOnce(a, g1, 1, 30000)),
+    async () => void engine50.push((await runOnce(a, g50, 1, 30000)).engineMs),
+    opts,
+  );
   const c1 = percentile(lat1, 50);
   const c50 = percentile(lat50, 50);
   const r = { chain1P50Ms: c1, chain50P50Ms: c50, chain50EngineP50Ms: percentile(engine50, 50), perNodeMs: (c50 - c1) / 49, iterations: lat50.length };
@@ -199,8 +202,8 @@ export async function fanOutScenario(a: AgentryInstance, boundMs: number): Promi
     await sleep(2000);
     // The view of a large execution is itself large: each read is bounded by what is left of the budget.
     const left = Math.max(1000, deadline - performance.now());
-    const res = await fetch(`${a.url}/api/v1/executions/${id}`, { headers: auth(a), signal: AbortSignal.timeout(left) }).catch(() => undefined);
-    const view = res?.ok ? await res.json().catch(() => undefined) : undefined;
+    const res = await fetch(`${a.url}/api/v1/executions/${id}`, { headers: auth(a), signal: AbortSignal.timeout(Math.round(left)) }).catch(() => undefined);
+    const view: any = res?.ok ? await res.json().catch(() => undefined) : undefined;
     if (!view) continue;
     last = view;
     lastAt = performance.now();

@@ -13,7 +13,7 @@ export const PINS = {
 
 function installedVersion(dir: string, pkg: string): string | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+    return String(JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version).replace(/^v/, '');
   } catch {
     return undefined;
   }
@@ -23,7 +23,7 @@ function installedVersion(dir: string, pkg: string): string | undefined {
  * Makes sure `pkg@version` is installed in bench/.cache/<folder>. `approveScripts` runs the dependencies'
  * install scripts (npm 11 skips them unless approved), needed for native modules.
  */
-export async function ensureInstalled(folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean; npmArgs?: string[] }): Promise<string> {
+export async function ensureInstalled(folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean; npmArgs?: string[]; rebuild?: string[] }): Promise<string> {
   const dir = path.join(CACHE, folder);
   const lock = path.join(dir, '.installing');
   // Another bench process is installing into the same folder: wait for it rather than racing it.
@@ -50,7 +50,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function install(dir: string, folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean; npmArgs?: string[] }): Promise<string> {
+async function install(dir: string, folder: string, pkg: string, version: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; approveScripts?: boolean; npmArgs?: string[]; rebuild?: string[] }): Promise<string> {
   if (!fs.existsSync(path.join(dir, 'package.json'))) fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
   progress(`installing ${pkg}@${version} into ${path.relative(process.cwd(), dir)} (log: ${folder}/install.log; bound ${Math.round(opts.timeoutMs / 60000)} min)`);
   const log = path.join(dir, 'install.log');
@@ -64,6 +64,11 @@ async function install(dir: string, folder: string, pkg: string, version: string
     progress(`  building native modules of ${pkg} (npm rebuild)`);
     const b = await npm(['rebuild']);
     if (b.code !== 0) throw new Error(`npm rebuild in ${dir} failed (exit ${b.code}): ${b.tail.slice(-1500)}`);
+  }
+  if (opts.rebuild?.length) {
+    progress(`  building ${opts.rebuild.join(', ')} from source`);
+    const b = await runCommand('npm', ['rebuild', ...opts.rebuild, ...(opts.npmArgs ?? []).filter((a) => a !== '--ignore-scripts')], { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs, log: path.join(dir, 'rebuild.log') });
+    if (b.code !== 0) throw new Error(`npm rebuild ${opts.rebuild.join(' ')} failed (exit ${b.code}): ${b.tail.slice(-1500)}`);
   }
   fs.writeFileSync(path.join(dir, '.bench-installed'), `${pkg}@${version}\n`);
   progress(`  ${pkg}@${version} installed`);

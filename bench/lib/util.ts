@@ -238,3 +238,26 @@ export async function sequential(once: () => Promise<void>, opts: { iterations: 
   }
   return out;
 }
+
+/**
+ * Alternates `a` and `b` (so both see the same background load) until `iterations` pairs are done or `ms` elapsed
+ * (at least 3 pairs); returns the latencies of each in ms.
+ */
+export async function interleaved(a: () => Promise<void>, b: () => Promise<void>, opts: { iterations: number; ms: number; warmup?: number }): Promise<[number[], number[]]> {
+  for (let i = 0; i < (opts.warmup ?? 3); i++) {
+    await a();
+    await b();
+  }
+  const la: number[] = [];
+  const lb: number[] = [];
+  const deadline = Date.now() + opts.ms;
+  while (la.length < opts.iterations && (la.length < 3 || Date.now() < deadline)) {
+    let s = performance.now();
+    await a();
+    la.push(performance.now() - s);
+    s = performance.now();
+    await b();
+    lb.push(performance.now() - s);
+  }
+  return [la, lb];
+}

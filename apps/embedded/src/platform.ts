@@ -101,6 +101,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       jwtPrivateKey: config.AGENTRY_JWT_PRIVATE_KEY,
       accessTokenTtlSeconds: config.AGENTRY_ACCESS_TOKEN_TTL_SECONDS,
       editorDir: fs.existsSync(editorDir) ? editorDir : undefined,
+      env,
     });
     started.push(gateway);
     // Execution metrics (docs/metrics.md) are derived from the events; /metrics of the gateway serves them.

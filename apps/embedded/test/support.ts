@@ -19,6 +19,7 @@ export function tempDataDir(): string {
 /** The whole platform on free ports, in one process, on a data folder of the test's own. */
 export function startTestPlatform(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Platform> {
   const env: NodeJS.ProcessEnv = {
+    ...process.env,
     AGENTRY_DATA_DIR: dataDir,
     PORT: '0',
     HOST: '127.0.0.1',

@@ -55,7 +55,7 @@ interface TenantFeed {
  * WebSocket /ws (ENGINE.md "Real-time"): subscribe_graph_execution, subscribe_graph_executions, unsubscribe, heartbeat.
  * One gRPC watch of the execution log per tenant with subscribers, fanned out to that tenant's sockets only.
  */
-export function attachWebSocket(options: { server: http.Server; tokens: TokenService; clients: ServiceClients; logger: Logger; authenticator?: Authenticator }) {
+export function attachWebSocket(options: { server: http.Server; tokens: TokenService; clients: ServiceClients; logger: Logger; authenticator?: Authenticator; heartbeatMs?: number }) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const feeds = new Map<string, TenantFeed>();
   const graphOf = new Map<string, string>();
@@ -140,7 +140,23 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
     }
   }
 
+  // Server heartbeats: a socket that did not answer the previous ping is gone (half-open TCP) and is dropped.
+  const alive = new WeakMap<WebSocket, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
   function onConnection(socket: WebSocket, claims: AccessClaims): void {
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
     const client: ClientState = { socket, claims, executions: new Set(), graphs: new Set(), sent: new Map() };
     const feed = feedFor(claims);
     feed.clients.add(client);
@@ -202,6 +218,7 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
 
   return {
     close: async () => {
+      clearInterval(heartbeat);
       for (const feed of feeds.values()) feed.stop();
       feeds.clear();
       for (const c of wss.clients) c.terminate();
