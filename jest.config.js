@@ -3,6 +3,9 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', 
 const common = {
   transform,
   testEnvironment: 'node',
+  // Libraries keep process-wide singletons on globalThis (OpenTelemetry, Sentry, grpc-js); Jest 30's soft deletion
+  // of globals between test files wraps them again for every file until the setters recurse. Keep them as they are.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/apps', '<rootDir>/charts', '<rootDir>/k8s', '<rootDir>/bench'],
   testPathIgnorePatterns: ['/node_modules/', '/apps/editor/'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
