@@ -59,8 +59,10 @@ export async function startNodeRed(): Promise<PeerInstance> {
 }
 
 /** n8n's environment: its own home folder, loopback only, no telemetry, templates or version checks. */
-function n8nEnv(node: string, home: string, port: number): NodeJS.ProcessEnv {
+function n8nEnv(node: string, home: string, port: number, brokerPort: number): NodeJS.ProcessEnv {
   return {
+    // The task runners' broker listens on a fixed port (5679) unless told otherwise.
+    N8N_RUNNERS_BROKER_PORT: String(brokerPort),
     ...envWithNode(node),
     N8N_USER_FOLDER: home,
     N8N_PORT: String(port),
@@ -94,7 +96,7 @@ export async function startN8n(): Promise<PeerInstance> {
   const bin = path.join(dir, 'node_modules/n8n/bin/n8n');
   const home = fs.mkdtempSync(path.join(CACHE, 'n8n-home-'));
   const port = await freePort();
-  const env = n8nEnv(node, home, port);
+  const env = n8nEnv(node, home, port, await freePort());
   const file = path.join(home, 'workflows.json');
   const workflows = n8nWorkflows();
   fs.writeFileSync(file, JSON.stringify(workflows));
@@ -124,7 +126,7 @@ export async function startN8n(): Promise<PeerInstance> {
     }
   } catch (err) {
     await child.stop('SIGKILL');
-    throw err;
+    throw new Error(`${(err as Error).message}; n8n printed: ${child.output().slice(-600).replace(/\s+/g, ' ')}`);
   }
   const startMs = performance.now() - began;
   return {
