@@ -22,6 +22,7 @@ export const PROVIDER_ENDPOINTS = {
   gmail: { env: 'AGENTRY_GMAIL_API_URL', defaultUrl: 'https://gmail.googleapis.com' },
   slack: { env: 'AGENTRY_SLACK_API_URL', defaultUrl: 'https://slack.com/api' },
   telegram: { env: 'AGENTRY_TELEGRAM_API_URL', defaultUrl: 'https://api.telegram.org' },
+  discord: { env: 'AGENTRY_DISCORD_API_URL', defaultUrl: 'https://discord.com/api/v10' },
   jina_reader: { env: 'AGENTRY_JINA_READER_URL', defaultUrl: 'https://r.jina.ai' },
   jina_search: { env: 'AGENTRY_JINA_SEARCH_URL', defaultUrl: 'https://s.jina.ai' },
   /** `{lang}` is replaced by the block's language input. */

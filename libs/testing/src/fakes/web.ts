@@ -7,7 +7,8 @@ import { bearerOf, listen, newApp, type FakeServer, type RecordedRequest } from 
  * the way each API refuses them. State (issues, records, events, mails) lives in memory per server.
  *
  *   /github /linear /notion /airtable /hubspot /reddit /twitter /sheets /calendar /gmail /slack/api
- *   /slack/hooks /discord/api /telegram /jina/reader /jina/search /wikipedia/{lang}/api/rest_v1 /web
+ *   /slack/hooks /discord/api (webhooks, v10 bot API) /telegram /jina/reader /jina/search
+ *   /wikipedia/{lang}/api/rest_v1 /web
  */
 export interface FakeWebServer extends FakeServer {
   /** Env variables pointing each provider at this server (set by startFakeServers). */
@@ -389,6 +390,33 @@ function hubspot(): Router {
         archived: false,
       });
   });
+  r.post('/crm/v3/objects/companies', (req, res) => {
+    if (invalid(bearerOf(req))) {
+      return void res.status(401).json({
+        status: 'error',
+        message: 'Authentication credentials not found.',
+        category: 'INVALID_AUTHENTICATION',
+        correlationId: 'fake',
+      });
+    }
+    const properties = ((req.body ?? {}) as { properties?: Record<string, string> }).properties ?? {};
+    if (properties.domain !== undefined && !properties.domain.includes('.')) {
+      return void res.status(400).json({
+        status: 'error',
+        message: `Property values were not valid: ${properties.domain} is not a valid domain`,
+        category: 'VALIDATION_ERROR',
+        correlationId: 'fake',
+      });
+    }
+    const id = String(next++);
+    res.status(201).json({
+      id,
+      properties: { ...properties, createdate: NOW, hs_object_id: id },
+      createdAt: NOW,
+      updatedAt: NOW,
+      archived: false,
+    });
+  });
   return r;
 }
 
@@ -416,6 +444,39 @@ function reddit(): Router {
     }));
     res.json({ kind: 'Listing', data: { after: null, before: null, dist: children.length, children } });
   });
+  let nextComment = 1;
+  r.post('/api/comment', (req, res) => {
+    if (invalid(bearerOf(req))) return void res.status(401).json({ message: 'Unauthorized', error: 401 });
+    if (!req.headers['user-agent']) return void res.status(429).json({ message: 'Too Many Requests', error: 429 });
+    const body = (req.body ?? {}) as { thing_id?: string; text?: string; api_type?: string };
+    // Reddit answers 200 with the failures listed in json.errors ([code, message, field]).
+    const errors: string[][] = [];
+    if (!body.text) errors.push(['NO_TEXT', 'we need something here', 'text']);
+    if (!body.thing_id || !/^t[13]_/.test(body.thing_id) || body.thing_id.includes('missing'))
+      errors.push(['THREAD_NOT_FOUND', 'that thread could not be found', 'parent']);
+    if (errors.length) return void res.json({ json: { errors } });
+    const id = `c0mm${nextComment++}`;
+    res.json({
+      json: {
+        errors: [],
+        data: {
+          things: [
+            {
+              kind: 't1',
+              data: {
+                id,
+                name: `t1_${id}`,
+                parent_id: body.thing_id,
+                body: body.text,
+                author: 'agentry',
+                created_utc: 1_735_689_600,
+              },
+            },
+          ],
+        },
+      },
+    });
+  });
   return r;
 }
 
@@ -440,6 +501,40 @@ function twitter(): Router {
     }
     const id = String(next++);
     res.status(201).json({ data: { id, text, edit_history_tweet_ids: [id] } });
+  });
+  r.get('/2/tweets/search/recent', (req, res) => {
+    if (invalid(bearerOf(req)))
+      return void res
+        .status(401)
+        .json({ title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
+    const query = String(req.query.query ?? '');
+    const max = Number(req.query.max_results ?? 10);
+    if (!query || !(max >= 10 && max <= 100)) {
+      return void res.status(400).json({
+        errors: [
+          {
+            message: !query
+              ? 'The `query` query parameter can not be empty'
+              : 'The `max_results` query parameter value is not between 10 and 100',
+          },
+        ],
+        title: 'Invalid Request',
+        detail: 'One or more parameters to your request was invalid.',
+        type: 'https://api.twitter.com/2/problems/invalid-request',
+      });
+    }
+    if (query.includes('nothing')) return void res.json({ meta: { result_count: 0 } });
+    const data = [1, 2].map((i) => ({
+      id: `170000000000000000${i}`,
+      text: `Tweet ${i} about ${query}`,
+      author_id: `${i}00`,
+      created_at: NOW,
+      edit_history_tweet_ids: [`170000000000000000${i}`],
+    }));
+    res.json({
+      data,
+      meta: { newest_id: data[0].id, oldest_id: data[data.length - 1].id, result_count: data.length },
+    });
   });
   return r;
 }
@@ -712,6 +807,24 @@ function discord(): Router {
       timestamp: NOW,
     });
   });
+  r.post('/api/v10/channels/:channelId/messages', (req, res) => {
+    const token = /^Bot\s+(.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (invalid(token)) return void res.status(401).json({ message: '401: Unauthorized', code: 0 });
+    if (req.params.channelId === 'missing' || !/^\d+$/.test(req.params.channelId))
+      return void res.status(404).json({ message: 'Unknown Channel', code: 10003 });
+    const body = (req.body ?? {}) as { content?: string; embeds?: unknown[] };
+    if (!body.content && !body.embeds?.length)
+      return void res.status(400).json({ message: 'Cannot send an empty message', code: 50006 });
+    res.json({
+      id: String(next++),
+      type: 0,
+      channel_id: req.params.channelId,
+      content: body.content ?? '',
+      embeds: body.embeds ?? [],
+      author: { id: '999', username: 'AgentryBot', bot: true },
+      timestamp: NOW,
+    });
+  });
   return r;
 }
 
@@ -889,6 +1002,7 @@ export async function startFakeWeb(): Promise<FakeWebServer> {
       AGENTRY_GMAIL_API_URL: `${url}/gmail`,
       AGENTRY_SLACK_API_URL: `${url}/slack/api`,
       AGENTRY_TELEGRAM_API_URL: `${url}/telegram`,
+      AGENTRY_DISCORD_API_URL: `${url}/discord/api/v10`,
       AGENTRY_JINA_READER_URL: `${url}/jina/reader`,
       AGENTRY_JINA_SEARCH_URL: `${url}/jina/search`,
       AGENTRY_WIKIPEDIA_API_URL: `${url}/wikipedia/{lang}/api/rest_v1`,

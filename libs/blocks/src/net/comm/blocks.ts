@@ -133,6 +133,52 @@ export const discordWebhookMessageBlock = defineBlock({
   ],
 });
 
+export const discordBotSendMessageBlock = defineBlock({
+  id: '60f4f521-00b3-417a-a28f-3601e430c8fd',
+  name: 'DiscordBotSendMessageBlock',
+  description: 'Send a message to a Discord channel as a bot (bot token, channel messages API).',
+  categories: ['SOCIAL', 'COMMUNICATION'],
+  sideEffects: true,
+  credentials: { field: 'credentials', providers: ['discord'], types: ['api_key'] },
+  input: z.object({
+    credentials: credentialsInput,
+    channel_id: z.string().describe('Id of the channel to post in'),
+    content: z.string().max(2000),
+    embeds: z.array(z.record(z.string(), z.unknown())).default([]),
+  }),
+  output: z.object({ message_id: z.string(), status: z.string(), error: z.string() }),
+  run: (input, ctx) =>
+    withErrorPin(ctx, async function* () {
+      const { data } = await callProvider<{ id: string }>(ctx, {
+        provider: 'discord',
+        url: `${providerBaseUrl('discord')}/channels/${encodeURIComponent(input.channel_id)}/messages`,
+        method: 'POST',
+        headers: { authorization: `Bot ${requireSecret(ctx, 'discord')}` },
+        json: { content: input.content, ...(input.embeds.length ? { embeds: input.embeds } : {}) },
+      });
+      yield ['message_id', data.id];
+      yield ['status', 'Message sent'];
+    }),
+  testCases: [
+    {
+      needs: ['discord'],
+      credentials: testApiKey('discord'),
+      input: { channel_id: '123456789012345678', content: 'Hello Discord' },
+      output: [
+        ['message_id', (v: unknown) => typeof v === 'string' && /^\d+$/.test(v)],
+        ['status', 'Message sent'],
+      ],
+    },
+    {
+      name: 'unknown channel',
+      needs: ['discord'],
+      credentials: testApiKey('discord'),
+      input: { channel_id: 'missing', content: 'x' },
+      output: [['error', 'discord API error 404: Unknown Channel']],
+    },
+  ],
+});
+
 interface SlackAnswer {
   ok: boolean;
   error?: string;
@@ -552,6 +598,7 @@ export const gmailReadBlock = defineBlock({
 export const communicationBlocks = [
   sendEmailBlock,
   discordWebhookMessageBlock,
+  discordBotSendMessageBlock,
   slackSendMessageBlock,
   slackIncomingWebhookBlock,
   telegramSendMessageBlock,

@@ -751,6 +751,54 @@ export const hubspotCreateContactBlock = defineBlock({
   ],
 });
 
+export const hubspotCreateCompanyBlock = defineBlock({
+  id: '52bfffdf-773d-47c9-b013-bff35af0d413',
+  name: 'HubSpotCreateCompanyBlock',
+  description: 'Create a company in HubSpot CRM.',
+  categories: ['CRM'],
+  sideEffects: true,
+  credentials: { field: 'credentials', providers: ['hubspot'], types: ['api_key', 'oauth2'] },
+  input: z.object({
+    credentials: credentialsInput,
+    name: z.string(),
+    domain: z.string().default('').describe('Company website domain, e.g. example.com'),
+    properties: z.record(z.string(), z.string()).default({}).describe('Other company properties'),
+  }),
+  output: z.object({ company: z.record(z.string(), z.unknown()), company_id: z.string(), error: z.string() }),
+  run: (input, ctx) =>
+    withErrorPin(ctx, async function* () {
+      const properties: Record<string, string> = { name: input.name, ...input.properties };
+      if (input.domain) properties.domain = input.domain;
+      const { data } = await callProvider<{ id: string; properties: Record<string, unknown> }>(ctx, {
+        provider: 'hubspot',
+        url: `${providerBaseUrl('hubspot')}/crm/v3/objects/companies`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${requireSecret(ctx, 'hubspot')}` },
+        json: { properties },
+      });
+      yield ['company', data];
+      yield ['company_id', data.id];
+    }),
+  testCases: [
+    {
+      needs: ['hubspot'],
+      credentials: testApiKey('hubspot'),
+      input: { name: 'Acme', domain: 'acme.example' },
+      output: [
+        ['company', (v: unknown) => (v as { properties: { name: string } }).properties.name === 'Acme'],
+        ['company_id', '100'],
+      ],
+    },
+    {
+      name: 'invalid domain',
+      needs: ['hubspot'],
+      credentials: testApiKey('hubspot'),
+      input: { name: 'Acme', domain: 'not-a-domain' },
+      output: [['error', 'hubspot API error 400: Property values were not valid: not-a-domain is not a valid domain']],
+    },
+  ],
+});
+
 interface RedditChild {
   data: {
     id: string;
@@ -827,6 +875,74 @@ export const redditGetPostsBlock = defineBlock({
   ],
 });
 
+const REDDIT_USER_AGENT = 'agentry:blocks:v0.1 (by /u/agentry)';
+
+interface RedditCommentAnswer {
+  json: { errors: string[][]; data?: { things: Array<{ kind: string; data: { id: string; name: string } }> } };
+}
+
+export const redditPostCommentBlock = defineBlock({
+  id: 'abfad7d7-e695-4762-a982-a334e157ba22',
+  name: 'RedditPostCommentBlock',
+  description: 'Post a comment on a Reddit post or reply to a comment.',
+  categories: ['SOCIAL'],
+  sideEffects: true,
+  credentials: { field: 'credentials', providers: ['reddit'], types: ['oauth2'], scopes: ['submit'] },
+  input: z.object({
+    credentials: credentialsInput,
+    thing_id: z
+      .string()
+      .min(1)
+      .transform((s) => (/^t\d_/.test(s) ? s : `t3_${s}`))
+      .describe('Fullname of the post (t3_…) or comment (t1_…) to reply to; a bare id is taken as a post'),
+    text: z.string().min(1).describe('Comment text (Markdown)'),
+  }),
+  output: z.object({ comment_id: z.string(), error: z.string() }),
+  run: (input, ctx) =>
+    withErrorPin(ctx, async function* () {
+      const { data } = await callProvider<RedditCommentAnswer>(ctx, {
+        provider: 'reddit',
+        url: `${providerBaseUrl('reddit')}/api/comment`,
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${requireSecret(ctx, 'reddit')}`,
+          'user-agent': REDDIT_USER_AGENT,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ api_type: 'json', thing_id: input.thing_id, text: input.text }).toString(),
+      });
+      // Reddit answers 200 with the failures listed in json.errors ([code, message, field]).
+      const errors = data.json?.errors ?? [];
+      if (errors.length)
+        throw new ProviderError(
+          'reddit',
+          errors[0][0] === 'RATELIMIT' ? 'PROVIDER_RATE_LIMITED' : 'PROVIDER_REJECTED',
+          `reddit API error: ${errors.map((e) => `${e[0]}: ${e[1]}`).join('; ')}`,
+          200,
+          errors[0][0] === 'RATELIMIT',
+        );
+      const comment = data.json?.data?.things?.[0]?.data;
+      if (!comment)
+        throw new ProviderError('reddit', 'PROVIDER_BAD_RESPONSE', 'reddit returned no comment', 200, false);
+      yield ['comment_id', comment.id];
+    }),
+  testCases: [
+    {
+      needs: ['reddit'],
+      credentials: testOAuth('reddit', ['submit']),
+      input: { thing_id: 't3_post1', text: 'Nice post!' },
+      output: [['comment_id', 'c0mm1']],
+    },
+    {
+      name: 'unknown thread',
+      needs: ['reddit'],
+      credentials: testOAuth('reddit', ['submit']),
+      input: { thing_id: 'missing', text: 'x' },
+      output: [['error', 'reddit API error: THREAD_NOT_FOUND: that thread could not be found']],
+    },
+  ],
+});
+
 export const twitterPostTweetBlock = defineBlock({
   id: '210338e9-0986-44f5-9418-7cd85e0aab27',
   name: 'TwitterPostTweetBlock',
@@ -869,6 +985,82 @@ export const twitterPostTweetBlock = defineBlock({
         ['tweet_id', '1800000000000000000'],
         ['tweet_url', 'https://x.com/i/web/status/1800000000000000000'],
       ],
+    },
+  ],
+});
+
+interface Tweet {
+  id: string;
+  text: string;
+  author_id?: string;
+  created_at?: string;
+}
+
+export const twitterSearchTweetsBlock = defineBlock({
+  id: 'b9b39bd0-29d6-49dd-b202-e284c9fbef65',
+  name: 'TwitterSearchTweetsBlock',
+  description: 'Search tweets from the last seven days on X/Twitter (API v2 recent search).',
+  categories: ['SOCIAL'],
+  credentials: {
+    field: 'credentials',
+    providers: ['twitter'],
+    types: ['oauth2', 'api_key'],
+    scopes: ['tweet.read', 'users.read'],
+  },
+  input: z.object({
+    credentials: credentialsInput,
+    query: z.string().min(1).describe('Search query (X search operators allowed)'),
+    max_results: z.number().int().min(10).max(100).default(10),
+  }),
+  output: z.object({
+    tweets: z.array(z.record(z.string(), z.unknown())),
+    tweet: z.record(z.string(), z.unknown()),
+    error: z.string(),
+  }),
+  run: (input, ctx) =>
+    withErrorPin(ctx, async function* () {
+      const { data } = await callProvider<{ data?: Tweet[] }>(ctx, {
+        provider: 'twitter',
+        url: `${providerBaseUrl('twitter')}/2/tweets/search/recent`,
+        headers: { authorization: `Bearer ${requireSecret(ctx, 'twitter')}` },
+        query: { query: input.query, max_results: input.max_results, 'tweet.fields': 'author_id,created_at' },
+      });
+      const tweets = (data.data ?? []).map((t) => ({
+        id: t.id,
+        text: t.text,
+        author_id: t.author_id ?? '',
+        created_at: t.created_at ?? '',
+        url: `https://x.com/i/web/status/${t.id}`,
+      }));
+      yield ['tweets', tweets];
+      for (const tweet of tweets) yield ['tweet', tweet];
+    }),
+  testCases: [
+    {
+      needs: ['twitter'],
+      credentials: testOAuth('twitter'),
+      input: { query: 'agentry' },
+      output: [
+        ['tweets', (v: unknown) => Array.isArray(v) && v.length === 2],
+        [
+          'tweet',
+          {
+            id: '1700000000000000001',
+            text: 'Tweet 1 about agentry',
+            author_id: '100',
+            created_at: '2025-01-01T00:00:00.000Z',
+            url: 'https://x.com/i/web/status/1700000000000000001',
+          },
+        ],
+        ['tweet', (v: unknown) => (v as { id: string }).id === '1700000000000000002'],
+      ],
+    },
+    {
+      name: 'no results',
+      needs: ['twitter'],
+      credentials: testOAuth('twitter'),
+      input: { query: 'nothing here' },
+      output: [['tweets', []]],
     },
   ],
 });
@@ -1152,8 +1344,11 @@ export const developerAndProductivityBlocks = [
   airtableCreateRecordsBlock,
   airtableListRecordsBlock,
   hubspotCreateContactBlock,
+  hubspotCreateCompanyBlock,
   redditGetPostsBlock,
+  redditPostCommentBlock,
   twitterPostTweetBlock,
+  twitterSearchTweetsBlock,
   googleSheetsReadBlock,
   googleSheetsAppendBlock,
   googleCalendarReadEventsBlock,
