@@ -216,10 +216,19 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
       }
     };
 
+    const savePosition = (saved: number): number => {
+      if (position! !== saved) stmt.saveConsumer.run(consumer, position!, Date.now());
+      return position!;
+    };
+
     const loop = (async () => {
       await Promise.resolve();
+      let saved = position!;
       while (!stopped) {
         let rows: Row[];
+        // Every position up to the head read before the query is committed (one writer, positions in commit order),
+        // so a short page means nothing else below that head matches: a filtered consumer may skip past it.
+        const headBefore = categories ? (stmt.head.get() ?? 0) : 0;
         try {
           rows = categories
             ? stmt.readAllIn.all(position!, JSON.stringify(categories), opts.subscriptionBatch)
@@ -230,10 +239,15 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
           break;
         }
         if (rows.length === 0) {
+          if (categories && headBefore > position!) {
+            position = headBefore;
+            saved = savePosition(saved);
+          }
           if (!caughtUp.settled) caughtUp.resolve();
           await wakeup.wait(opts.pollIntervalMs);
           continue;
         }
+        let completed = true;
         for (const row of rows) {
           if (stopped) break;
           let event: EventEnvelope;
@@ -241,18 +255,22 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
             event = decodeRow(row);
           } catch (err) {
             fail(err, corruptPlaceholder({ streamId: row.stream_id, streamVersion: row.version, globalPosition: row.global_position }));
+            completed = false;
             break;
           }
           try {
             await handler(event);
           } catch (err) {
             fail(err, event);
+            completed = false;
             break;
           }
           position = event.globalPosition;
-          stmt.saveConsumer.run(consumer, position, Date.now());
           if (position >= target && !caughtUp.settled) caughtUp.resolve();
         }
+        if (completed && !stopped && categories && rows.length < opts.subscriptionBatch && headBefore > position!) position = headBefore;
+        // One position write per page, not per event: a crash redelivers at most one page (delivery is at least once).
+        saved = savePosition(saved);
       }
     })();
 
