@@ -149,6 +149,14 @@ describe('ENGINE.md execution semantics, rules 11-17', () => {
         ]);
     });
 
+    it('outputs the lost attempt already delivered do not flow again when the next attempt re-produces them (rule 13)', () => {
+      const past = [request(g), start('s#1'), report('s#1', { outputs: [{ pin: 'out', value: 1 }], outputSeq: 0 }), expireLease('s#1'), start('s#1', 2, 'w2')];
+      // attempt 2 yields the same first value and then a new one: only the new one is recorded
+      given(past)
+        .when(report('s#1', { attempt: 2, workerId: 'w2', outputs: [{ pin: 'out', value: 1 }, { pin: 'out', value: 2 }], outputSeq: 0 }))
+        .then([{ type: 'NodeOutputProduced', data: { pin: 'out', value: 2, attempt: 2 } }]);
+    });
+
     it('the superseded runner is refused', () => {
       given([request(g), start('s#1'), expireLease('s#1'), start('s#1', 2, 'w2')])
         .when(yields('s#1', [['out', 1]], 1))

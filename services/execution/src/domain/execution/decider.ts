@@ -134,12 +134,13 @@ export function evolve(state: ExecutionState, event: ExecutionEvent): ExecutionS
       setExec(state, event.data.nodeExecId, () => ({ workerId: event.data.workerId }));
       return state;
     case 'NodeExecutionStarted':
-      setExec(state, event.data.nodeExecId, () => ({
+      setExec(state, event.data.nodeExecId, (e) => ({
         status: 'RUNNING',
         attempt: event.data.attempt,
         startedAt: event.data.startedAt,
         notBefore: undefined,
-        attemptOutputs: 0,
+        attemptOutputs: e.resumeOutputs ? e.attemptOutputs : 0,
+        resumeOutputs: false,
       }));
       return state;
     case 'NodeOutputProduced': {
@@ -190,6 +191,7 @@ export function evolve(state: ExecutionState, event: ExecutionEvent): ExecutionS
         attempt: event.data.nextAttempt,
         workerId: undefined,
         notBefore: undefined,
+        resumeOutputs: true,
       }));
       return state;
     case 'NodeExecutionTerminated':

@@ -34,6 +34,11 @@ export interface NodeExecState {
   outputs: Record<string, unknown[]>;
   /** Outputs recorded for the current attempt (dedup of re-sent reports). */
   attemptOutputs: number;
+  /**
+   * Set when the previous attempt's lease expired: its outputs already flowed downstream, so the next attempt
+   * continues the count and its re-produced leading outputs are dropped like re-sent ones (rule 13).
+   */
+  resumeOutputs?: boolean;
   error?: NodeError;
   errorHandled?: boolean;
   createdAt: string;
