@@ -5,6 +5,7 @@ import { commitPosition, corruptEvent, corruptPlaceholder, decodeCommit, EVENTS_
 import { validateAppend, versionConflict } from '../internal/validate';
 import { deferred } from '../internal/wakeup';
 import { apiErrorCode, JS_ERR, type JetStreamNames } from './names';
+import { subscriptionSet } from '../internal/subscriptions';
 
 /** Header on every commit: the stream version after it (so the current version is one "last by subject" lookup). */
 export const VERSION_HEADER = 'Agentry-Stream-Version';
@@ -40,7 +41,7 @@ export function createJetStreamEventStore(js: JetStreamClient, jsm: JetStreamMan
   const stream = names.eventsStream;
   /** Last known commit per stream written or read here; only ever behind the truth, never ahead. */
   const heads = new Map<string, StreamHead>();
-  const subscriptions = new Set<{ close(): Promise<void> }>();
+  const subscriptions = subscriptionSet();
   let closed = false;
 
   const remember = (streamId: string, head: StreamHead) => {
@@ -198,22 +199,13 @@ export function createJetStreamEventStore(js: JetStreamClient, jsm: JetStreamMan
 
     subscribe(options) {
       ensureOpen();
-      const sub = runSubscription(options);
-      subscriptions.add(sub);
-      return {
-        caughtUp: sub.caughtUp,
-        close: async () => {
-          subscriptions.delete(sub);
-          await sub.close();
-        },
-      };
+      return subscriptions.track(runSubscription(options));
     },
 
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([...subscriptions].map((s) => s.close()));
-      subscriptions.clear();
+      await subscriptions.closeAll();
     },
   };
 

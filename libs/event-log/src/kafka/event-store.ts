@@ -5,6 +5,7 @@ import type { AppendResult, EventStore, ReadAllOptions, SubscribeOptions, Subscr
 import { corruptEvent, corruptPlaceholder, decodeCommit, EVENTS_PER_COMMIT, toStored, type StoredCommit } from '../internal/codec';
 import { validateAppend, versionConflict } from '../internal/validate';
 import { deferred } from '../internal/wakeup';
+import { subscriptionSet } from '../internal/subscriptions';
 
 export interface KafkaEventStoreConfig {
   brokers: string[];
@@ -58,7 +59,7 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
   await Promise.all([producer.connect(), admin.connect()]);
 
   const indexes = new Map<string, Promise<CategoryIndex>>();
-  const subscriptions = new Set<{ close(): Promise<void> }>();
+  const subscriptions = subscriptionSet();
   const knownTopics = new Set<string>();
   let closed = false;
 
@@ -193,21 +194,13 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
 
     subscribe(options) {
       ensureOpen();
-      const sub = runSubscription(options);
-      subscriptions.add(sub);
-      return {
-        caughtUp: sub.caughtUp,
-        close: async () => {
-          subscriptions.delete(sub);
-          await sub.close();
-        },
-      };
+      return subscriptions.track(runSubscription(options));
     },
 
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([...subscriptions].map((s) => s.close()));
+      await subscriptions.closeAll();
       const loaded = await Promise.allSettled([...indexes.values()]);
       await Promise.all(loaded.map((r) => (r.status === 'fulfilled' ? r.value.consumer.disconnect() : undefined)));
       await Promise.all([producer.disconnect(), admin.disconnect()]);

@@ -6,6 +6,7 @@ import { corruptPlaceholder, decodeStored, toEnvelope, toStored, type EventLocat
 import { validateAppend, versionConflict } from '../internal/validate';
 import { deferred, Wakeup } from '../internal/wakeup';
 import { APPENDED } from './notifier';
+import { subscriptionSet } from '../internal/subscriptions';
 
 export interface SqliteEventStoreOptions {
   /** How often subscriptions look for appends made by other processes (default 100 ms). */
@@ -64,7 +65,7 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
   };
 
   let closed = false;
-  const subscriptions = new Set<{ close(): Promise<void> }>();
+  const subscriptions = subscriptionSet();
 
   function appendInTransaction(req: PendingAppend): AppendResult {
     const { streamId, events, options } = req;
@@ -168,23 +169,14 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
 
     subscribe(options: SubscribeOptions): Subscription {
       ensureOpen();
-      const sub = runSubscription(options);
-      subscriptions.add(sub);
-      return {
-        caughtUp: sub.caughtUp,
-        close: async () => {
-          subscriptions.delete(sub);
-          await sub.close();
-        },
-      };
+      return subscriptions.track(runSubscription(options));
     },
 
     async close() {
       if (closed) return;
       flush();
       closed = true;
-      await Promise.all([...subscriptions].map((s) => s.close()));
-      subscriptions.clear();
+      await subscriptions.closeAll();
     },
   };
 
