@@ -20,6 +20,8 @@ export interface BlockSpec<I extends z.ZodObject, O extends z.ZodObject> {
   staticOutput?: boolean;
   credentials?: CredentialsRequirement;
   sideEffects?: boolean;
+  /** See BlockDefinition.missingInputs. */
+  missingInputs?: BlockDefinition['missingInputs'];
   /** Yield [pin, value] pairs; `error` (or throwing) fails the node. */
   run(input: z.output<I>, ctx: BlockContext): AsyncIterable<[(keyof z.output<O> & string) | 'error', unknown]>;
   testCases: BlockTestCase[];
@@ -71,6 +73,7 @@ export function defineBlock<I extends z.ZodObject, O extends z.ZodObject>(spec: 
     staticOutput: spec.staticOutput,
     credentials: spec.credentials,
     sideEffects: spec.sideEffects,
+    missingInputs: spec.missingInputs,
     // A generator so that invalid input surfaces while iterating, like any other failure of the block.
     run: async function* (input, ctx) {
       const parsed = spec.input.safeParse(input);

@@ -1,5 +1,15 @@
 import { mergeDynamicPins } from './pins';
-import type { BlockContext, BlockDefinition, BlockKv, BlockLogger, BlockTestCase, BlockUsage } from './types';
+import { randomUUID } from 'node:crypto';
+import type {
+  BlockContext,
+  BlockDefinition,
+  BlockFileInfo,
+  BlockFiles,
+  BlockKv,
+  BlockLogger,
+  BlockTestCase,
+  BlockUsage,
+} from './types';
 
 /** Process-local BlockKv with TTLs; for tests and the embedded single-process mode. */
 export class InMemoryKv implements BlockKv {
@@ -26,6 +36,42 @@ export class InMemoryKv implements BlockKv {
 
   async delete(scope: 'tenant' | 'graph', key: string): Promise<void> {
     this.entries.delete(`${scope}\u0000${key}`);
+  }
+}
+
+/** Error of a file store: a stable code, never retryable (the file will not appear or shrink by waiting). */
+export class BlockFileError extends Error {
+  override readonly name = 'BlockFileError';
+  readonly retryable = false;
+  constructor(
+    readonly code: 'NOT_FOUND' | 'FILE_TOO_LARGE',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Process-local BlockFiles of one tenant; for tests and runs without a configured file store. */
+export class InMemoryBlockFiles implements BlockFiles {
+  private readonly files = new Map<string, BlockFileInfo & { data: Buffer }>();
+
+  constructor(
+    readonly maxBytes: number = 10 * 1024 * 1024,
+    private readonly newId: () => string = randomUUID,
+  ) {}
+
+  async read(id: string): Promise<BlockFileInfo & { data: Buffer }> {
+    const file = this.files.get(id);
+    if (!file) throw new BlockFileError('NOT_FOUND', `file ${id} not found`);
+    return { ...file, data: Buffer.from(file.data) };
+  }
+
+  async write(file: { name: string; mediaType: string; data: Buffer }): Promise<BlockFileInfo> {
+    if (file.data.length > this.maxBytes)
+      throw new BlockFileError('FILE_TOO_LARGE', `the file has ${file.data.length} bytes; the limit is ${this.maxBytes}`);
+    const info = { id: this.newId(), name: file.name, mediaType: file.mediaType, size: file.data.length };
+    this.files.set(info.id, { ...info, data: Buffer.from(file.data) });
+    return info;
   }
 }
 
@@ -65,6 +111,7 @@ export function createTestContext(overrides: Partial<BlockContext> = {}): TestCo
     logger,
     kv: new InMemoryKv(),
     fetch: globalThis.fetch.bind(globalThis),
+    files: new InMemoryBlockFiles(),
     emitProgress: (p) => recorded.progress.push(p),
     reportUsage: (u) => recorded.usage.push(u),
     ...overrides,

@@ -64,6 +64,26 @@ export interface BlockKv {
   delete(scope: 'tenant' | 'graph', key: string): Promise<void>;
 }
 
+/** A stored file as blocks see it: tenant-scoped, addressed by id (`{ $file: id }` in graph inputs and outputs). */
+export interface BlockFileInfo {
+  id: string;
+  name: string;
+  mediaType: string;
+  size: number;
+}
+
+/**
+ * Files of the tenant running the block: the uploads of the gateway (POST /api/v1/files) and what blocks write,
+ * downloadable at /api/v1/files/{id}/content. Implementations refuse other tenants' ids (NOT_FOUND) and files
+ * above their size limit.
+ */
+export interface BlockFiles {
+  /** Largest file (bytes) write accepts and read returns. */
+  readonly maxBytes: number;
+  read(id: string): Promise<BlockFileInfo & { data: Buffer }>;
+  write(file: { name: string; mediaType: string; data: Buffer }): Promise<BlockFileInfo>;
+}
+
 /** Usage a block reports (LLM tokens, cost) so the engine can record it and enforce budgets. */
 export interface BlockUsage {
   model?: string;
@@ -89,6 +109,8 @@ export interface BlockContext {
   kv: BlockKv;
   /** SSRF-guarded fetch (private, loopback and metadata addresses refused unless allow-listed). */
   fetch: typeof fetch;
+  /** The tenant's file store; absent where the runner has none configured. */
+  files?: BlockFiles;
   emitProgress(progress: { message?: string; fraction?: number }): void;
   reportUsage(usage: BlockUsage): void;
 }
@@ -121,6 +143,13 @@ export interface BlockDefinition<I extends Record<string, unknown> = Record<stri
   credentials?: CredentialsRequirement;
   /** Side effects outside Agentry (email sent, HTTP POST…): no automatic retries by default. */
   sideEffects?: boolean;
+  /**
+   * Readiness of a node (ENGINE.md rule 5) for blocks that may run before every linked input has a value, like
+   * AutoGPT's `get_missing_links`/`get_missing_input`: given the input present so far and the linked inputs still
+   * without a value, the names the node must still wait for (empty = runnable). Absent: wait for every linked input.
+   * Must be pure and deterministic: the decider calls it while folding.
+   */
+  missingInputs?(input: Record<string, unknown>, unsatisfiedLinks: readonly string[]): string[];
   run(input: I, ctx: BlockContext): AsyncIterable<[string, unknown]>;
   testCases: BlockTestCase[];
 }

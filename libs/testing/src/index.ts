@@ -4,5 +4,6 @@ export { startFakeAnthropic } from './fakes/anthropic';
 export { startFakeOllama } from './fakes/ollama';
 export { startFakeWeb, FAKE_RSS, FAKE_ATOM, FAKE_PAGE, type FakeWebServer } from './fakes/web';
 export { startFakeSmtp, type CapturedMail, type FakeSmtpServer } from './fakes/smtp';
+export { startFakeProxy, type FakeProxyServer } from './fakes/proxy';
 export { decideReply, type ScriptedReply } from './fakes/llm-brain';
 export { listen, newApp, recorder, type FakeServer, type RecordedRequest } from './fakes/http';

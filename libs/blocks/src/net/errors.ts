@@ -82,10 +82,15 @@ export function providerMessage(body: unknown): string | undefined {
   const err = b.error;
   if (err && typeof err === 'object' && typeof (err as Record<string, unknown>).message === 'string')
     return (err as { message: string }).message;
-  if (typeof err === 'string') return typeof b.error_description === 'string' ? `${err}: ${b.error_description}` : err;
+  if (typeof err === 'string') {
+    if (typeof b.error_description === 'string') return `${err}: ${b.error_description}`;
+    return typeof b.message === 'string' ? `${err}: ${b.message}` : err; // WordPress.com: {error, message}
+  }
   if (typeof b.message === 'string') return b.message;
   if (typeof b.description === 'string') return b.description; // Telegram
   if (typeof b.detail === 'string') return b.detail;
+  if (typeof b.status_message === 'string') return b.status_message; // DataForSEO
+  if (typeof b.error_message === 'string') return b.error_message; // Google Maps
   if (Array.isArray(b.errors) && b.errors.length > 0) {
     const first = b.errors[0] as Record<string, unknown>;
     if (typeof first?.message === 'string') return first.message;

@@ -27,6 +27,19 @@ export const PROVIDER_ENDPOINTS = {
   jina_search: { env: 'AGENTRY_JINA_SEARCH_URL', defaultUrl: 'https://s.jina.ai' },
   /** `{lang}` is replaced by the block's language input. */
   wikipedia: { env: 'AGENTRY_WIKIPEDIA_API_URL', defaultUrl: 'https://{lang}.wikipedia.org/api/rest_v1' },
+  firecrawl: { env: 'AGENTRY_FIRECRAWL_API_URL', defaultUrl: 'https://api.firecrawl.dev' },
+  dataforseo: { env: 'AGENTRY_DATAFORSEO_API_URL', defaultUrl: 'https://api.dataforseo.com' },
+  google_maps: { env: 'AGENTRY_GOOGLE_MAPS_API_URL', defaultUrl: 'https://maps.googleapis.com' },
+  ideogram: { env: 'AGENTRY_IDEOGRAM_API_URL', defaultUrl: 'https://api.ideogram.ai' },
+  replicate: { env: 'AGENTRY_REPLICATE_API_URL', defaultUrl: 'https://api.replicate.com' },
+  revid: { env: 'AGENTRY_REVID_API_URL', defaultUrl: 'https://www.revid.ai' },
+  wordpress: { env: 'AGENTRY_WORDPRESS_API_URL', defaultUrl: 'https://public-api.wordpress.com' },
+  e2b: { env: 'AGENTRY_E2B_API_URL', defaultUrl: 'https://api.e2b.dev' },
+  /** Code-interpreter endpoint of one sandbox; `{sandbox}` and `{domain}` come from the create-sandbox answer. */
+  e2b_sandbox: { env: 'AGENTRY_E2B_SANDBOX_URL', defaultUrl: 'https://49999-{sandbox}.{domain}' },
+  youtube: { env: 'AGENTRY_YOUTUBE_URL', defaultUrl: 'https://www.youtube.com' },
+  /** Webshare's rotating residential proxy, which YouTube requests go through (as AutoGPT does). */
+  webshare_proxy: { env: 'AGENTRY_WEBSHARE_PROXY_URL', defaultUrl: 'http://p.webshare.io:80' },
 } as const;
 
 export type EndpointName = keyof typeof PROVIDER_ENDPOINTS;

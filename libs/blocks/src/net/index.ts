@@ -3,6 +3,14 @@ import { llmBlocks } from './llm/blocks';
 import { webBlocks } from './web/blocks';
 import { communicationBlocks } from './comm/blocks';
 import { developerAndProductivityBlocks } from './devtools/blocks';
+import { airtableMetaBlocks } from './airtable/blocks';
+import { dataForSeoBlocks } from './dataforseo/blocks';
+import { e2bBlocks } from './e2b/blocks';
+import { firecrawlBlocks } from './firecrawl/blocks';
+import { googleBlocks } from './google/blocks';
+import { mediaBlocks } from './media/blocks';
+import { wordPressBlocks } from './wordpress/blocks';
+import { youtubeBlocks } from './youtube/blocks';
 
 export {
   createGuardedFetch,
@@ -31,4 +39,12 @@ export const networkBlocks: BlockDefinition[] = [
   ...webBlocks,
   ...communicationBlocks,
   ...developerAndProductivityBlocks,
+  ...airtableMetaBlocks,
+  ...dataForSeoBlocks,
+  ...e2bBlocks,
+  ...firecrawlBlocks,
+  ...googleBlocks,
+  ...mediaBlocks,
+  ...wordPressBlocks,
+  ...youtubeBlocks,
 ];

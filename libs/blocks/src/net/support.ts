@@ -1,5 +1,6 @@
 import type { BlockContext, ResolvedCredentials } from '@agentry/block-sdk';
-import { errorMessage } from './errors';
+import { errorMessage, ProviderError } from './errors';
+import { sleep } from '../util';
 import { credentialSecret, isRetryable } from './http';
 
 /**
@@ -61,3 +62,47 @@ export function lazyInput(
 /** URL on the generic fake web server started by startFakeServers(['web']) (env AGENTRY_FAKE_WEB_URL). */
 export const fakeWebUrl = (path: string): string =>
   `${process.env.AGENTRY_FAKE_WEB_URL ?? 'http://127.0.0.1:9'}${path}`;
+
+export const testUserPassword = (provider: string): ResolvedCredentials => ({
+  id: `test-${provider}`,
+  provider,
+  type: 'user_password',
+  username: `test-${provider}-user`,
+  password: `test-${provider}-password-0123456789`,
+});
+
+/**
+ * Pause between polls of a long-running provider job (Replicate predictions, Firecrawl crawls, Revid renders):
+ * AGENTRY_PROVIDER_POLL_INTERVAL_MS when set (tests point it at a few ms), else the provider's usual pace.
+ */
+export function pollIntervalMs(defaultMs: number): number {
+  const configured = Number(process.env.AGENTRY_PROVIDER_POLL_INTERVAL_MS);
+  return Number.isFinite(configured) && configured >= 0 && process.env.AGENTRY_PROVIDER_POLL_INTERVAL_MS !== ''
+    ? configured
+    : defaultMs;
+}
+
+/**
+ * Poll a provider job until `check` returns a value (anything but undefined), sleeping between polls; gives up
+ * after `timeoutMs` (a retryable failure: the job may still finish) and stops at once when the node is cancelled.
+ */
+export async function pollJob<T>(
+  ctx: BlockContext,
+  opts: { provider: string; what: string; intervalMs: number; timeoutMs: number },
+  check: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const done = await check();
+    if (done !== undefined) return done;
+    if (Date.now() >= deadline)
+      throw new ProviderError(
+        opts.provider,
+        'PROVIDER_UNAVAILABLE',
+        `${opts.provider}: ${opts.what} did not finish within ${Math.round(opts.timeoutMs / 1000)} s`,
+        undefined,
+        true,
+      );
+    await sleep(opts.intervalMs, ctx.signal);
+  }
+}

@@ -1,6 +1,7 @@
 import { startFakeAnthropic } from './anthropic';
 import type { RecordedRequest } from './http';
 import { startFakeOllama } from './ollama';
+import { startFakeProxy, type FakeProxyServer } from './proxy';
 import { startFakeOpenAi, type FakeLlmServer } from './openai';
 import { startFakeSmtp, type CapturedMail, type FakeSmtpServer } from './smtp';
 import { startFakeWeb, type FakeWebServer } from './web';
@@ -20,12 +21,13 @@ export interface FakeServers {
     ollama?: FakeLlmServer;
     web?: FakeWebServer;
     smtp?: FakeSmtpServer;
+    proxy?: FakeProxyServer;
   };
   /** Stop every server and restore the environment variables it changed. */
   close(): Promise<void>;
 }
 
-type Kind = 'openai' | 'anthropic' | 'ollama' | 'web' | 'smtp';
+type Kind = 'openai' | 'anthropic' | 'ollama' | 'web' | 'smtp' | 'proxy';
 
 /** Needs a block test may declare, mapped to the fake that serves them. */
 export const FAKE_ALIASES: Record<string, Kind> = {
@@ -57,6 +59,17 @@ export const FAKE_ALIASES: Record<string, Kind> = {
   telegram: 'web',
   jina: 'web',
   wikipedia: 'web',
+  firecrawl: 'web',
+  dataforseo: 'web',
+  google_maps: 'web',
+  ideogram: 'web',
+  replicate: 'web',
+  revid: 'web',
+  wordpress: 'web',
+  e2b: 'web',
+  youtube: 'web',
+  webshare_proxy: 'proxy',
+  proxy: 'proxy',
 };
 
 function envFor(kind: Kind, fake: RunningFake): Record<string, string> {
@@ -73,6 +86,8 @@ function envFor(kind: Kind, fake: RunningFake): Record<string, string> {
       return { AGENTRY_OLLAMA_HOST: fake.url };
     case 'web':
       return (fake as FakeWebServer).env;
+    case 'proxy':
+      return { AGENTRY_WEBSHARE_PROXY_URL: fake.url };
     case 'smtp': {
       const smtp = fake as FakeSmtpServer;
       return { AGENTRY_SMTP_HOST: smtp.host, AGENTRY_SMTP_PORT: String(smtp.port) };
@@ -86,6 +101,7 @@ const starters: Record<Kind, () => Promise<RunningFake & { close(): Promise<void
   ollama: startFakeOllama,
   web: startFakeWeb,
   smtp: startFakeSmtp,
+  proxy: startFakeProxy,
 };
 
 /**

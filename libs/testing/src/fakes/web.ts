@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { bearerOf, listen, newApp, type FakeServer, type RecordedRequest } from './http';
+import { dataforseo, e2b, firecrawl, googleMaps, ideogram, replicate, revid, wordpress, youtube } from './providers';
 
 /**
  * One server for the third-party REST APIs the network blocks call, each under its own prefix, answering
@@ -8,7 +9,8 @@ import { bearerOf, listen, newApp, type FakeServer, type RecordedRequest } from 
  *
  *   /github /linear /notion /airtable /hubspot /reddit /twitter /sheets /calendar /gmail /slack/api
  *   /slack/hooks /discord/api (webhooks, v10 bot API) /telegram /jina/reader /jina/search
- *   /wikipedia/{lang}/api/rest_v1 /web
+ *   /wikipedia/{lang}/api/rest_v1 /web, and (providers.ts) /firecrawl /dataforseo /maps /ideogram /replicate
+ *   /revid /wordpress /e2b/api /e2b/sandbox/{id} /youtube
  */
 export interface FakeWebServer extends FakeServer {
   /** Env variables pointing each provider at this server (set by startFakeServers). */
@@ -329,6 +331,59 @@ function airtable(): Router {
         });
     return t;
   };
+  // Metadata API (registered before the record routes, whose /v0/:base/:table would match /v0/meta/bases).
+  const bases: Array<{ id: string; name: string; workspaceId: string; tables: Array<Record<string, unknown>> }> = [
+    {
+      id: 'appDemo',
+      name: 'Demo base',
+      workspaceId: 'wspDemo',
+      tables: [
+        {
+          id: 'tblTasks',
+          name: 'Tasks',
+          primaryFieldId: 'fldName',
+          fields: [
+            { id: 'fldName', name: 'Name', type: 'singleLineText' },
+            { id: 'fldStatus', name: 'Status', type: 'singleSelect' },
+          ],
+        },
+      ],
+    },
+  ];
+  r.get('/v0/meta/bases', (_req, res) =>
+    res.json({ bases: bases.map((b) => ({ id: b.id, name: b.name, permissionLevel: 'create' })) }),
+  );
+  r.get('/v0/meta/bases/:base/tables', (req, res) => {
+    const base = bases.find((b) => b.id === req.params.base);
+    if (!base) return void res.status(404).json({ error: { type: 'NOT_FOUND', message: 'Could not find base' } });
+    res.json({ tables: base.tables });
+  });
+  r.post('/v0/meta/bases', (req, res) => {
+    const body = (req.body ?? {}) as {
+      name?: string;
+      workspaceId?: string;
+      tables?: Array<{ name?: string; description?: string; fields?: Array<Record<string, unknown>> }>;
+    };
+    if (!body.name || !body.workspaceId || !body.tables?.length || body.tables.some((t) => !t.name || !t.fields?.length))
+      return void res.status(422).json({
+        error: { type: 'INVALID_REQUEST_UNKNOWN', message: 'Invalid request: name, workspaceId and tables with fields are required' },
+      });
+    const n = String(bases.length).padStart(4, '0');
+    let field = 0;
+    const tables = body.tables.map((t, ti) => {
+      const fields = (t.fields ?? []).map((f) => ({ id: `fldNew${String(++field).padStart(4, '0')}`, ...f }));
+      return {
+        id: `tblNew${String(ti + 1).padStart(4, '0')}`,
+        name: t.name,
+        ...(t.description ? { description: t.description } : {}),
+        primaryFieldId: fields[0].id,
+        fields,
+      };
+    });
+    const base = { id: `appNew${n}`, name: body.name, workspaceId: body.workspaceId, tables };
+    bases.push(base);
+    res.json({ id: base.id, tables });
+  });
   r.post('/v0/:base/:table', (req, res) => {
     const table = tableOf(req, res);
     if (!table) return;
@@ -694,8 +749,24 @@ function gmail(): Router {
       date: 'Wed, 1 Jan 2025 11:00:00 +0000',
       body: 'See attached.',
       labels: ['INBOX'],
+      attachment: { id: 'att1', filename: 'report.txt', mimeType: 'text/plain', data: 'Quarterly numbers' },
     },
+  ] as Array<{
+    id: string;
+    threadId: string;
+    from: string;
+    to: string;
+    subject: string;
+    date: string;
+    body: string;
+    labels: string[];
+    attachment?: { id: string; filename: string; mimeType: string; data: string };
+  }>;
+  const labels: Array<{ id: string; name: string; type: string }> = [
+    { id: 'INBOX', name: 'INBOX', type: 'system' },
+    { id: 'UNREAD', name: 'UNREAD', type: 'system' },
   ];
+  let userLabels = 0;
   const sent: Array<{ id: string; raw: string }> = [];
   r.use((req, res, next) => (googleAuth(req, res) ? next() : undefined));
   r.get('/gmail/v1/users/me/messages', (req, res) => {
@@ -724,10 +795,20 @@ function gmail(): Router {
           { name: 'To', value: m.to },
           { name: 'Subject', value: m.subject },
           { name: 'Date', value: m.date },
+          { name: 'Message-ID', value: `<${m.id}@mail.example.com>` },
         ],
         parts: [
           { mimeType: 'text/plain', body: { size: m.body.length, data: b64url(m.body) } },
           { mimeType: 'text/html', body: { size: m.body.length + 7, data: b64url(`<p>${m.body}</p>`) } },
+          ...(m.attachment
+            ? [
+                {
+                  mimeType: m.attachment.mimeType,
+                  filename: m.attachment.filename,
+                  body: { size: m.attachment.data.length, attachmentId: m.attachment.id },
+                },
+              ]
+            : []),
         ],
       },
     });
@@ -746,7 +827,42 @@ function gmail(): Router {
         });
     const id = `sent${sent.length + 1}`;
     sent.push({ id, raw });
-    res.json({ id, threadId: id, labelIds: ['SENT'] });
+    const threadId = (req.body as { threadId?: string }).threadId;
+    res.json({ id, threadId: threadId ?? id, labelIds: ['SENT'] });
+  });
+  const notFound = (res: Response) =>
+    res.status(404).json({ error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
+  r.get('/gmail/v1/users/me/messages/:id/attachments/:attachmentId', (req, res) => {
+    const att = inbox.find((x) => x.id === req.params.id)?.attachment;
+    if (!att || att.id !== req.params.attachmentId) return void notFound(res);
+    res.json({ attachmentId: att.id, size: att.data.length, data: b64url(att.data) });
+  });
+  r.get('/gmail/v1/users/me/labels', (_req, res) => res.json({ labels }));
+  r.post('/gmail/v1/users/me/labels', (req, res) => {
+    const name = (req.body as { name?: string })?.name;
+    if (!name)
+      return void res.status(400).json({ error: { code: 400, message: 'Invalid label name', status: 'INVALID_ARGUMENT' } });
+    if (labels.some((l) => l.name === name))
+      return void res
+        .status(409)
+        .json({ error: { code: 409, message: 'Label name exists or conflicts', status: 'ABORTED' } });
+    const label = { id: `Label_${++userLabels}`, name, type: 'user' };
+    labels.push(label);
+    res.json({ ...label, labelListVisibility: 'labelShow', messageListVisibility: 'show' });
+  });
+  r.post('/gmail/v1/users/me/messages/:id/modify', (req, res) => {
+    const m = inbox.find((x) => x.id === req.params.id);
+    if (!m) return void notFound(res);
+    const body = (req.body ?? {}) as { addLabelIds?: string[]; removeLabelIds?: string[] };
+    const unknown = [...(body.addLabelIds ?? [])].find((id) => !labels.some((l) => l.id === id));
+    if (unknown)
+      return void res
+        .status(400)
+        .json({ error: { code: 400, message: `Invalid label: ${unknown}`, status: 'INVALID_ARGUMENT' } });
+    m.labels = [...new Set([...m.labels, ...(body.addLabelIds ?? [])])].filter(
+      (l) => !(body.removeLabelIds ?? []).includes(l),
+    );
+    res.json({ id: m.id, threadId: m.threadId, labelIds: m.labels });
   });
   return r;
 }
@@ -982,6 +1098,15 @@ export async function startFakeWeb(): Promise<FakeWebServer> {
   app.use('/jina/search', jina('search'));
   app.use('/wikipedia', wikipedia());
   app.use('/web', web());
+  app.use('/firecrawl', firecrawl());
+  app.use('/dataforseo', dataforseo());
+  app.use('/maps', googleMaps());
+  app.use('/ideogram', ideogram());
+  app.use('/replicate', replicate());
+  app.use('/revid', revid());
+  app.use('/wordpress', wordpress());
+  app.use('/e2b', e2b());
+  app.use('/youtube', youtube());
   app.use((req, res) => res.status(404).json({ message: `fake web server: no route for ${req.method} ${req.path}` }));
   const { url, close } = await listen(app);
   return {
@@ -1006,6 +1131,18 @@ export async function startFakeWeb(): Promise<FakeWebServer> {
       AGENTRY_JINA_READER_URL: `${url}/jina/reader`,
       AGENTRY_JINA_SEARCH_URL: `${url}/jina/search`,
       AGENTRY_WIKIPEDIA_API_URL: `${url}/wikipedia/{lang}/api/rest_v1`,
+      AGENTRY_FIRECRAWL_API_URL: `${url}/firecrawl`,
+      AGENTRY_DATAFORSEO_API_URL: `${url}/dataforseo`,
+      AGENTRY_GOOGLE_MAPS_API_URL: `${url}/maps`,
+      AGENTRY_IDEOGRAM_API_URL: `${url}/ideogram`,
+      AGENTRY_REPLICATE_API_URL: `${url}/replicate`,
+      AGENTRY_REVID_API_URL: `${url}/revid`,
+      AGENTRY_WORDPRESS_API_URL: `${url}/wordpress`,
+      AGENTRY_E2B_API_URL: `${url}/e2b/api`,
+      AGENTRY_E2B_SANDBOX_URL: `${url}/e2b/sandbox/{sandbox}`,
+      AGENTRY_YOUTUBE_URL: `${url}/youtube`,
+      // Long-running jobs (crawls, predictions, renders) are polled every few ms against the fakes.
+      AGENTRY_PROVIDER_POLL_INTERVAL_MS: '5',
     },
     reset: () => {
       requests.length = 0;

@@ -35,7 +35,9 @@ export function failureOf(err: unknown): TaskFailure {
   if (isDomainError(err)) return { message: err.message, code: err.code, retryable: err.retryable };
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    return { message: err.message || err.name, code: typeof code === 'string' ? code : undefined, retryable: true };
+    // An error may say it is not worth retrying (a missing file, a refused request): keep that.
+    const retryable = (err as { retryable?: unknown }).retryable !== false;
+    return { message: err.message || err.name, code: typeof code === 'string' ? code : undefined, retryable };
   }
   return { message: typeof err === 'string' ? err : JSON.stringify(err), retryable: true };
 }

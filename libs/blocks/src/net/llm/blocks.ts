@@ -609,11 +609,26 @@ const DEFAULT_TOOL_SYS_PROMPT =
 /** Pin name through which the engine routes one argument of a tool call to the node acting as that tool. */
 export const toolPin = (tool: string, arg: string): string => `tools_^_${tool}_~_${arg}`;
 
+/** Tool calls of the conversation's assistant turns that no `tool` message has answered yet. */
+export function pendingToolCalls(history: unknown): string[] {
+  if (!Array.isArray(history)) return [];
+  const asked: string[] = [];
+  const answered = new Set<string>();
+  for (const m of history as ChatMessage[]) {
+    if (m?.role === 'assistant') for (const c of m.tool_calls ?? []) if (c?.id) asked.push(c.id);
+    if (m?.role === 'tool' && m.tool_call_id) answered.add(m.tool_call_id);
+  }
+  return asked.filter((id) => !answered.has(id));
+}
+
+/** Inputs of the tool loop that do not hold the node back the way other links do (AutoGPT's get_missing_links). */
+const TOOL_LOOP_INPUTS = ['conversation_history', 'last_tool_output'];
+
 export const smartDecisionMakerBlock = defineBlock({
   id: '3b191d9f-356f-482d-8238-ba04b6d18381',
   name: 'SmartDecisionMakerBlock',
   description:
-    'Let a language model pick tools: each tool call is yielded as tools_^_<tool>_~_<arg> pins, the final answer on finished, and the updated history on conversations.',
+    'Let a language model pick tools: each tool call is yielded as tools_^_<tool>_~_<arg> pins with the updated history on conversations, and the final answer on finished.',
   categories: ['AI'],
   credentials: LLM_CREDENTIALS,
   input: z.object({
@@ -629,8 +644,9 @@ export const smartDecisionMakerBlock = defineBlock({
     max_tokens: maxTokens,
     ollama_host: ollamaHost,
     /**
-     * Ours: OpenAI-style function definitions of the tools. AutoGPT derives them from the nodes linked to
-     * tools_^_* pins; that derivation is engine work (it fills this input when it runs the node).
+     * Ours: OpenAI-style function definitions of the tools. Like AutoGPT, the engine derives them from the nodes
+     * linked to tools_^_* pins when it dispatches the node (services/execution/src/app/tool-routing.ts); a
+     * non-empty list set by hand is kept as it is.
      */
     tool_definitions: z
       .array(
@@ -646,6 +662,20 @@ export const smartDecisionMakerBlock = defineBlock({
       .default([])
       .describe('Tool (function) definitions; filled by the engine from the linked tool nodes'),
   }),
+  /**
+   * AutoGPT's tool loop: `conversations` is linked back to `conversation_history` and the tool nodes' results to
+   * `last_tool_output`. Those two links never hold back the first turn; afterwards a pending tool call waits for its
+   * output, and an output waits for the conversation it answers (AutoGPT's get_missing_input).
+   */
+  missingInputs: (input, unsatisfied) => {
+    const missing = unsatisfied.filter((name) => !TOOL_LOOP_INPUTS.includes(name));
+    if (missing.length) return missing;
+    const pending = pendingToolCalls(input.conversation_history).length > 0;
+    const hasOutput = input.last_tool_output !== undefined && input.last_tool_output !== null;
+    if (pending && !hasOutput) return ['last_tool_output'];
+    if (!pending && hasOutput) return ['conversation_history'];
+    return [];
+  },
   output: z
     .object({ finished: z.string(), conversations: z.array(z.unknown()), error: z.string() })
     .catchall(z.unknown())
@@ -710,8 +740,9 @@ export const smartDecisionMakerBlock = defineBlock({
           }));
         const conversations = [...messages, assistant];
         if (!calls.length) {
+          // Like AutoGPT: the final answer only. `conversations` is usually linked back to conversation_history;
+          // yielding it here would start another turn of a conversation that is over.
           yield ['finished', result.text];
-          yield ['conversations', conversations];
           return;
         }
         for (const call of parsed) {
@@ -778,14 +809,7 @@ export const smartDecisionMakerBlock = defineBlock({
           },
         ],
       },
-      output: [
-        ['finished', 'Done: Cats are mammals.'],
-        [
-          'conversations',
-          (v: unknown) =>
-            Array.isArray(v) && (v as ChatMessage[]).some((m) => m.role === 'tool' && m.tool_call_id === 'call_1'),
-        ],
-      ],
+      output: [['finished', 'Done: Cats are mammals.']],
     },
   ],
 });
