@@ -2,7 +2,7 @@
  * `npm run bench -- [scenario ...] [--quick] [--no-peers | --peers=node-red,n8n] [--jetstream] [--profile]
  *                    [--seconds=N] [--connections=N]`
  *
- * Scenarios: limits chain throughput fanout memory start replay editor (default: all). `engine` = chain throughput
+ * Scenarios: limits chain throughput fanout memory start replay editor list (default: all). `engine` = chain throughput
  * fanout replay on Agentry only, embedded and over JetStream (issue 4). Every scenario is bounded in time; a peer
  * that cannot be installed or started is reported and skipped. Writes bench/results/<timestamp>.json, prints the
  * table, and regenerates docs/benchmarks.md + docs/benchmarks.svg.
@@ -15,12 +15,13 @@ import { writeDocs } from './lib/docs';
 import { PINS } from './lib/install';
 import { grpcLimits, httpLimit, sqliteLimits } from './lib/limits';
 import { peerChain, peerFanOut, peerIdleRss, peerThroughput, startN8n, startNodeRed, type PeerInstance } from './lib/peers';
+import { listScenario } from './lib/list';
 import { summariseProfile } from './lib/profile';
 import { textTable, validateResults, type BenchResults, type Metric, type Target } from './lib/results';
 import { FANOUT_ITEMS } from './lib/workloads';
 import { BENCH, bounded, CACHE, commandOutput, freePort, progress, REPO, round, startChild } from './lib/util';
 
-const ALL = ['limits', 'chain', 'throughput', 'fanout', 'memory', 'start', 'replay', 'editor'] as const;
+const ALL = ['limits', 'chain', 'throughput', 'fanout', 'memory', 'start', 'replay', 'editor', 'list'] as const;
 type Scenario = (typeof ALL)[number];
 
 interface Options {
@@ -78,6 +79,9 @@ interface Collected {
   replay: Values;
   editor: Values;
   editorFit: Values;
+  listFirst: Values;
+  listDeep: Values;
+  listFiltered: Values;
 }
 
 const MiB = 2 ** 20;
@@ -87,7 +91,7 @@ async function main(): Promise<void> {
   const began = Date.now();
   const startedAt = new Date(began).toISOString();
   const has = (s: Scenario) => o.scenarios.has(s);
-  const c: Collected = { perNode: {}, chain50: {}, chainEngine: {}, execPerS: {}, p50: {}, p99: {}, fanoutItemsPerS: {}, idleMiB: {}, peakMiB: {}, startMs: {}, replay: {}, editor: {}, editorFit: {} };
+  const c: Collected = { perNode: {}, chain50: {}, chainEngine: {}, execPerS: {}, p50: {}, p99: {}, fanoutItemsPerS: {}, idleMiB: {}, peakMiB: {}, startMs: {}, replay: {}, editor: {}, editorFit: {}, listFirst: {}, listDeep: {}, listFiltered: {} };
   const results: BenchResults = {
     schema: 1,
     startedAt,
@@ -221,6 +225,21 @@ async function main(): Promise<void> {
     }
   }
 
+  // ------------------------------------------------------------------ execution history at 100k (in process)
+  if (has('list')) {
+    const executions = o.quick ? 100_000 : 100_000;
+    const r = await step('agentry', 'list', 300_000, () => listScenario({ executions, pagesPerQuery: o.quick ? 20 : 100 }));
+    if (r) {
+      const of = (q: string) => r.pages.find((p) => p.query === q);
+      c.listFirst.agentry = of('no filter')?.p50Ms;
+      c.listDeep.agentry = Math.max(...r.pages.map((p) => p.p99Ms));
+      c.listFiltered.agentry = of('graphId + status + trigger + range')?.p50Ms;
+      results.notes.push(
+        `list: ${r.executions.toLocaleString('en-US')} executions seeded in ${(r.seedMs / 1000).toFixed(1)} s, index rebuilt from the log in ${r.indexBuildMs.toFixed(0)} ms; page of 50, p50/p99 ms: ${r.pages.map((p) => `${p.query} ${p.p50Ms.toFixed(3)}/${p.p99Ms.toFixed(3)}`).join('; ')}.`,
+      );
+    }
+  }
+
   // ------------------------------------------------------------------ Agentry over JetStream (private nats-server)
   if (o.jetstream && ['chain', 'throughput', 'fanout'].some((s) => has(s as Scenario))) {
     if (!fs.existsSync('/usr/sbin/nats-server')) skip('agentry-jetstream', '/usr/sbin/nats-server is missing');
@@ -312,6 +331,9 @@ async function main(): Promise<void> {
     metric('memory.peakMiB', 'memory', 'RSS peak under the throughput load', 'MiB', 'lower', c.peakMiB),
     metric('start.ms', 'start', 'Cold start to ready', 'ms', 'lower', c.startMs),
     metric('replay.eventsPerS', 'replay', 'Replay: execution history rebuilt', 'events/s', 'higher', c.replay, limitOf(readRate, 'SQLite read + JSON.parse')),
+    metric('list.pageMs', 'list', 'Execution history at 100k executions: one page of 50, p50', 'ms', 'lower', c.listFirst),
+    metric('list.filteredPageMs', 'list', 'Execution history at 100k: graph+status+trigger+range filter, page p50', 'ms', 'lower', c.listFiltered),
+    metric('list.worstP99Ms', 'list', 'Execution history at 100k: worst page p99 over the filters', 'ms', 'lower', c.listDeep),
     metric('editor.openMs', 'editor', 'Editor: open a 1,000-node graph (headless Chromium)', 'ms', 'lower', c.editor),
     metric('editor.fitAllMs', 'editor', 'Editor: fit all 1,000 nodes in view', 'ms', 'lower', c.editorFit),
   ].filter((m): m is Metric => m !== undefined);

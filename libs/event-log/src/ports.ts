@@ -62,6 +62,8 @@ export interface Subscription {
 }
 
 export interface EventStore {
+  /** Most events one append may carry (JetStream and Kafka store an append as one message); absent = no limit. */
+  readonly maxEventsPerAppend?: number;
   append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Events of one stream in version order; [] when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]>;

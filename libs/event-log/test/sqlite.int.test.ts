@@ -142,6 +142,27 @@ describe('sqlite adapter specifics', () => {
     }
   });
 
+  it('stores a live subscriber position without a write per page: once idle, and resumes after it', async () => {
+    const opened = createSqliteEventLog({ path: tempDbPath() });
+    log = opened;
+    const { events } = opened;
+    const stored = () => opened.db.prepare('SELECT position FROM event_log_consumers WHERE name = ?').pluck().get('idle') as number | undefined;
+    const seen: string[] = [];
+    const sub = events.subscribe({ consumer: 'idle', categories: ['order'], handler: (e) => void seen.push(e.type) });
+    await sub.caughtUp;
+    for (let i = 0; i < 5; i++) await events.append(`order-${i}`, [{ type: 'Placed', data: { i } }, { type: 'Paid', data: { i } }], { expectedVersion: 0, tenantId: 't' });
+    const head = await events.headPosition();
+    await waitUntil(() => seen.length === 10);
+    await waitUntil(() => stored() === head); // saved while idle, at most once per interval
+    await sub.close();
+    await events.append('order-9', [{ type: 'Placed', data: {} }], { expectedVersion: 0, tenantId: 't' });
+    const again: string[] = [];
+    const resumed = events.subscribe({ consumer: 'idle', categories: ['order'], handler: (e) => void again.push(e.streamId) });
+    await resumed.caughtUp;
+    expect(again).toEqual(['order-9']);
+    await resumed.close();
+  });
+
   it('isolates the outcome of each append issued in the same tick (group commit)', async () => {
     log = createSqliteEventLog({ path: tempDbPath() });
     const { events } = log;

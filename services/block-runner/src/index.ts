@@ -10,6 +10,7 @@ import { executionV1, integrationV1 } from '@agentry/proto-ts';
 import { createBlockWorker } from './app/worker';
 import { blockRunnerGrpcService } from './adapters/grpc/server';
 import { eventLogKv } from './adapters/kv';
+import { eventLogFiles } from './adapters/files';
 
 export interface BlockRunnerOptions {
   events: EventStore;
@@ -24,6 +25,10 @@ export interface BlockRunnerOptions {
   port?: number;
   /** Hosts blocks may reach even though they resolve to private addresses (SSRF allow-list). */
   allowHosts?: string[];
+  /** The gateway's file directory (`<dataDir>/files`), shared in embedded mode: gives blocks the tenant's files. */
+  filesDir?: string;
+  /** Largest file a block may read or write. Default 10 MiB. */
+  maxFileBytes?: number;
 }
 
 export async function startBlockRunnerService(options: BlockRunnerOptions) {
@@ -39,6 +44,16 @@ export async function startBlockRunnerService(options: BlockRunnerOptions) {
     leaseMs: options.leaseMs ?? 30000,
     fetch: createGuardedFetch({ allowHosts: options.allowHosts }),
     kvFor: (task) => eventLogKv(options.events, { tenantId: task.tenantId, graphId: task.graphId }),
+    filesFor: options.filesDir
+      ? (task) =>
+          eventLogFiles(options.events, {
+            dir: options.filesDir!,
+            tenantId: task.tenantId,
+            userId: task.userId,
+            maxBytes: options.maxFileBytes ?? 10 * 1024 * 1024,
+            newId,
+          })
+      : undefined,
     logger: options.logger,
     reporter: {
       async reportNodeProgress(r) {
@@ -57,9 +72,9 @@ export async function startBlockRunnerService(options: BlockRunnerOptions) {
       },
     },
     credentials: {
-      async resolve(tenantId, ref, purpose) {
+      async resolve(tenantId, ref, purpose, need) {
         const id = typeof ref === 'object' && ref && 'id' in ref ? String((ref as { id: unknown }).id) : String(ref);
-        const out = await integration.resolveCredential({ tenantId, credentialId: id, purpose });
+        const out = await integration.resolveCredential({ tenantId, credentialId: id, purpose, requiredScopes: need?.scopes ?? [], blockName: need?.blockName ?? '' });
         const meta = out.credential!;
         const s = out.secret ?? {};
         switch (meta.type) {

@@ -6,6 +6,7 @@ import { newId, systemClock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { graphFromProto, graphV1 } from '@agentry/proto-ts';
 import { createExecutionEngine, inlinePureBlocks } from './app/engine';
+import { cachingGraphReader } from './app/graph-cache';
 import type { GraphReader } from './app/ports';
 import { executionGrpcService } from './adapters/grpc/server';
 
@@ -33,12 +34,13 @@ export interface ExecutionServiceOptions {
 
 export async function startExecutionService(options: ExecutionServiceOptions) {
   const graphClient = connect(graphV1.GraphServiceClient, options.graphAddress);
-  const graphs: GraphReader = {
+  const remoteGraphs: GraphReader = {
     async get(tenantId, graphId, version) {
       const { graph } = await graphClient.getGraph({ caller: { tenantId, userId: '', roles: [] }, graphId, version: version ?? 0 });
       return graphFromProto(graph!);
     },
   };
+  const graphs = cachingGraphReader(remoteGraphs, options.events);
   const engine = createExecutionEngine({
     events: options.events,
     queue: options.queue,

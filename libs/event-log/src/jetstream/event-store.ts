@@ -104,6 +104,7 @@ export function createJetStreamEventStore(js: JetStreamClient, jsm: JetStreamMan
   }
 
   const store: EventStore = {
+    maxEventsPerAppend: EVENTS_PER_COMMIT,
     async append(streamId, events, options): Promise<AppendResult> {
       ensureOpen();
       validateAppend(streamId, events, options, EVENTS_PER_COMMIT);

@@ -132,6 +132,7 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
   };
 
   const store: EventStore = {
+    maxEventsPerAppend: EVENTS_PER_COMMIT,
     async append(streamId, events, options): Promise<AppendResult> {
       ensureOpen();
       validateAppend(streamId, events, options, EVENTS_PER_COMMIT);

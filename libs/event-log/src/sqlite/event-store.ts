@@ -18,6 +18,11 @@ export interface SqliteEventStoreOptions {
   groupCommit: boolean;
   /** Events handed to a subscription per read (default 500). */
   subscriptionBatch: number;
+  /**
+   * A subscription stores its position at most this often while it runs (default 250 ms), and always when it
+   * closes or fails: delivery is at least once, so a crash redelivers at most this much. 0 = after every page.
+   */
+  positionSaveIntervalMs?: number;
 }
 
 interface Row {
@@ -26,6 +31,16 @@ interface Row {
   version: number;
   body: string;
 }
+
+/** A committed row kept in memory for this process's subscribers (the body stays a string: each decodes its own copy). */
+interface RecentRow extends Row {
+  category: string;
+}
+
+/** Rows appended through this store and kept for subscribers that are close behind (no SQL read for them). */
+const RECENT_ROWS = 4096;
+/** Rows per INSERT statement: one statement per row costs more than the row. */
+const INSERT_CHUNK = 16;
 
 interface PendingAppend {
   streamId: string;
@@ -51,9 +66,15 @@ function isBusy(err: unknown): boolean {
 export function createSqliteEventStore(db: Database.Database, notifier: EventEmitter, opts: SqliteEventStoreOptions): EventStore {
   const stmt = {
     version: db.prepare<[string], number | null>('SELECT MAX(version) FROM event_log WHERE stream_id = ?').pluck(),
-    insert: db.prepare<[string, string, number, string]>('INSERT INTO event_log (stream_id, category, version, body) VALUES (?, ?, ?, ?)'),
+    insert: db.prepare<[string, string, number, string]>('INSERT INTO event_log (stream_id, category, version, body) VALUES (?, ?, ?, ?) RETURNING global_position').pluck(),
+    insertChunk: db.prepare<unknown[]>(
+      `INSERT INTO event_log (stream_id, category, version, body) VALUES ${Array(INSERT_CHUNK).fill('(?, ?, ?, ?)').join(', ')} RETURNING global_position`,
+    ).pluck(),
     readStream: db.prepare<[string, number], Row>('SELECT global_position, stream_id, version, body FROM event_log WHERE stream_id = ? AND version >= ? ORDER BY version'),
     readAll: db.prepare<[number, number], Row>('SELECT global_position, stream_id, version, body FROM event_log WHERE global_position > ? ORDER BY global_position LIMIT ?'),
+    readAllOne: db.prepare<[string, number, number], Row>(
+      'SELECT global_position, stream_id, version, body FROM event_log WHERE category = ? AND global_position > ? ORDER BY global_position LIMIT ?',
+    ),
     readAllIn: db.prepare<[number, string, number], Row>(
       'SELECT global_position, stream_id, version, body FROM event_log WHERE global_position > ? AND category IN (SELECT value FROM json_each(?)) ORDER BY global_position LIMIT ?',
     ),
@@ -74,12 +95,23 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
     const category = categoryOf(streamId);
     const now = new Date();
     const appended: EventEnvelope[] = [];
+    const rows: RecentRow[] = [];
     try {
-      events.forEach((event, k) => {
-        const stored = toStored(event, options.tenantId, now);
-        const at: EventLocation = { streamId, streamVersion: current + k + 1, globalPosition: 0 };
-        at.globalPosition = Number(stmt.insert.run(streamId, category, at.streamVersion, JSON.stringify(stored)).lastInsertRowid);
-        appended.push(toEnvelope(stored, at));
+      const stored = events.map((event) => toStored(event, options.tenantId, now));
+      const bodies = stored.map((e) => JSON.stringify(e));
+      const positions: number[] = [];
+      let k = 0;
+      for (; k + INSERT_CHUNK <= events.length; k += INSERT_CHUNK) {
+        const args: unknown[] = [];
+        for (let j = k; j < k + INSERT_CHUNK; j++) args.push(streamId, category, current + j + 1, bodies[j]);
+        // RETURNING yields the rows in insertion order
+        for (const p of stmt.insertChunk.all(...args) as number[]) positions.push(p);
+      }
+      for (; k < events.length; k++) positions.push(stmt.insert.get(streamId, category, current + k + 1, bodies[k]) as number);
+      stored.forEach((e, j) => {
+        const at: EventLocation = { streamId, streamVersion: current + j + 1, globalPosition: positions[j] };
+        appended.push(toEnvelope(e, at));
+        rows.push({ global_position: at.globalPosition, stream_id: streamId, version: at.streamVersion, body: bodies[j], category });
       });
     } catch (err) {
       // Last line of defence: UNIQUE(stream_id, version) catches a writer that slipped past the check.
@@ -87,7 +119,41 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
       throw err;
     }
     const last = appended[appended.length - 1];
+    committedRows.set(req, rows);
     return { nextVersion: current + events.length, lastPosition: last ? last.globalPosition : 0, events: appended };
+  }
+
+  /** Rows of the appends in the group being committed, kept once the commit succeeded. */
+  const committedRows = new Map<PendingAppend, RecentRow[]>();
+  /** Recently committed rows with contiguous positions (another writer's rows break the run: it starts over). */
+  let recent: RecentRow[] = [];
+
+  function keepRecent(rows: RecentRow[]): void {
+    for (const row of rows) {
+      const last = recent[recent.length - 1];
+      if (last && row.global_position !== last.global_position + 1) recent = [];
+      recent.push(row);
+    }
+    if (recent.length > 2 * RECENT_ROWS) recent = recent.slice(recent.length - RECENT_ROWS);
+  }
+
+  /**
+   * The next rows after `after` from memory, when memory holds every committed row from `after` up to `head`;
+   * undefined otherwise (read the table). `scanned` is the last position looked at.
+   */
+  function recentAfter(after: number, head: number, categories: string[] | undefined, limit: number): { rows: Row[]; scanned: number } | undefined {
+    if (recent.length === 0) return undefined;
+    const first = recent[0].global_position;
+    const last = recent[recent.length - 1].global_position;
+    if (after + 1 < first || last < head || after >= last) return undefined;
+    const rows: Row[] = [];
+    let scanned = after;
+    for (let i = after + 1 - first; i < recent.length && rows.length < limit; i++) {
+      const row = recent[i];
+      scanned = row.global_position;
+      if (!categories || categories.includes(row.category)) rows.push(row);
+    }
+    return { rows, scanned };
   }
 
   // Nested better-sqlite3 transactions run as SAVEPOINTs: a failing append rolls back alone.
@@ -114,10 +180,16 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
     try {
       outcomes = commitGroup.immediate(group);
     } catch (err) {
+      committedRows.clear();
       const failure = isBusy(err) ? new DomainError('UNAVAILABLE', 'event log is locked by another writer', undefined, { cause: err }) : err;
       for (const req of group) req.reject(failure);
       return;
     }
+    outcomes.forEach((o, k) => {
+      const rows = committedRows.get(group[k]);
+      if ('ok' in o && rows) keepRecent(rows);
+    });
+    committedRows.clear();
     if (outcomes.some((o) => 'ok' in o && o.ok.events.length > 0)) notifier.emit(APPENDED);
     outcomes.forEach((o, k) => ('ok' in o ? group[k].resolve(o.ok) : group[k].reject(o.err)));
   }
@@ -129,8 +201,13 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
   function readAllSync(options: ReadAllOptions = {}): EventEnvelope[] {
     const after = options.after ?? 0;
     const limit = options.limit ?? -1; // SQLite: a negative LIMIT means no limit
-    const rows = options.categories ? stmt.readAllIn.all(after, JSON.stringify(options.categories), limit) : stmt.readAll.all(after, limit);
-    return rows.map(decodeRow);
+    return readRows(after, options.categories, limit).map(decodeRow);
+  }
+
+  function readRows(after: number, categories: string[] | undefined, limit: number): Row[] {
+    if (!categories) return stmt.readAll.all(after, limit);
+    if (categories.length === 1) return stmt.readAllOne.all(categories[0], after, limit);
+    return stmt.readAllIn.all(after, JSON.stringify(categories), limit);
   }
 
   const store: EventStore = {
@@ -208,8 +285,15 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
       }
     };
 
-    const savePosition = (saved: number): number => {
-      if (position! !== saved) stmt.saveConsumer.run(consumer, position!, Date.now());
+    const saveEveryMs = opts.positionSaveIntervalMs ?? 250;
+    let savedAt = 0;
+    /** One write per interval at most while running (each write is a commit); `force` when closing or failing. */
+    const savePosition = (saved: number, force = false): number => {
+      if (position! === saved) return saved;
+      const nowMs = Date.now();
+      if (!force && nowMs - savedAt < saveEveryMs) return saved;
+      stmt.saveConsumer.run(consumer, position!, nowMs);
+      savedAt = nowMs;
       return position!;
     };
 
@@ -220,21 +304,26 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
         let rows: Row[];
         // Every position up to the head read before the query is committed (one writer, positions in commit order),
         // so a short page means nothing else below that head matches: a filtered consumer may skip past it.
-        const headBefore = categories ? (stmt.head.get() ?? 0) : 0;
+        let headBefore = 0;
         try {
-          rows = categories
-            ? stmt.readAllIn.all(position!, JSON.stringify(categories), opts.subscriptionBatch)
-            : stmt.readAll.all(position!, opts.subscriptionBatch);
+          headBefore = stmt.head.get() ?? 0;
+          // Catching up reads the table; the live tail gets the rows this process has just committed.
+          const kept = position! >= target ? recentAfter(position!, headBefore, categories, opts.subscriptionBatch) : undefined;
+          if (kept) {
+            rows = kept.rows;
+            // Everything up to `scanned` was looked at; a full page may stop before the head.
+            if (rows.length === opts.subscriptionBatch) headBefore = Math.min(headBefore, kept.scanned);
+          } else rows = readRows(position!, categories, opts.subscriptionBatch);
+          if (!categories) headBefore = 0;
         } catch (err) {
           if (closed) break;
           fail(err, corruptPlaceholder({ streamId: '?', streamVersion: 0, globalPosition: position! + 1 }));
           break;
         }
         if (rows.length === 0) {
-          if (categories && headBefore > position!) {
-            position = headBefore;
-            saved = savePosition(saved);
-          }
+          if (categories && headBefore > position!) position = headBefore;
+          // Idle: the position delivered last is stored once the interval has passed (polls come every pollIntervalMs).
+          saved = savePosition(saved);
           if (!caughtUp.settled) caughtUp.resolve();
           await wakeup.wait(opts.pollIntervalMs);
           continue;
@@ -261,8 +350,13 @@ export function createSqliteEventStore(db: Database.Database, notifier: EventEmi
           if (position >= target && !caughtUp.settled) caughtUp.resolve();
         }
         if (completed && !stopped && categories && rows.length < opts.subscriptionBatch && headBefore > position!) position = headBefore;
-        // One position write per page, not per event: a crash redelivers at most one page (delivery is at least once).
-        saved = savePosition(saved);
+        // At most one position write per interval, not per event: a crash redelivers what came since (at least once).
+        saved = savePosition(saved, !completed);
+      }
+      try {
+        savePosition(saved, true);
+      } catch {
+        // the connection is already closed: the next subscribe redelivers from the last stored position
       }
     })();
 

@@ -22,7 +22,8 @@ export interface ExecutionReporter {
 
 /** Port to the integration service: secrets for one node execution, never logged. */
 export interface CredentialResolver {
-  resolve(tenantId: string, ref: unknown, purpose: string): Promise<ResolvedCredentials>;
+  /** `need`: what the block's credentials requirement asks of the credential (OAuth2 scopes), checked by the integration service. */
+  resolve(tenantId: string, ref: unknown, purpose: string, need?: { scopes: string[]; blockName: string }): Promise<ResolvedCredentials>;
 }
 
 /** pino-compatible logger (fields first). */

@@ -1,6 +1,7 @@
 import {
   validateBlockInput,
   type BlockContext,
+  type BlockFiles,
   type BlockKv,
   type BlockRegistry,
   type BlockUsage,
@@ -8,6 +9,7 @@ import {
 } from '@agentry/block-sdk';
 import type { LeasedTask, WorkQueue } from '@agentry/event-log';
 import { DomainError, isDomainError } from '@agentry/kernel';
+import { recordGenAiUsage, runInTaskSpan } from '@agentry/observability'; // tracing (issue #10): task spans, GenAI attributes
 import { effectiveAttempt, failureOf, failureOfErrorPin, type NodeTask, type TaskFailure } from '../domain/task';
 import type { CredentialResolver, ExecutionReporter, NodeProgressReport, WorkerLogger } from './ports';
 
@@ -22,6 +24,8 @@ export interface BlockWorkerDeps {
   /** One kv for all tasks, or one per task (tenant/graph scoped). */
   kv?: BlockKv;
   kvFor?: (task: NodeTask) => BlockKv;
+  /** The task's tenant's file store (ReadFileBlock, WriteFileBlock); blocks see none when absent. */
+  filesFor?: (task: NodeTask) => BlockFiles;
   fetch?: typeof fetch;
   workerId: string;
   /** Lease length; the worker heartbeats (queue + engine) every leaseMs/3. Default 30 s. */
@@ -219,6 +223,7 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
           task.tenantId,
           task.credentialsRef ?? task.input[block.credentials.field],
           `${task.executionId}/${task.nodeExecId}/${attempt} ${block.name}`,
+          { scopes: block.credentials.scopes ?? [], blockName: block.name },
         );
       }
       // Preparing (validation, credentials) may have taken a while: renew the lease before the run.
@@ -246,6 +251,7 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
           error: (msg, f) => logger.error({ ...f, ...log }, msg),
         },
         kv: deps.kvFor?.(task) ?? sharedKv,
+        files: deps.filesFor?.(task),
         fetch: fetchImpl,
         emitProgress: (p) => logger.debug({ ...log, progress: p }, 'block progress'),
         reportUsage: (u) => {
@@ -255,6 +261,7 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
             outputTokens: (usage?.outputTokens ?? 0) + (u.outputTokens ?? 0),
             costUsd: (usage?.costUsd ?? 0) + (u.costUsd ?? 0),
           };
+          recordGenAiUsage(usage); // tracing (issue #10)
         },
       };
 
@@ -340,7 +347,10 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
       }
       for (const task of tasks) {
         running++;
-        const p: Promise<void> = runTask(task)
+        // tracing (issue #10): the task continues the trace of whoever enqueued it
+        const payload = task.payload as Partial<NodeTask>;
+        const spanAttributes = { 'agentry.execution_id': payload.executionId ?? '', 'agentry.node_id': payload.nodeId ?? '', 'agentry.block_id': payload.blockId ?? '', 'agentry.attempt': payload.attempt ?? 0 };
+        const p: Promise<void> = runInTaskSpan(`run node ${payload.nodeId ?? task.id}`, task, spanAttributes, () => runTask(task))
           .catch((err) => logger.error({ taskId: task.id, error: String(err) }, 'task crashed'))
           .finally(() => {
             running--;

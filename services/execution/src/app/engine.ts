@@ -25,8 +25,10 @@ import { toView, type ExecutionSummary, type ExecutionView } from '../domain/exe
 import { ExecutionIndex, type ListFilter } from './execution-index';
 import { KeyedMutex } from './keyed-mutex';
 import { nodeTaskId, type BlobStore, type EngineLogger, type GraphReader, type NodeTaskPayload } from './ports';
-import { runInline } from './inline-runner';
+import { runInline, type InlineResult } from './inline-runner';
+import { checkExecutionQuotas, TenantQuotaModel } from './tenant-quotas';
 import { schemaValidator } from './rules';
+import { SMART_DECISION_MAKER_BLOCK_ID, withToolDefinitions } from './tool-routing';
 
 export type { GraphReader, BlobStore, NodeTaskPayload } from './ports';
 export type { ExecutionView, ExecutionSummary, NodeExecutionView } from '../domain/execution/view';
@@ -145,8 +147,16 @@ export interface ExecutionEngine {
   get(tenantId: string, executionId: string): Promise<ExecutionView>;
   list(tenantId: string, filter?: ListFilter): Promise<{ items: ExecutionSummary[]; nextCursor?: string }>;
   events(tenantId: string, executionId: string): Promise<EventEnvelope[]>;
-  /** Rule 17: a new execution that re-runs `nodeExecId` of a recorded execution with its recorded input, and everything downstream. */
-  fork(tenantId: string, executionId: string, nodeExecId: string, userId?: string): Promise<{ executionId: string }>;
+  /**
+   * Rule 17: a new execution that re-runs one node execution of a recorded execution with its recorded input, and
+   * everything downstream. `from` is a node execution id, or `{ nodeId }` for that node's latest execution that ran.
+   */
+  fork(
+    tenantId: string,
+    executionId: string,
+    from: string | { nodeId: string },
+    userId?: string,
+  ): Promise<{ executionId: string; fromNodeExecId: string }>;
   recover(): Promise<void>;
   tick(): Promise<void>;
   close(): Promise<void>;
@@ -154,6 +164,15 @@ export interface ExecutionEngine {
 
 const ENGINE_KINDS = new Set(['agent', 'review']);
 const MAX_CONFLICT_RETRIES = 8;
+/** Bounds of one batch (one append): events, pure-block runs chained into it, node reports coalesced into it. */
+const MAX_BATCH_EVENTS = 8192;
+const MAX_INLINE_RUNS = 2048;
+const MAX_REPORTS_PER_BATCH = 256;
+/**
+ * An inline result with more outputs is reported in chunks (like a runner's batched reports): one output fanned
+ * out along one link is ~4 events, and its downstream pure blocks join the same batch, hence the divisor.
+ */
+const EVENTS_PER_OUTPUT = 8;
 
 function blockInfo(block: BlockDefinition | undefined): BlockInfo | undefined {
   if (!block) return undefined;
@@ -179,13 +198,26 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     warn: () => {},
     error: (fields, msg) => console.error(`[execution] ${msg}`, fields),
   };
-  const decider = createExecutionDecider({ validateInput: schemaValidator(), defaultRetry: opts.defaultRetry });
+  /** Events of one batch: bounded by what one append of the store may carry (JetStream, Kafka: 1,000). */
+  const maxBatchEvents = Math.min(MAX_BATCH_EVENTS, store.maxEventsPerAppend ?? Infinity);
+  /** Inline results being reported outside a batch (`${executionId}/${nodeExecId}/${attempt}`): not dispatched again. */
+  const inlineInFlight = new Set<string>();
+  const inlineOutputsPerReport = Math.max(1, Math.floor(maxBatchEvents / EVENTS_PER_OUTPUT));
+  const decider = createExecutionDecider({
+    validateInput: schemaValidator(),
+    defaultRetry: opts.defaultRetry,
+    // Blocks that may start before every linked input arrived (SmartDecisionMaker's tool loop) say what they wait for.
+    missingInputs: (blockId, input, unsatisfied) => blocks.get(blockId)?.missingInputs?.(input, unsatisfied) ?? unsatisfied,
+  });
 
   /** In-memory state per execution: a cache of fold(stream), never a source of truth. */
   const cache = new Map<string, ExecutionState>();
   const terminalOrder: string[] = [];
   const mutex = new KeyedMutex();
   const index = new ExecutionIndex(store);
+  const quotas = new TenantQuotaModel(store);
+  /** Starts that passed the quota check and are not in the index yet, per tenant. */
+  const reservedStarts = new Map<string, number>();
   /** Last time (engine clock, ms) a runner reported for `${executionId}/${nodeExecId}/${attempt}`. */
   const lastContact = new Map<string, number>();
   const pending = new Set<Promise<unknown>>();
@@ -323,43 +355,221 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
 
   /* ---------------------------------------------------------------- decide -> append -> react */
 
+  /** One command of a batch: `build` sees the state as left by the commands before it in the batch. */
+  interface Step {
+    /** When set, the execution must belong to this tenant (else NOT_FOUND for this step). */
+    tenantId?: string;
+    build(state: ExecutionState): ExecutionCommand | undefined;
+  }
+  /** `deferred`: the batch was full (maxBatchEvents); nothing of this step was applied, decide it in a later batch. */
+  type StepOutcome =
+    { ok: true; events: ExecutionEvent[] } | { ok: false; err: unknown } | { ok: false; deferred: true };
+
+  function assertTenant(state: ExecutionState, tenantId: string, executionId: string): void {
+    if (state.status === 'NEW' || state.request?.tenantId !== tenantId)
+      throw new DomainError('NOT_FOUND', `execution ${executionId} not found`, { what: 'execution', id: executionId });
+  }
+
   /**
-   * Load, decide, append all events of the decision in ONE append with the expected version, then evolve
-   * the cached state. On VERSION_CONFLICT (another writer), drop the cache and decide again on fresh state.
-   * Must run under the execution's lock. `build` returns undefined when there is nothing to do.
+   * Load, decide every step in order, run the pure blocks those decisions queued (inline chain), then append ALL
+   * resulting events in ONE append with the expected version, so a batch costs one commit. The cached state is
+   * evolved as the steps are decided; if the append fails it is dropped (rebuilt from the log on next use), and
+   * on VERSION_CONFLICT (another writer) the whole batch is decided again on fresh state. A step that throws
+   * contributes nothing and gets its own error. Must run under the execution's lock.
    */
+  async function decideSteps(
+    executionId: string,
+    steps: Step[],
+  ): Promise<{ state: ExecutionState; outcomes: StepOutcome[] }> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await load(executionId);
+      const baseVersion = state.version;
+      const outcomes: StepOutcome[] = [];
+      const all: ExecutionEvent[] = [];
+      let owner = state.request?.tenantId ?? '';
+      try {
+        for (const step of steps) {
+          try {
+            if (step.tenantId !== undefined) assertTenant(state, step.tenantId, executionId);
+            const command = step.build(state);
+            const decided = command ? decider.decide(command, state) : [];
+            if (decided.length === 0) {
+              outcomes.push({ ok: true, events: [] });
+              continue;
+            }
+            if (all.length > 0 && all.length + decided.length > maxBatchEvents) {
+              outcomes.push({ ok: false, deferred: true });
+              continue;
+            }
+            if (!owner && command?.type === 'RequestExecution') owner = command.data.tenantId;
+            const events = await apply(owner, state, decided, all);
+            outcomes.push({ ok: true, events });
+          } catch (err) {
+            if (state.version !== baseVersion + all.length) throw err; // half-applied: give up the batch
+            outcomes.push({ ok: false, err });
+          }
+        }
+        if (all.length === 0) return { state, outcomes };
+        if (all.length > maxBatchEvents)
+          logger.warn(
+            { executionId, events: all.length, max: maxBatchEvents },
+            'one decision exceeds the events one append may carry',
+          );
+        await runInlineChain(owner, state, all);
+        await store.append(
+          streamOf(executionId),
+          all.map((e) => ({ type: e.type, data: e.data })),
+          { expectedVersion: baseVersion, tenantId: owner },
+        );
+      } catch (err) {
+        if (state.version !== baseVersion) cache.delete(executionId);
+        if (isDomainError(err) && err.code === 'VERSION_CONFLICT' && attempt < MAX_CONFLICT_RETRIES) continue;
+        throw err;
+      }
+      remember(executionId, state);
+      index.apply(executionId, state, all);
+      await react(executionId, state, all);
+      return { state, outcomes };
+    }
+  }
+
+  /** Externalizes large values of decided events, evolves the state with them and adds them to the batch. */
+  async function apply(
+    owner: string,
+    state: ExecutionState,
+    decided: ExecutionEvent[],
+    all: ExecutionEvent[],
+  ): Promise<ExecutionEvent[]> {
+    const events = await externalize(owner, decided);
+    for (const e of events) {
+      evolve(state, e);
+      all.push(e);
+    }
+    return events;
+  }
+
+  /** The block a QUEUED node execution runs inside the engine, or undefined when it goes to the queue. */
+  function inlineBlockOf(state: ExecutionState, exec: NodeExecState): BlockDefinition | undefined {
+    if (!opts.inlineBlocks || ENGINE_KINDS.has(state.nodes.get(exec.nodeId)?.kind ?? '')) return undefined;
+    const block = blocks.get(exec.blockId);
+    return block && opts.inlineBlocks(block) ? block : undefined;
+  }
+
+  /**
+   * Pure blocks queued by this batch run right away, and what they yield is decided into the same batch (their
+   * downstream pure blocks too, breadth first), up to a bound; the rest is dispatched after the append as usual.
+   * Only pure blocks run before their inputs are durable: a crash before the commit loses nothing that a re-run
+   * cannot reproduce, and every side-effecting node is dispatched only after the append (rule 13).
+   */
+  async function runInlineChain(owner: string, state: ExecutionState, all: ExecutionEvent[]): Promise<void> {
+    if (!opts.inlineBlocks) return;
+    let from = 0;
+    let runs = 0;
+    while (from < all.length && state.status === 'RUNNING') {
+      const queued: string[] = [];
+      for (let i = from; i < all.length; i++) {
+        const e = all[i];
+        if (e.type === 'NodeExecutionQueued') queued.push(e.data.nodeExecId);
+      }
+      from = all.length;
+      for (const id of queued) {
+        if (all.length >= maxBatchEvents || runs >= MAX_INLINE_RUNS || state.status !== 'RUNNING') return;
+        const exec = state.nodeExecs.get(id);
+        if (exec?.status !== 'QUEUED' || exec.notBefore !== undefined) continue;
+        const block = inlineBlockOf(state, exec);
+        if (!block) continue;
+        const task = taskPayload(state, exec, await resolveDeep(exec.input ?? {}));
+        const result = await runInline(block, task);
+        runs++;
+        if (result.outputs.length > inlineOutputsPerReport) {
+          // Too much for one decision: reported in chunks after this batch, like a runner's batched reports.
+          reportInlineLater(state.request!.executionId, exec, task, result);
+          continue;
+        }
+        const at = now();
+        let decided: ExecutionEvent[];
+        try {
+          decided = decider.decide(
+            {
+              type: 'ReportNodeProgress',
+              data: {
+                nodeExecId: id,
+                attempt: exec.attempt,
+                workerId: INLINE_WORKER_ID,
+                started: true,
+                outputs: result.outputs,
+                usage: result.usage,
+                finished: result.finished,
+                nowMs: at.getTime(),
+                at: at.toISOString(),
+              },
+            },
+            state,
+          );
+        } catch (err) {
+          // Left QUEUED: dispatched after the append like any other node.
+          logger.warn(
+            { nodeExecId: id, error: err instanceof Error ? err.message : String(err) },
+            'inline result rejected',
+          );
+          continue;
+        }
+        if (all.length + decided.length > maxBatchEvents) {
+          reportInlineLater(state.request!.executionId, exec, task, result);
+          continue;
+        }
+        await apply(owner, state, decided, all);
+      }
+    }
+  }
+
+  /** Reports an inline result outside the current batch (it stays QUEUED until then, and is not dispatched again). */
+  function reportInlineLater(
+    executionId: string,
+    exec: NodeExecState,
+    task: NodeTaskPayload,
+    result: InlineResult,
+  ): void {
+    const key = nodeTaskId(executionId, exec.id, exec.attempt);
+    inlineInFlight.add(key);
+    spawn(`report inline ${key}`, () => reportInlineResult(task, result).finally(() => inlineInFlight.delete(key)));
+  }
+
+  /** An inline result as reports of at most inlineOutputsPerReport outputs (`outputSeq` keeps them exact). */
+  async function reportInlineResult(task: NodeTaskPayload, result: InlineResult): Promise<void> {
+    const base = {
+      tenantId: task.tenantId,
+      executionId: task.executionId,
+      nodeExecId: task.nodeExecId,
+      attempt: task.attempt,
+      workerId: INLINE_WORKER_ID,
+    };
+    let sent = 0;
+    do {
+      const outputs = result.outputs.slice(sent, sent + inlineOutputsPerReport);
+      const last = sent + outputs.length >= result.outputs.length;
+      const { cancelled } = await reportNodeProgress({
+        ...base,
+        started: sent === 0 || undefined,
+        outputs,
+        outputSeq: sent,
+        ...(last ? { finished: result.finished, usage: result.usage } : {}),
+      });
+      sent += outputs.length;
+      if (cancelled) return;
+    } while (sent < result.outputs.length);
+  }
+
+  /** One command, decided and appended on its own (see decideSteps); throws the command's error. */
   async function decideAndAppend(
     executionId: string,
     tenantId: string | undefined,
     build: (state: ExecutionState) => ExecutionCommand | undefined,
   ): Promise<{ state: ExecutionState; events: ExecutionEvent[] }> {
-    for (let attempt = 0; ; attempt++) {
-      const state = tenantId === undefined ? await load(executionId) : await loadForTenant(tenantId, executionId);
-      const command = build(state);
-      if (!command) return { state, events: [] };
-      const decided = decider.decide(command, state);
-      if (decided.length === 0) return { state, events: [] };
-      const owner = state.request?.tenantId ?? (command.type === 'RequestExecution' ? command.data.tenantId : '');
-      const events = await externalize(owner, decided);
-      try {
-        await store.append(
-          streamOf(executionId),
-          events.map((e) => ({ type: e.type, data: e.data })),
-          { expectedVersion: state.version, tenantId: owner },
-        );
-      } catch (err) {
-        if (isDomainError(err) && err.code === 'VERSION_CONFLICT' && attempt < MAX_CONFLICT_RETRIES) {
-          cache.delete(executionId);
-          continue;
-        }
-        throw err;
-      }
-      for (const e of events) evolve(state, e);
-      remember(executionId, state);
-      index.apply(executionId, state, events);
-      await react(executionId, state, events);
-      return { state, events };
-    }
+    const { state, outcomes } = await decideSteps(executionId, [{ tenantId, build }]);
+    const outcome = outcomes[0];
+    if (!outcome.ok) throw 'err' in outcome ? outcome.err : new Error('a single command was deferred');
+    return { state, events: outcome.events };
   }
 
   function run<T>(executionId: string, work: () => Promise<T>): Promise<T> {
@@ -393,21 +603,30 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
       return;
     }
     if (ENGINE_KINDS.has(node.kind)) return;
-    const input = await resolveDeep(exec.input ?? {});
+    const resolved = await resolveDeep(exec.input ?? {});
+    // ---- SmartDecisionMaker tool routing (tool-routing.ts): tool definitions derived from its tools_^_ links.
+    const input =
+      exec.blockId === SMART_DECISION_MAKER_BLOCK_ID
+        ? withToolDefinitions(
+            resolved,
+            { nodes: state.nodes.values(), links: state.linksFrom.get(exec.nodeId) ?? [] },
+            exec.nodeId,
+            (id) => blocks.get(id),
+          )
+        : resolved;
+    // ---- end of tool routing
     const block = opts.inlineBlocks ? blocks.get(exec.blockId) : undefined;
     if (block && opts.inlineBlocks!(block)) {
+      const key = nodeTaskId(executionId, exec.id, exec.attempt);
+      if (inlineInFlight.has(key)) return;
+      inlineInFlight.add(key);
       const task = taskPayload(state, exec, input);
-      spawn(`inline ${executionId}/${exec.id}`, async () => {
-        const result = await runInline(block, task);
-        await reportNodeProgress({
-          tenantId: task.tenantId,
-          executionId,
-          nodeExecId: exec.id,
-          attempt: exec.attempt,
-          workerId: INLINE_WORKER_ID,
-          started: true,
-          ...result,
-        });
+      spawn(`inline ${key}`, async () => {
+        try {
+          await reportInlineResult(task, await runInline(block, task));
+        } finally {
+          inlineInFlight.delete(key);
+        }
       });
       return;
     }
@@ -632,34 +851,84 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     return undefined;
   }
 
+  /**
+   * Tenant quotas (TenantQuotasSet on `tenant-<id>`): QUOTA_EXCEEDED, with nothing appended, when one more execution
+   * would pass executionsPerDay (requested this UTC day) or concurrentExecutions (not finished). The check and the
+   * start are atomic within this engine: a start in flight holds a reservation until the index counts it.
+   */
+  async function withinQuotas<T>(tenantId: string, start: () => Promise<T>): Promise<T> {
+    await Promise.all([quotas.refresh(), index.ensureBuilt()]);
+    const day = now().toISOString().slice(0, 10);
+    const counts = index.tenantCounts(tenantId, day);
+    const held = reservedStarts.get(tenantId) ?? 0;
+    checkExecutionQuotas(
+      tenantId,
+      quotas.get(tenantId),
+      { running: counts.running + held, requestedOnDay: counts.requestedOnDay + held },
+      day,
+    );
+    reservedStarts.set(tenantId, held + 1);
+    try {
+      return await start();
+    } finally {
+      const left = (reservedStarts.get(tenantId) ?? 1) - 1;
+      if (left > 0) reservedStarts.set(tenantId, left);
+      else reservedStarts.delete(tenantId);
+    }
+  }
+
   async function requestExecution(cmd: RequestExecutionCommand): Promise<{ executionId: string }> {
     const over = await tenantOverBudget(cmd.tenantId);
     if (over) throw new DomainError('BUDGET_EXCEEDED', over, { tenantId: cmd.tenantId });
-    return startExecution(newId(), cmd);
+    return withinQuotas(cmd.tenantId, () => startExecution(newId(), cmd));
   }
 
-  async function reportNodeProgress(r: NodeProgressReport): Promise<{ cancelled: boolean }> {
-    return run(r.executionId, async () => {
-      const state = await loadForTenant(r.tenantId, r.executionId);
-      if (state.status !== 'RUNNING') return { cancelled: true };
-      const exec = state.nodeExecs.get(r.nodeExecId);
-      if (!exec)
-        throw new DomainError('NOT_FOUND', `node execution ${r.nodeExecId} not found`, {
-          what: 'node execution',
-          id: r.nodeExecId,
-        });
-      if (r.attempt < exec.attempt || TERMINAL_NODE_STATUSES.has(exec.status)) return { cancelled: true };
-      const isHeartbeat = !r.started && !r.outputs?.length && !r.finished && !r.usage;
-      if (isHeartbeat) {
-        // A newer attempt (redelivered task) or a start still in flight: not ours to cancel yet.
-        if (r.attempt > exec.attempt || exec.status !== 'RUNNING') return { cancelled: false };
-        if (exec.workerId && exec.workerId !== r.workerId) return { cancelled: true };
-        lastContact.set(nodeTaskId(r.executionId, exec.id, exec.attempt), now().getTime());
-        return { cancelled: false };
+  /** Reports waiting for their execution's lock: those of one execution are decided together, in ONE append. */
+  const waitingReports = new Map<
+    string,
+    Array<{ report: NodeProgressReport; resolve: (r: { cancelled: boolean }) => void; reject: (err: unknown) => void }>
+  >();
+
+  function reportNodeProgress(r: NodeProgressReport): Promise<{ cancelled: boolean }> {
+    return new Promise((resolve, reject) => {
+      let waiting = waitingReports.get(r.executionId);
+      if (!waiting) {
+        waitingReports.set(r.executionId, (waiting = []));
+        void run(r.executionId, () => decideReports(r.executionId));
       }
-      const at = now();
-      try {
-        const { state: after } = await decideAndAppend(r.executionId, r.tenantId, () => ({
+      waiting.push({ report: r, resolve, reject });
+    });
+  }
+
+  async function decideReports(executionId: string): Promise<void> {
+    const waiting = waitingReports.get(executionId) ?? [];
+    const batch = waiting.splice(0, MAX_REPORTS_PER_BATCH);
+    if (waiting.length === 0) waitingReports.delete(executionId);
+    else void run(executionId, () => decideReports(executionId));
+    const answers: Array<{ cancelled: boolean } | undefined> = [];
+    const at = now();
+    const steps: Step[] = batch.map(({ report: r }, k) => ({
+      tenantId: r.tenantId,
+      build: (state) => {
+        answers[k] = undefined;
+        if (state.status !== 'RUNNING') return void (answers[k] = { cancelled: true });
+        const exec = state.nodeExecs.get(r.nodeExecId);
+        if (!exec)
+          throw new DomainError('NOT_FOUND', `node execution ${r.nodeExecId} not found`, {
+            what: 'node execution',
+            id: r.nodeExecId,
+          });
+        if (r.attempt < exec.attempt || TERMINAL_NODE_STATUSES.has(exec.status))
+          return void (answers[k] = { cancelled: true });
+        const isHeartbeat = !r.started && !r.outputs?.length && !r.finished && !r.usage;
+        if (isHeartbeat) {
+          // A newer attempt (redelivered task) or a start still in flight: not ours to cancel yet.
+          if (r.attempt > exec.attempt || exec.status !== 'RUNNING') return void (answers[k] = { cancelled: false });
+          if (exec.workerId && exec.workerId !== r.workerId) return void (answers[k] = { cancelled: true });
+          lastContact.set(nodeTaskId(r.executionId, exec.id, exec.attempt), at.getTime());
+          return void (answers[k] = { cancelled: false });
+        }
+        return {
           type: 'ReportNodeProgress',
           data: {
             nodeExecId: r.nodeExecId,
@@ -673,32 +942,64 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
             nowMs: at.getTime(),
             at: at.toISOString(),
           },
-        }));
-        const e = after.nodeExecs.get(r.nodeExecId)!;
-        if (e.status === 'RUNNING' && e.attempt === r.attempt)
-          lastContact.set(nodeTaskId(r.executionId, e.id, e.attempt), at.getTime());
-        if (after.status === 'RUNNING' && opts.tenantBudget) {
-          const over = await tenantOverBudget(r.tenantId);
-          if (over) {
-            await decideAndAppend(r.executionId, r.tenantId, (s) =>
-              s.status === 'RUNNING'
-                ? { type: 'FailExecution', data: { reason: over, code: 'BUDGET_EXCEEDED', at: at.toISOString() } }
-                : undefined,
-            );
-          }
-        }
-        return { cancelled: after.status !== 'RUNNING' || e.status === 'TERMINATED' || e.attempt !== r.attempt };
-      } catch (err) {
+        };
+      },
+    }));
+    let after: ExecutionState;
+    let outcomes: StepOutcome[];
+    try {
+      ({ state: after, outcomes } = await decideSteps(executionId, steps));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    let decidedAny = false;
+    const deferred: typeof batch = [];
+    batch.forEach(({ report: r, resolve, reject }, k) => {
+      const outcome = outcomes[k];
+      if (!outcome.ok && 'deferred' in outcome) {
+        deferred.push(batch[k]);
+        return;
+      }
+      if (!outcome.ok) {
+        const err = outcome.err;
         if (isDomainError(err) && err.code === 'INVALID_TRANSITION') {
           logger.warn(
             { executionId: r.executionId, nodeExecId: r.nodeExecId, attempt: r.attempt, reason: err.message },
             'report rejected, runner told to stop',
           );
-          return { cancelled: true };
+          return resolve({ cancelled: true });
         }
-        throw err;
+        return reject(err);
       }
+      const answer = answers[k];
+      if (answer) return resolve(answer);
+      decidedAny = true;
+      const e = after.nodeExecs.get(r.nodeExecId)!;
+      if (e.status === 'RUNNING' && e.attempt === r.attempt)
+        lastContact.set(nodeTaskId(r.executionId, e.id, e.attempt), at.getTime());
+      resolve({ cancelled: after.status !== 'RUNNING' || e.status === 'TERMINATED' || e.attempt !== r.attempt });
     });
+    if (deferred.length > 0) {
+      // The batch was full: these go first in the next one.
+      const waitingNow = waitingReports.get(executionId);
+      if (waitingNow) waitingNow.unshift(...deferred);
+      else {
+        waitingReports.set(executionId, deferred);
+        void run(executionId, () => decideReports(executionId));
+      }
+    }
+    if (decidedAny && after.status === 'RUNNING' && opts.tenantBudget) {
+      const tenantId = after.request!.tenantId;
+      const over = await tenantOverBudget(tenantId);
+      if (over) {
+        await decideAndAppend(executionId, tenantId, (s) =>
+          s.status === 'RUNNING'
+            ? { type: 'FailExecution', data: { reason: over, code: 'BUDGET_EXCEEDED', at: at.toISOString() } }
+            : undefined,
+        ).catch((err) => logger.error({ executionId, error: String(err) }, 'failing an execution over budget failed'));
+      }
+    }
   }
 
   async function cancel(tenantId: string, executionId: string, reason?: string): Promise<void> {
@@ -743,13 +1044,27 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     return stream;
   }
 
+  /** The latest execution of a node that ran (has a recorded input); NOT_FOUND when the node is not in the graph. */
+  function latestRunOf(state: ExecutionState, nodeId: string): string {
+    if (!state.nodes.has(nodeId))
+      throw new DomainError('NOT_FOUND', `node ${nodeId} not found in the graph`, { what: 'node', id: nodeId });
+    for (let n = state.execCountByNode.get(nodeId) ?? 0; n > 0; n--) {
+      const id = `${nodeId}#${n}`;
+      if (state.nodeExecs.get(id)?.input) return id;
+    }
+    throw new DomainError('INVALID_TRANSITION', `node ${nodeId} never ran in execution: it has no recorded input`, {
+      nodeId,
+    });
+  }
+
   async function fork(
     tenantId: string,
     executionId: string,
-    nodeExecId: string,
+    from: string | { nodeId: string },
     userId?: string,
-  ): Promise<{ executionId: string }> {
+  ): Promise<{ executionId: string; fromNodeExecId: string }> {
     const source = await run(executionId, () => loadForTenant(tenantId, executionId));
+    const nodeExecId = typeof from === 'string' ? from : latestRunOf(source, from.nodeId);
     const exec = source.nodeExecs.get(nodeExecId);
     if (!exec)
       throw new DomainError('NOT_FOUND', `node execution ${nodeExecId} not found`, {
@@ -761,22 +1076,26 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
         nodeExecId,
       });
     const r = source.request!;
-    return startExecution(newId(), {
-      tenantId,
-      userId: userId ?? r.userId,
-      graphId: r.graphId,
-      graphVersion: r.graphVersion,
-      inputs: r.inputs,
-      trigger: r.trigger,
-      budget: r.budget,
-      forkOf: {
-        executionId,
-        nodeExecId,
-        nodeId: exec.nodeId,
-        input: exec.input,
-        staticInputs: Object.fromEntries(source.staticInputs),
-      },
-    });
+    const recordedInput = exec.input;
+    const started = await withinQuotas(tenantId, () =>
+      startExecution(newId(), {
+        tenantId,
+        userId: userId ?? r.userId,
+        graphId: r.graphId,
+        graphVersion: r.graphVersion,
+        inputs: r.inputs,
+        trigger: r.trigger,
+        budget: r.budget,
+        forkOf: {
+          executionId,
+          nodeExecId,
+          nodeId: exec.nodeId,
+          input: recordedInput,
+          staticInputs: Object.fromEntries(source.staticInputs),
+        },
+      }),
+    );
+    return { executionId: started.executionId, fromNodeExecId: nodeExecId };
   }
 
   /** Continue an execution after a restart: re-dispatch QUEUED work, give RUNNING work a fresh lease, reconnect sub-agents. */

@@ -1,4 +1,5 @@
 import type { EventStore } from '@agentry/event-log';
+import { DomainError } from '@agentry/kernel';
 import type { ExecutionEvent, Trigger } from '../domain/execution/events';
 import type { ExecutionState } from '../domain/execution/state';
 import type { ExecutionSummary, ExecutionViewStatus } from '../domain/execution/view';
@@ -25,12 +26,47 @@ export interface ListFilter {
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'TERMINATED']);
 const PAGE = 5000;
 
+/** Executions of one tenant (or one graph) in (requestedAt, id) order: the keyset the list pages through. */
+type Ordered = ExecutionSummary[];
+
+const before = (a: ExecutionSummary, requestedAt: string, id: string) =>
+  a.requestedAt < requestedAt || (a.requestedAt === requestedAt && a.id < id);
+
+/** First index in `list` whose key is not before (requestedAt, id). */
+function lowerBound(list: Ordered, requestedAt: string, id: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(list[mid], requestedAt, id)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts in key order; executions arrive almost in requestedAt order, so this is nearly always a push. */
+function insertOrdered(list: Ordered, s: ExecutionSummary): void {
+  const last = list[list.length - 1];
+  if (!last || before(last, s.requestedAt, s.id)) list.push(s);
+  else list.splice(lowerBound(list, s.requestedAt, s.id), 0, s);
+}
+
+export interface TenantCounts {
+  /** Executions not finished yet. */
+  running: number;
+  /** Executions requested on the given UTC day (YYYY-MM-DD). */
+  requestedOnDay: number;
+}
+
 /**
  * In-memory summaries of every execution, built once from the log (category 'execution') and kept up to
  * date by the engine after each append. A read model: rebuildable, never the source of truth.
  */
 export class ExecutionIndex {
   private readonly byId = new Map<string, ExecutionSummary>();
+  private readonly byTenant = new Map<string, Ordered>();
+  private readonly byGraph = new Map<string, Ordered>();
+  private readonly counts = new Map<string, { running: number; byDay: Map<string, number> }>();
   private readonly usage = new Map<string, TenantUsage>();
   /** Last stream version applied per execution: events seen both live and while building count once. */
   private readonly applied = new Map<string, number>();
@@ -78,7 +114,7 @@ export class ExecutionIndex {
     if (e.type === 'ExecutionRequested') {
       if (this.byId.has(id)) return;
       const d = e.data;
-      this.byId.set(id, {
+      const summary: ExecutionSummary = {
         id,
         tenantId: d.tenantId,
         userId: d.userId,
@@ -88,11 +124,20 @@ export class ExecutionIndex {
         trigger: d.trigger,
         requestedAt: d.requestedAt,
         parentExecutionId: d.parentExecutionId,
-      });
+      };
+      this.byId.set(id, summary);
+      insertOrdered(this.orderedOf(this.byTenant, d.tenantId), summary);
+      insertOrdered(this.orderedOf(this.byGraph, `${d.tenantId}/${d.graphId}`), summary);
+      const c = this.countsOf(d.tenantId);
+      c.running += 1;
+      const day = d.requestedAt.slice(0, 10);
+      c.byDay.set(day, (c.byDay.get(day) ?? 0) + 1);
       return;
     }
     const s = this.byId.get(id);
     if (!s) return;
+    const ends = e.type === 'ExecutionCompleted' || e.type === 'ExecutionFailed' || e.type === 'ExecutionTerminated';
+    if (ends && !TERMINAL.has(s.status)) this.countsOf(s.tenantId).running -= 1;
     switch (e.type) {
       case 'NodeExecutionQueued':
       case 'NodeRetryScheduled':
@@ -129,6 +174,24 @@ export class ExecutionIndex {
     }
   }
 
+  private orderedOf(map: Map<string, Ordered>, key: string): Ordered {
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    return list;
+  }
+
+  private countsOf(tenantId: string) {
+    let c = this.counts.get(tenantId);
+    if (!c) this.counts.set(tenantId, (c = { running: 0, byDay: new Map() }));
+    return c;
+  }
+
+  /** What tenant quotas count: executions not finished, and executions requested on a UTC day. */
+  tenantCounts(tenantId: string, day: string): TenantCounts {
+    const c = this.counts.get(tenantId);
+    return { running: c?.running ?? 0, requestedOnDay: c?.byDay.get(day) ?? 0 };
+  }
+
   private usageOf(id: string): TenantUsage {
     let u = this.usage.get(id);
     if (!u) this.usage.set(id, (u = { nodeRuns: 0, tokens: 0, costUsd: 0 }));
@@ -153,34 +216,52 @@ export class ExecutionIndex {
     return [...this.byId.values()].filter((s) => !TERMINAL.has(s.status)).map((s) => s.id);
   }
 
+  /**
+   * Newest first, keyset-paginated on (requestedAt, id): a binary search finds where the page starts (cursor,
+   * `to`) in the tenant's (or the graph's) ordered executions, then it walks back until the page is full or `from`
+   * is passed. Cost: O(log n) plus the executions skipped by the status/trigger filters.
+   */
   list(tenantId: string, filter: ListFilter): { items: ExecutionSummary[]; nextCursor?: string } {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-    const after = filter.cursor
-      ? (JSON.parse(Buffer.from(filter.cursor, 'base64url').toString('utf8')) as [string, string])
-      : undefined;
-    const items = [...this.byId.values()]
-      .filter(
-        (s) =>
-          s.tenantId === tenantId &&
-          (filter.graphId === undefined || s.graphId === filter.graphId) &&
-          (filter.status === undefined || s.status === filter.status) &&
-          (filter.trigger === undefined || s.trigger === filter.trigger) &&
-          (filter.from === undefined || s.requestedAt >= filter.from) &&
-          (filter.to === undefined || s.requestedAt < filter.to),
+    const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    const ordered =
+      (filter.graphId === undefined
+        ? this.byTenant.get(tenantId)
+        : this.byGraph.get(`${tenantId}/${filter.graphId}`)) ?? [];
+    // Start just before the cursor's key, and before `to` (exclusive).
+    let end = after ? lowerBound(ordered, after[0], after[1]) : ordered.length;
+    if (filter.to !== undefined) end = Math.min(end, lowerBound(ordered, filter.to, ''));
+    const page: ExecutionSummary[] = [];
+    let more = false;
+    for (let i = end - 1; i >= 0; i--) {
+      const s = ordered[i];
+      if (filter.from !== undefined && s.requestedAt < filter.from) break;
+      if (
+        (filter.status !== undefined && s.status !== filter.status) ||
+        (filter.trigger !== undefined && s.trigger !== filter.trigger)
       )
-      // newest first; ties broken by id so the cursor is stable
-      .sort((a, b) =>
-        a.requestedAt === b.requestedAt ? (a.id < b.id ? 1 : -1) : a.requestedAt < b.requestedAt ? 1 : -1,
-      )
-      .filter((s) => !after || s.requestedAt < after[0] || (s.requestedAt === after[0] && s.id < after[1]));
-    const page = items.slice(0, limit).map((s) => ({ ...s }));
+        continue;
+      if (page.length === limit) {
+        more = true;
+        break;
+      }
+      page.push({ ...s });
+    }
     const last = page[page.length - 1];
     return {
       items: page,
-      nextCursor:
-        items.length > limit
-          ? Buffer.from(JSON.stringify([last.requestedAt, last.id])).toString('base64url')
-          : undefined,
+      nextCursor: more ? Buffer.from(JSON.stringify([last.requestedAt, last.id])).toString('base64url') : undefined,
     };
   }
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string')
+      return [parsed[0], parsed[1]];
+  } catch {
+    // reported below
+  }
+  throw new DomainError('VALIDATION_FAILED', 'invalid cursor', { errors: { cursor: 'invalid' } });
 }

@@ -148,6 +148,12 @@ export function executionGrpcService(engine: ExecutionEngine, events: EventStore
         const caller = requireCaller(req.caller);
         return { events: (await engine.events(caller.tenantId, req.executionId)).map(envelopeToProto) };
       },
+      async forkExecution(req) {
+        const caller = requireCaller(req.caller);
+        if (!req.fromNodeExecId && !req.fromNodeId)
+          throw new DomainError('VALIDATION_FAILED', 'fork needs fromNodeId or fromNodeExecId', { errors: { fromNodeId: 'required' } });
+        return engine.fork(caller.tenantId, req.executionId, req.fromNodeExecId || { nodeId: req.fromNodeId }, caller.userId || undefined);
+      },
       async watchExecutionEvents(req, call) {
         const caller = requireCaller(req.caller);
         // Tail the execution category from a position; stops when the client goes away.

@@ -23,6 +23,11 @@ export interface ExecutionRules {
   defaultRetry?: RetryPolicy;
   /** A node attempt re-dispatched this many times after lost leases fails with LEASE_EXPIRED. Default 3. */
   maxLeaseExpiries?: number;
+  /**
+   * Rule 5 for blocks that may run before every linked input has a value (AutoGPT's SmartDecisionMaker tool loop):
+   * the linked inputs the node must still wait for, given what it has. Default: every unsatisfied link.
+   */
+  missingInputs?(blockId: string, input: Record<string, unknown>, unsatisfiedLinks: readonly string[]): readonly string[];
 }
 
 export const requiredFieldsOnly: ExecutionRules['validateInput'] = (schema, input) => {
@@ -70,6 +75,13 @@ function setExec(
   if (next.status !== current.status) {
     state.active +=
       (ACTIVE_NODE_STATUSES.has(next.status) ? 1 : 0) - (ACTIVE_NODE_STATUSES.has(current.status) ? 1 : 0);
+    if (current.status === 'INCOMPLETE') {
+      const waiting = state.incompleteByNode.get(current.nodeId) ?? [];
+      state.incompleteByNode.set(
+        current.nodeId,
+        waiting[0] === id ? waiting.slice(1) : waiting.filter((w) => w !== id),
+      );
+    }
   }
   state.nodeExecs.set(id, next);
   return next;
@@ -112,7 +124,8 @@ export function evolve(state: ExecutionState, event: ExecutionEvent): ExecutionS
         attemptOutputs: 0,
         createdAt,
       });
-      state.execsByNode.set(nodeId, [...(state.execsByNode.get(nodeId) ?? []), nodeExecId]);
+      state.execCountByNode.set(nodeId, (state.execCountByNode.get(nodeId) ?? 0) + 1);
+      state.incompleteByNode.set(nodeId, [...(state.incompleteByNode.get(nodeId) ?? []), nodeExecId]);
       return state;
     }
     case 'NodeInputReceived': {
@@ -269,7 +282,7 @@ class Decision {
 
   /** Deterministic, readable ids: `<nodeId>#<n>`, n counting this node's executions from 1. */
   create(node: PlanNode): NodeExecState {
-    const nodeExecId = `${node.id}#${(this.state.execsByNode.get(node.id)?.length ?? 0) + 1}`;
+    const nodeExecId = `${node.id}#${(this.state.execCountByNode.get(node.id) ?? 0) + 1}`;
     this.emit({
       type: 'NodeExecutionCreated',
       data: { nodeExecId, nodeId: node.id, blockId: node.blockId, createdAt: this.at },
@@ -284,12 +297,15 @@ class Decision {
     const node = this.node(exec.nodeId);
     const statics = this.state.staticInputs.get(node.id) ?? {};
     const raw: Record<string, unknown> = { ...node.inputDefault };
+    let unsatisfied: string[] | undefined;
     for (const link of this.state.linksTo.get(node.id) ?? []) {
       if (has(exec.inputs, link.sinkName)) continue;
       if (this.isStaticLink(link) && has(statics, link.sinkName)) raw[link.sinkName] = statics[link.sinkName];
-      else return;
+      else if (!this.rules.missingInputs) return;
+      else (unsatisfied ??= []).push(link.sinkName);
     }
     Object.assign(raw, exec.inputs);
+    if (unsatisfied && this.rules.missingInputs!(node.blockId, raw, unsatisfied).length > 0) return;
     let input: Record<string, unknown>;
     try {
       input = mergeDynamicPins(raw);
@@ -365,11 +381,8 @@ class Decision {
       const sink = this.state.nodes.get(link.sinkId);
       if (!sink || sink.kind === 'note') continue;
       const isStatic = this.isStaticLink(link);
-      const ids = this.state.execsByNode.get(sink.id) ?? [];
-      let targetId = ids.find((id) => {
-        const e = this.state.nodeExecs.get(id)!;
-        return e.status === 'INCOMPLETE' && !has(e.inputs, link.sinkName);
-      });
+      const waiting = this.state.incompleteByNode.get(sink.id) ?? [];
+      let targetId = waiting.find((id) => !has(this.state.nodeExecs.get(id)!.inputs, link.sinkName));
       targetId ??= this.create(sink).id;
       this.emit({
         type: 'NodeInputReceived',
@@ -377,7 +390,8 @@ class Decision {
       });
       this.tryQueue(targetId);
       // A static value also completes every other execution of the sink that was waiting for it (rule 4).
-      if (isStatic) for (const id of this.state.execsByNode.get(sink.id) ?? []) if (id !== targetId) this.tryQueue(id);
+      if (isStatic)
+        for (const id of this.state.incompleteByNode.get(sink.id) ?? []) if (id !== targetId) this.tryQueue(id);
     }
   }
 

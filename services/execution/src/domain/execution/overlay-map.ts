@@ -11,7 +11,8 @@ export class OverlayMap<K, V> extends Map<K, V> {
   }
 
   override get(key: K): V | undefined {
-    return this.local.has(key) ? this.local.get(key) : this.base.get(key);
+    const own = this.local.get(key);
+    return own !== undefined || this.local.has(key) ? own : this.base.get(key);
   }
 
   override has(key: K): boolean {

@@ -71,7 +71,13 @@ export interface ExecutionState {
   /** Nodes whose `error` pin is linked: their failures are handled. */
   errorLinked: Set<string>;
   nodeExecs: Map<string, NodeExecState>;
-  execsByNode: Map<string, string[]>;
+  /** How many executions each node has had (node execution ids are `<nodeId>#<n>`). */
+  execCountByNode: Map<string, number>;
+  /**
+   * INCOMPLETE executions of each node, oldest first (rule 3 looks for the oldest one lacking an input): kept
+   * apart so that input assembly does not scan every finished execution of a node that ran thousands of times.
+   */
+  incompleteByNode: Map<string, readonly string[]>;
   /** Last value seen on each static input of a node (rule 4). */
   staticInputs: Map<string, Record<string, unknown>>;
   outputs: Record<string, unknown[]>;
@@ -90,7 +96,8 @@ export function initialState(): ExecutionState {
     linksTo: new Map(),
     errorLinked: new Set(),
     nodeExecs: new Map(),
-    execsByNode: new Map(),
+    execCountByNode: new Map(),
+    incompleteByNode: new Map(),
     staticInputs: new Map(),
     outputs: {},
     usage: { nodeRuns: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
@@ -104,7 +111,8 @@ export function draftOf(state: ExecutionState): ExecutionState {
   return {
     ...state,
     nodeExecs: new OverlayMap(state.nodeExecs),
-    execsByNode: new OverlayMap(state.execsByNode),
+    execCountByNode: new OverlayMap(state.execCountByNode),
+    incompleteByNode: new OverlayMap(state.incompleteByNode),
     staticInputs: new OverlayMap(state.staticInputs),
   };
 }

@@ -198,6 +198,25 @@ export interface WatchExecutionEventsResponse {
   event?: EventEnvelope | undefined;
 }
 
+/**
+ * Rule 17: a new execution re-runs one node of a recorded execution with its recorded input (upstream outputs
+ * are reused from the log, not recomputed), and everything downstream of it.
+ */
+export interface ForkExecutionRequest {
+  caller?: CallerContext | undefined;
+  executionId: string;
+  /** The node to re-run from: its latest execution that ran (recorded input) is used. */
+  fromNodeId: string;
+  /** Or one node execution exactly (`<nodeId>#<n>`); takes precedence over from_node_id. */
+  fromNodeExecId: string;
+}
+
+export interface ForkExecutionResponse {
+  executionId: string;
+  /** The node execution of the source execution that was forked. */
+  fromNodeExecId: string;
+}
+
 function createBaseNodeExecution(): NodeExecution {
   return {
     id: "",
@@ -3004,6 +3023,230 @@ export const WatchExecutionEventsResponse: MessageFns<WatchExecutionEventsRespon
   },
 };
 
+function createBaseForkExecutionRequest(): ForkExecutionRequest {
+  return { caller: undefined, executionId: "", fromNodeId: "", fromNodeExecId: "" };
+}
+
+export const ForkExecutionRequest: MessageFns<ForkExecutionRequest> = {
+  encode(message: ForkExecutionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      CallerContext.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    if (message.fromNodeId !== "") {
+      writer.uint32(26).string(message.fromNodeId);
+    }
+    if (message.fromNodeExecId !== "") {
+      writer.uint32(34).string(message.fromNodeExecId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForkExecutionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForkExecutionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = CallerContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fromNodeId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.fromNodeExecId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ForkExecutionRequest {
+    return {
+      caller: isSet(object.caller) ? CallerContext.fromJSON(object.caller) : undefined,
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      fromNodeId: isSet(object.fromNodeId)
+        ? globalThis.String(object.fromNodeId)
+        : isSet(object.from_node_id)
+        ? globalThis.String(object.from_node_id)
+        : "",
+      fromNodeExecId: isSet(object.fromNodeExecId)
+        ? globalThis.String(object.fromNodeExecId)
+        : isSet(object.from_node_exec_id)
+        ? globalThis.String(object.from_node_exec_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ForkExecutionRequest): unknown {
+    const obj: any = {};
+    if (message.caller !== undefined) {
+      obj.caller = CallerContext.toJSON(message.caller);
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.fromNodeId !== "") {
+      obj.fromNodeId = message.fromNodeId;
+    }
+    if (message.fromNodeExecId !== "") {
+      obj.fromNodeExecId = message.fromNodeExecId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ForkExecutionRequest>, I>>(base?: I): ForkExecutionRequest {
+    return ForkExecutionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ForkExecutionRequest>, I>>(object: I): ForkExecutionRequest {
+    const message = createBaseForkExecutionRequest();
+    message.caller = (object.caller !== undefined && object.caller !== null)
+      ? CallerContext.fromPartial(object.caller)
+      : undefined;
+    message.executionId = object.executionId ?? "";
+    message.fromNodeId = object.fromNodeId ?? "";
+    message.fromNodeExecId = object.fromNodeExecId ?? "";
+    return message;
+  },
+};
+
+function createBaseForkExecutionResponse(): ForkExecutionResponse {
+  return { executionId: "", fromNodeExecId: "" };
+}
+
+export const ForkExecutionResponse: MessageFns<ForkExecutionResponse> = {
+  encode(message: ForkExecutionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.fromNodeExecId !== "") {
+      writer.uint32(18).string(message.fromNodeExecId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForkExecutionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForkExecutionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromNodeExecId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ForkExecutionResponse {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      fromNodeExecId: isSet(object.fromNodeExecId)
+        ? globalThis.String(object.fromNodeExecId)
+        : isSet(object.from_node_exec_id)
+        ? globalThis.String(object.from_node_exec_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ForkExecutionResponse): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.fromNodeExecId !== "") {
+      obj.fromNodeExecId = message.fromNodeExecId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ForkExecutionResponse>, I>>(base?: I): ForkExecutionResponse {
+    return ForkExecutionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ForkExecutionResponse>, I>>(object: I): ForkExecutionResponse {
+    const message = createBaseForkExecutionResponse();
+    message.executionId = object.executionId ?? "";
+    message.fromNodeExecId = object.fromNodeExecId ?? "";
+    return message;
+  },
+};
+
 /** Owns executions (single writer of `execution-*` streams): ENGINE.md. */
 export type ExecutionServiceService = typeof ExecutionServiceService;
 export const ExecutionServiceService = {
@@ -3093,6 +3336,16 @@ export const ExecutionServiceService = {
       Buffer.from(WatchExecutionEventsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchExecutionEventsResponse => WatchExecutionEventsResponse.decode(value),
   },
+  forkExecution: {
+    path: "/agentry.execution.v1.ExecutionService/ForkExecution" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ForkExecutionRequest): Buffer => Buffer.from(ForkExecutionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ForkExecutionRequest => ForkExecutionRequest.decode(value),
+    responseSerialize: (value: ForkExecutionResponse): Buffer =>
+      Buffer.from(ForkExecutionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ForkExecutionResponse => ForkExecutionResponse.decode(value),
+  },
 } as const;
 
 export interface ExecutionServiceServer extends UntypedServiceImplementation {
@@ -3104,6 +3357,7 @@ export interface ExecutionServiceServer extends UntypedServiceImplementation {
   reportNodeProgress: handleUnaryCall<ReportNodeProgressRequest, ReportNodeProgressResponse>;
   listExecutionEvents: handleUnaryCall<ListExecutionEventsRequest, ListExecutionEventsResponse>;
   watchExecutionEvents: handleServerStreamingCall<WatchExecutionEventsRequest, WatchExecutionEventsResponse>;
+  forkExecution: handleUnaryCall<ForkExecutionRequest, ForkExecutionResponse>;
 }
 
 export interface ExecutionServiceClient extends Client {
@@ -3221,6 +3475,21 @@ export interface ExecutionServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchExecutionEventsResponse>;
+  forkExecution(
+    request: ForkExecutionRequest,
+    callback: (error: ServiceError | null, response: ForkExecutionResponse) => void,
+  ): ClientUnaryCall;
+  forkExecution(
+    request: ForkExecutionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ForkExecutionResponse) => void,
+  ): ClientUnaryCall;
+  forkExecution(
+    request: ForkExecutionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ForkExecutionResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ExecutionServiceClient = makeGenericClientConstructor(
