@@ -91,7 +91,7 @@ describe('integrations through REST on the whole platform', () => {
 
     const integration = connect(integrationV1.IntegrationServiceClient, platform.addresses.integration);
     const me = (await call('GET', '/api/v1/me')).json;
-    const resolved = await integration.resolveCredential({ tenantId: me.tenantId, credentialId: body.credential.id, purpose: 'e2e' });
+    const resolved = await integration.resolveCredential({ tenantId: me.tenantId, credentialId: body.credential.id, purpose: 'e2e', requiredScopes: [], blockName: '' });
     integration.close();
     secretsUsed.add(String(resolved.secret!.accessToken));
     secretsUsed.add(String(resolved.secret!.refreshToken));
@@ -149,10 +149,10 @@ describe('integrations through REST on the whole platform', () => {
   it('schedules: preview, create, pause, resume, fires, delete; bad cron and zone refused with the reason', async () => {
     const preview = await call('GET', `/api/v1/schedules/preview?cron=${encodeURIComponent('0 9 * * *')}&timezone=Asia/Tokyo&count=3&from=2025-12-31T12:00:00Z`);
     expect(preview.json.runs).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z']);
-    const bad = await call('POST', '/api/v1/schedules', { graphId: 'g', cron: '99 * * * *', timezone: 'Atlantis/Capital' });
+    const graph = (await call('POST', '/api/v1/graphs', greetingGraph())).json;
+    const bad = await call('POST', '/api/v1/schedules', { graphId: graph.id, cron: '99 * * * *', timezone: 'Atlantis/Capital' });
     expect(bad.status).toBe(400);
     expect(bad.json.errors).toMatchObject({ cron: expect.stringMatching(/invalid cron/), timezone: "unknown time zone 'Atlantis/Capital'" });
-    const graph = (await call('POST', '/api/v1/graphs', greetingGraph())).json;
     const created = await call('POST', '/api/v1/schedules', { graphId: graph.id, cron: '0 0 1 1 *', timezone: 'Europe/Paris', inputs: { topic: 'new year' }, missedRunPolicy: 'run_once', name: 'yearly' });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ name: 'yearly', missedRunPolicy: 'run_once', paused: false, inputs: { topic: 'new year' } });

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRegistry } from '@agentry/blocks';
+import type { BlockRegistry } from '@agentry/block-sdk';
 import type { EventStore } from '@agentry/event-log';
-import { implement, requireCaller, startGrpcServer } from '@agentry/grpc';
+import { connect, implement, requireCaller, startGrpcServer } from '@agentry/grpc';
 import { newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
-import { integrationV1 } from '@agentry/proto-ts';
+import { graphV1, integrationV1 } from '@agentry/proto-ts';
 import { Credentials, type CredentialMeta } from './app/credentials';
 import { OAuth, type ResolvedProvider } from './app/oauth';
 import { Webhooks, type WebhookTrigger } from './app/webhooks';
@@ -13,7 +15,7 @@ import type { OAuthConfig } from './domain/providers';
 
 export { SecretBox } from './domain/crypto';
 export { Credentials } from './app/credentials';
-export { OAuth, reconnectError } from './app/oauth';
+export { OAuth, reconnectError, missingScopesError } from './app/oauth';
 export { Webhooks, hubSignature } from './app/webhooks';
 export { BUILT_IN_PROVIDERS, oauthConfigFromEnv, type OAuthConfig } from './domain/providers';
 
@@ -24,11 +26,18 @@ const RETIRED_DIR = 'retired';
  * The encryption key: from config, or (outside production) generated once into the data folder, mode 0600.
  * Keys retired by a rotation (`keys/retired/*.key`, or `retiredKeys`) still open what they sealed.
  */
-export function loadSecretBox(options: { key?: string; dataDir: string; production: boolean; retiredKeys?: string[] }): SecretBox {
+export function loadSecretBox(options: {
+  key?: string;
+  dataDir: string;
+  production: boolean;
+  retiredKeys?: string[];
+}): SecretBox {
   const dir = path.join(options.dataDir, 'keys');
   const retiredDir = path.join(dir, RETIRED_DIR);
   const retired = [...(options.retiredKeys ?? [])];
-  if (fs.existsSync(retiredDir)) for (const f of fs.readdirSync(retiredDir)) if (f.endsWith('.key')) retired.push(fs.readFileSync(path.join(retiredDir, f), 'utf8'));
+  if (fs.existsSync(retiredDir))
+    for (const f of fs.readdirSync(retiredDir))
+      if (f.endsWith('.key')) retired.push(fs.readFileSync(path.join(retiredDir, f), 'utf8'));
   if (options.key) return SecretBox.fromKey(options.key, retired);
   if (options.production) throw new Error('AGENTRY_ENCRYPTION_KEY is required in production mode');
   const file = path.join(dir, KEY_FILE);
@@ -43,11 +52,23 @@ export function loadSecretBox(options: { key?: string; dataDir: string; producti
  * Key rotation: re-encrypts every stored secret (credentials, webhook secrets, tenant OAuth client secrets) under
  * `box`'s current key. `box` must also hold the previous key(s) as retired keys to open the old ciphertext.
  */
-export async function rotateSecrets(options: { events: EventStore; box: SecretBox; logger: Logger; clock?: Clock }): Promise<{ keyId: string; resealed: number }> {
+export async function rotateSecrets(options: {
+  events: EventStore;
+  box: SecretBox;
+  logger: Logger;
+  clock?: Clock;
+}): Promise<{ keyId: string; resealed: number }> {
   const clock = options.clock ?? systemClock;
   const credentials = new Credentials({ events: options.events, box: options.box, clock, newId });
   const webhooks = new Webhooks({ events: options.events, box: options.box, clock, newId });
-  const oauth = new OAuth({ events: options.events, box: options.box, clock, credentials, config: { providers: {} }, logger: options.logger });
+  const oauth = new OAuth({
+    events: options.events,
+    box: options.box,
+    clock,
+    credentials,
+    config: { providers: {} },
+    logger: options.logger,
+  });
   await Promise.all([credentials.start(), webhooks.start(), oauth.start()]);
   const resealed = (await credentials.resealAll()) + (await webhooks.resealAll()) + (await oauth.resealAll());
   options.logger.info({ keyId: options.box.kid, resealed }, 'secrets re-encrypted under the current key');
@@ -102,13 +123,26 @@ export interface IntegrationServiceOptions {
   /** Client ids of the built-in OAuth providers; see oauthConfigFromEnv. */
   oauth?: OAuthConfig;
   clock?: Clock;
+  /** The block catalogue, for the scopes of the blocks an OAuth connection is started for (default: the built-in one). */
+  blocks?: BlockRegistry;
+  /** When set, a webhook trigger may only be created on a graph the caller's tenant can read (checked with the graph service). */
+  graphAddress?: string;
 }
 
 export async function startIntegrationService(options: IntegrationServiceOptions) {
   const clock = options.clock ?? systemClock;
   const creds = new Credentials({ events: options.events, box: options.box, clock, newId });
-  const oauth = new OAuth({ events: options.events, box: options.box, clock, credentials: creds, config: options.oauth ?? { providers: {} }, logger: options.logger });
+  const oauth = new OAuth({
+    events: options.events,
+    box: options.box,
+    clock,
+    credentials: creds,
+    config: options.oauth ?? { providers: {} },
+    logger: options.logger,
+    blocks: options.blocks ?? createRegistry(),
+  });
   const webhooks = new Webhooks({ events: options.events, box: options.box, clock, newId });
+  const graphs = options.graphAddress ? connect(graphV1.GraphServiceClient, options.graphAddress) : undefined;
   await Promise.all([creds.start(), oauth.start(), webhooks.start()]);
   const server = await startGrpcServer({
     host: options.host,
@@ -120,7 +154,13 @@ export async function startIntegrationService(options: IntegrationServiceOptions
         implementation: implement('integration', integrationV1.IntegrationServiceService, {
           async createCredential(req) {
             const caller = requireCaller(req.caller);
-            const meta = await creds.create(caller.tenantId, { provider: req.provider, type: req.type, title: req.title, secret: req.secret ?? {}, scopes: req.scopes });
+            const meta = await creds.create(caller.tenantId, {
+              provider: req.provider,
+              type: req.type,
+              title: req.title,
+              secret: req.secret ?? {},
+              scopes: req.scopes,
+            });
             return { credential: credentialToProto(meta) };
           },
           async listCredentials(req) {
@@ -133,8 +173,14 @@ export async function startIntegrationService(options: IntegrationServiceOptions
             return {};
           },
           async resolveCredential(req) {
-            const { meta, secret } = await oauth.secretFor(req.tenantId, req.credentialId);
-            options.logger.info({ credentialId: meta.id, provider: meta.provider, purpose: req.purpose }, 'credential resolved');
+            const need = req.requiredScopes.length
+              ? { scopes: req.requiredScopes, blockName: req.blockName }
+              : undefined;
+            const { meta, secret } = await oauth.secretFor(req.tenantId, req.credentialId, need);
+            options.logger.info(
+              { credentialId: meta.id, provider: meta.provider, purpose: req.purpose },
+              'credential resolved',
+            );
             return { credential: credentialToProto(meta), secret };
           },
           async revokeCredential(req) {
@@ -151,16 +197,36 @@ export async function startIntegrationService(options: IntegrationServiceOptions
           },
           async startOAuth(req) {
             const caller = requireCaller(req.caller);
-            return oauth.startFlow(caller, { provider: req.provider, scopes: req.scopes, redirectUri: req.redirectUri, title: req.title });
+            return oauth.startFlow(caller, {
+              provider: req.provider,
+              scopes: req.scopes,
+              redirectUri: req.redirectUri,
+              title: req.title,
+              blockIds: req.blockIds,
+            });
           },
           async completeOAuth(req) {
             const out = await oauth.completeFlow(req);
-            options.logger.info({ credentialId: out.credential.id, provider: out.credential.provider, tenantId: out.tenantId }, 'oauth connection completed');
+            options.logger.info(
+              { credentialId: out.credential.id, provider: out.credential.provider, tenantId: out.tenantId },
+              'oauth connection completed',
+            );
             return { credential: credentialToProto(out.credential), tenantId: out.tenantId };
           },
           async createWebhookTrigger(req) {
             const caller = requireCaller(req.caller);
-            const out = await webhooks.create(caller, { graphId: req.graphId, graphVersion: req.graphVersion, kind: req.kind, events: req.events, inputName: req.inputName, secret: req.secret, inputs: req.inputs ?? {} });
+            // The tenant check lives here, not only in the gateway: another tenant's graph is NOT_FOUND.
+            if (graphs && req.graphId)
+              await graphs.getGraph({ caller: req.caller, graphId: req.graphId, version: req.graphVersion });
+            const out = await webhooks.create(caller, {
+              graphId: req.graphId,
+              graphVersion: req.graphVersion,
+              kind: req.kind,
+              events: req.events,
+              inputName: req.inputName,
+              secret: req.secret,
+              inputs: req.inputs ?? {},
+            });
             return { trigger: triggerToProto(out.trigger), secret: out.secret };
           },
           async listWebhookTriggers(req) {
@@ -175,7 +241,10 @@ export async function startIntegrationService(options: IntegrationServiceOptions
           async receiveWebhook(req) {
             const out = await webhooks.receive(req.triggerId, req.headers, Buffer.from(req.body));
             const t = out.trigger;
-            options.logger.info({ triggerId: t.id, deliveryId: out.deliveryId, event: out.event, outcome: out.outcome }, 'webhook delivery');
+            options.logger.info(
+              { triggerId: t.id, deliveryId: out.deliveryId, event: out.event, outcome: out.outcome },
+              'webhook delivery',
+            );
             return {
               outcome: out.outcome,
               deliveryId: out.deliveryId,
@@ -197,5 +266,16 @@ export async function startIntegrationService(options: IntegrationServiceOptions
     ],
   });
   options.logger.info({ address: server.address, keyId: options.box.kid }, 'integration service listening');
-  return { name: 'integration' as const, app: creds, oauth, webhooks, address: server.address, port: server.port, close: () => server.close() };
+  return {
+    name: 'integration' as const,
+    app: creds,
+    oauth,
+    webhooks,
+    address: server.address,
+    port: server.port,
+    close: async () => {
+      graphs?.close();
+      await server.close();
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { loadSecretBox, oauthConfigFromEnv, startIntegrationService } from './in
 runServiceMain('integration', ({ config, log, logger }) =>
   startIntegrationService({
     events: log.events,
+    graphAddress: config.grpcUrl('graph'),
     logger,
     box: loadSecretBox({ key: config.AGENTRY_ENCRYPTION_KEY, dataDir: config.dataDir, production: config.AGENTRY_MODE === 'production', retiredKeys: retiredKeysFromEnv() }),
     oauth: oauthConfigFromEnv(process.env),

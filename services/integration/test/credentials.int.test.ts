@@ -80,7 +80,7 @@ describe('credential types, metadata-only answers and key rotation', () => {
       const { items } = await client.listCredentials({ caller, provider: '' });
       expect(items.every((c) => c.keyId === box.kid)).toBe(true);
       const pw = items.find((c) => c.type === 'user_password')!;
-      expect((await client.resolveCredential({ tenantId: caller.tenantId, credentialId: pw.id, purpose: 't' })).secret).toEqual({ username: 'carol', password: SECRETS.password });
+      expect((await client.resolveCredential({ tenantId: caller.tenantId, credentialId: pw.id, purpose: 't', requiredScopes: [], blockName: '' })).secret).toEqual({ username: 'carol', password: SECRETS.password });
     } finally {
       await close();
       await log.close();

@@ -38,13 +38,13 @@ describe('IntegrationService over a real socket', () => {
     // At rest: the raw log holds only ciphertext.
     const raw = JSON.stringify(await log.events.readAll({ categories: ['credential'] }));
     expect(raw).not.toContain(SECRET);
-    const resolved = await client.resolveCredential({ tenantId: 'tenant-a', credentialId: credential!.id, purpose: 'test' });
+    const resolved = await client.resolveCredential({ tenantId: 'tenant-a', credentialId: credential!.id, purpose: 'test', requiredScopes: [], blockName: '' });
     expect(resolved.secret).toEqual({ apiKey: SECRET });
   });
 
   it('keeps tenants apart and refuses incomplete secrets', async () => {
     const { credential } = await client.createCredential({ caller: alice, provider: 'github', type: 'api_key', title: '', secret: { apiKey: 'ghp_x' }, scopes: [] });
-    await expect(client.resolveCredential({ tenantId: 'tenant-b', credentialId: credential!.id, purpose: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.resolveCredential({ tenantId: 'tenant-b', credentialId: credential!.id, purpose: 'x', requiredScopes: [], blockName: '' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(client.createCredential({ caller: alice, provider: 'github', type: 'api_key', title: '', secret: {}, scopes: [] })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: { errors: { 'secret.apiKey': 'required' } },

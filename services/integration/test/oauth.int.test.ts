@@ -51,7 +51,7 @@ describe('OAuth2 against oauth2-mock-server', () => {
 
   /** Start → follow the provider's redirect → the callback's state and code → complete. */
   async function connectAccount(title: string) {
-    const started = await client.startOAuth({ caller, provider: 'mock', scopes: ['read', 'write'], redirectUri, title });
+    const started = await client.startOAuth({ caller, provider: 'mock', scopes: ['read', 'write'], redirectUri, title, blockIds: [] });
     const authorize = new URL(started.authorizationUrl);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
@@ -82,7 +82,7 @@ describe('OAuth2 against oauth2-mock-server', () => {
     const { state, code, credential } = await connectAccount('work account');
     expect(credential).toMatchObject({ provider: 'mock', type: 'oauth2', title: 'work account', status: 'active' });
     expect(Date.parse(credential.expiresAt)).toBe(now.getTime() + 3600_000);
-    const resolved = await client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'test' });
+    const resolved = await client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'test', requiredScopes: [], blockName: '' });
     const token = String(resolved.secret!.accessToken);
     expect(token.split('.')).toHaveLength(3);
     expect(JSON.stringify(await log.events.readAll())).not.toContain(token);
@@ -93,12 +93,12 @@ describe('OAuth2 against oauth2-mock-server', () => {
 
   it('refreshes ahead of expiry once for two concurrent resolves, then surfaces a revoked refresh token as "reconnect"', async () => {
     const { credential } = await connectAccount('refreshing');
-    const first = await client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'a' });
+    const first = await client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'a', requiredScopes: [], blockName: '' });
     const before = (await provider.stats()).refresh;
     now = new Date(now.getTime() + 3600_000 - 30_000); // 30 s before expiry: inside the refresh skew
     const [a, b] = await Promise.all([
-      client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'a' }),
-      client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'b' }),
+      client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'a', requiredScopes: [], blockName: '' }),
+      client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'b', requiredScopes: [], blockName: '' }),
     ]);
     expect((await provider.stats()).refresh).toBe(before + 1);
     expect(a.secret!.accessToken).toBe(b.secret!.accessToken);
@@ -108,7 +108,7 @@ describe('OAuth2 against oauth2-mock-server', () => {
 
     provider.failRefresh(true);
     now = new Date(now.getTime() + 3600_000);
-    const err = await client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'c' }).catch((e: unknown) => e);
+    const err = await client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'c', requiredScopes: [], blockName: '' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'INVALID_CREDENTIALS', message: expect.stringMatching(/^reconnect required/), details: { reconnect: true, credentialId: credential.id } });
     provider.failRefresh(false);
     const listed = await client.listCredentials({ caller, provider: 'mock' });
@@ -121,14 +121,14 @@ describe('OAuth2 against oauth2-mock-server', () => {
     const { credential: revoked } = await client.revokeCredential({ caller, credentialId: credential.id });
     expect(revoked!.status).toBe('revoked');
     expect((await provider.stats()).revoke).toBe(before + 1);
-    await expect(client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'x' })).rejects.toMatchObject({
+    await expect(client.resolveCredential({ tenantId: caller.tenantId, credentialId: credential.id, purpose: 'x', requiredScopes: [], blockName: '' })).rejects.toMatchObject({
       code: 'INVALID_CREDENTIALS',
       details: { reconnect: true, reason: 'it was revoked' },
     });
   });
 
   it('refuses to start with an unknown or unconfigured provider', async () => {
-    await expect(client.startOAuth({ caller, provider: 'nope', scopes: [], redirectUri, title: '' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(client.startOAuth({ caller, provider: 'github', scopes: [], redirectUri, title: '' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(client.startOAuth({ caller, provider: 'nope', scopes: [], redirectUri, title: '', blockIds: [] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.startOAuth({ caller, provider: 'github', scopes: [], redirectUri, title: '', blockIds: [] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });

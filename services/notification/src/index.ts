@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ServerWritableStream } from '@grpc/grpc-js';
+import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import nodemailer from 'nodemailer';
 import type { EventStore } from '@agentry/event-log';
 import { implement, requireCaller, startGrpcServer } from '@agentry/grpc';
@@ -122,6 +122,8 @@ export async function startNotificationService(options: NotificationServiceOptio
               const stop = notifications.watch(caller.tenantId, caller.userId, (n) => {
                 call.write({ notification: toProto(n), unreadCount: notifications.unreadCount(caller.tenantId, caller.userId) });
               });
+              // Headers once the watcher is registered: a client knows from them that nothing new can be missed.
+              call.sendMetadata(new Metadata());
               const end = () => {
                 stop();
                 resolve();

@@ -32,7 +32,7 @@ type Created = Omit<StoredCredential, 'deleted' | 'streamVersion' | 'status' | '
 type CredentialEvent =
   | { type: 'CredentialCreated'; data: Created }
   | { type: 'CredentialDeleted'; data: { id: string; deletedAt: string } }
-  | { type: 'CredentialSecretUpdated'; data: { id: string; sealed: Sealed; expiresAt: string; updatedAt: string } }
+  | { type: 'CredentialSecretUpdated'; data: { id: string; sealed: Sealed; expiresAt: string; updatedAt: string; scopes?: string[] } }
   | { type: 'CredentialStatusChanged'; data: { id: string; status: CredentialStatus; reason: string; at: string } }
   | { type: 'CredentialResealed'; data: { id: string; sealed: Sealed } };
 
@@ -133,9 +133,18 @@ export class Credentials {
     return { meta: this.toMeta(stored), secret: this.open(stored) };
   }
 
-  /** Replaces the secret (token refresh). Fails with VERSION_CONFLICT when another writer got there first. */
-  async updateSecret(c: StoredCredential, expectedVersion: number, secret: Record<string, unknown>): Promise<void> {
-    const data = { id: c.id, sealed: this.deps.box.seal(secret, aadOf(c.tenantId, c.id)), expiresAt: typeof secret.expiresAt === 'string' ? secret.expiresAt : '', updatedAt: this.deps.clock.now().toISOString() };
+  /**
+   * Replaces the secret (token refresh), and the granted scopes when the provider reported them.
+   * Fails with VERSION_CONFLICT when another writer got there first.
+   */
+  async updateSecret(c: StoredCredential, expectedVersion: number, secret: Record<string, unknown>, scopes?: string[]): Promise<void> {
+    const data = {
+      id: c.id,
+      sealed: this.deps.box.seal(secret, aadOf(c.tenantId, c.id)),
+      expiresAt: typeof secret.expiresAt === 'string' ? secret.expiresAt : '',
+      updatedAt: this.deps.clock.now().toISOString(),
+      ...(scopes?.length ? { scopes } : {}),
+    };
     await this.append(c.tenantId, c.id, expectedVersion, [{ type: 'CredentialSecretUpdated', data }]);
   }
 
@@ -184,7 +193,7 @@ export class Credentials {
         if (current) Object.assign(current, { deleted: true }, v);
         return;
       case 'CredentialSecretUpdated':
-        if (current) Object.assign(current, { sealed: event.data.sealed, expiresAt: event.data.expiresAt, status: 'active', statusReason: undefined }, v);
+        if (current) Object.assign(current, { sealed: event.data.sealed, expiresAt: event.data.expiresAt, status: 'active', statusReason: undefined }, event.data.scopes ? { scopes: event.data.scopes } : {}, v);
         return;
       case 'CredentialStatusChanged':
         if (current) Object.assign(current, { status: event.data.status, statusReason: event.data.reason }, v);

@@ -5,6 +5,7 @@ import type { Logger } from '@agentry/observability';
 import { replayCategories } from '@agentry/runtime';
 import type { SecretBox, Sealed } from '../domain/crypto';
 import { BUILT_IN_PROVIDERS, type OAuthConfig, type ProviderClient, type ProviderSpec } from '../domain/providers';
+import { missingScopes, parseScopes, scopesOfBlocks, unionScopes, type BlockLookup } from '../domain/scopes';
 import type { CredentialMeta, Credentials, StoredCredential } from './credentials';
 
 export interface ResolvedProvider extends ProviderSpec, ProviderClient {
@@ -35,6 +36,22 @@ export function reconnectError(c: Pick<StoredCredential, 'id' | 'provider' | 'ti
   });
 }
 
+/** What a block asks of the credential it is given (its credentials requirement). */
+export interface CredentialNeed {
+  scopes: string[];
+  blockName: string;
+}
+
+/** The error a node shows when its OAuth2 connection was not granted a scope its block needs. */
+export function missingScopesError(c: Pick<StoredCredential, 'id' | 'provider' | 'title'>, missing: string[], need: CredentialNeed): DomainError {
+  const block = need.blockName || 'this block';
+  return new DomainError(
+    'INVALID_CREDENTIALS',
+    `reconnect required: the ${c.provider} connection "${c.title}" was not granted ${missing.length > 1 ? 'the scopes' : 'the scope'} ${missing.join(', ')} that ${block} needs; reconnect it under Integrations and grant ${missing.length > 1 ? 'them' : 'it'}`,
+    { reconnect: true, credentialId: c.id, provider: c.provider, reason: 'missing_scopes', missingScopes: missing, requiredScopes: unionScopes(need.scopes) },
+  );
+}
+
 const b64url = (buf: Buffer) => buf.toString('base64url');
 const flowStream = (state: string) => streamIdOf('oauthflow', b64url(createHash('sha256').update(state).digest()).slice(0, 32));
 
@@ -49,7 +66,17 @@ export class OAuth {
   private readonly stateTtlMs: number;
 
   constructor(
-    private readonly deps: { events: EventStore; box: SecretBox; clock: Clock; credentials: Credentials; config: OAuthConfig; logger: Logger; fetch?: typeof fetch },
+    private readonly deps: {
+      events: EventStore;
+      box: SecretBox;
+      clock: Clock;
+      credentials: Credentials;
+      config: OAuthConfig;
+      logger: Logger;
+      fetch?: typeof fetch;
+      /** Where startFlow finds the scopes of the blocks a connection is for. */
+      blocks?: BlockLookup;
+    },
   ) {
     this.skewMs = deps.config.refreshSkewMs ?? 60_000;
     this.stateTtlMs = deps.config.stateTtlMs ?? 600_000;
@@ -105,15 +132,23 @@ export class OAuth {
     return this.provider(tenantId, input.name)!;
   }
 
-  /** Step 1: the URL to send the browser to. The state is single-use and expires. */
-  async startFlow(caller: { tenantId: string; userId: string }, input: { provider: string; scopes: string[]; redirectUri: string; title: string }): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
+  /**
+   * Step 1: the URL to send the browser to. The state is single-use and expires. It asks for the provider's default
+   * scopes, the explicit `scopes` and those of the blocks in `blockIds`.
+   */
+  async startFlow(
+    caller: { tenantId: string; userId: string },
+    input: { provider: string; scopes: string[]; redirectUri: string; title: string; blockIds?: string[] },
+  ): Promise<{ authorizationUrl: string; state: string; expiresAt: string; scopes: string[] }> {
     const p = this.provider(caller.tenantId, input.provider);
     if (!p) throw new DomainError('NOT_FOUND', `unknown OAuth provider '${input.provider}'`, { what: 'provider', id: input.provider });
     if (!p.configured) throw new DomainError('VALIDATION_FAILED', `OAuth provider '${p.name}' has no client id configured`, { errors: { provider: 'not configured' } });
     if (!isHttpUrl(input.redirectUri)) throw new DomainError('VALIDATION_FAILED', 'redirectUri must be an http(s) URL', { errors: { redirectUri: 'an http(s) URL' } });
+    const ofBlocks = scopesOfBlocks(this.deps.blocks ?? { get: () => undefined }, p.name, input.blockIds ?? []);
+    if (Object.keys(ofBlocks.errors).length) throw new DomainError('VALIDATION_FAILED', 'some blocks cannot use this connection', { errors: ofBlocks.errors });
     const state = b64url(randomBytes(32));
     const verifier = b64url(randomBytes(48));
-    const scopes = input.scopes.length ? input.scopes : p.defaultScopes;
+    const scopes = unionScopes(p.defaultScopes, input.scopes, ofBlocks.scopes);
     const expiresAt = new Date(this.deps.clock.now().getTime() + this.stateTtlMs).toISOString();
     const data = { tenantId: caller.tenantId, userId: caller.userId, provider: p.name, scopes, redirectUri: input.redirectUri, title: input.title, sealedVerifier: this.deps.box.seal(verifier, `oauthflow/${state}`), expiresAt };
     await this.deps.events.append(flowStream(state), [{ type: 'OAuthFlowStarted', data }], { expectedVersion: 0, tenantId: caller.tenantId });
@@ -128,7 +163,7 @@ export class OAuth {
       url.searchParams.set('code_challenge_method', 'S256');
     }
     for (const [k, v] of Object.entries(p.extraAuthorizeParams)) url.searchParams.set(k, v);
-    return { authorizationUrl: url.toString(), state, expiresAt };
+    return { authorizationUrl: url.toString(), state, expiresAt, scopes };
   }
 
   /** Step 2 (the provider's redirect): checks the state, exchanges the code, stores the tokens as a credential. */
@@ -158,17 +193,23 @@ export class OAuth {
     await this.deps.events.append(stream, [{ type: 'OAuthFlowCompleted', data: { credentialId: '', completedAt: this.now() } }], { expectedVersion: 1, tenantId: flow.tenantId }).catch((err: unknown) => {
       throw err instanceof DomainError && err.code === 'VERSION_CONFLICT' ? invalid('this authorization was already used') : err;
     });
-    const scopes = tokens.scope ? tokens.scope.split(/[ ,]+/).filter(Boolean) : flow.scopes;
+    // The granted scopes (RFC 6749 §5.1: the provider answers `scope` when it granted other than what was asked).
+    const scopes = tokens.scope ? parseScopes(tokens.scope) : flow.scopes;
     const credential = await this.deps.credentials.create(flow.tenantId, { provider: p.name, type: 'oauth2', title: flow.title || `${p.displayName} account`, scopes, secret: tokens.secret });
     return { credential, tenantId: flow.tenantId };
   }
 
-  /** The secret of a credential, refreshing an OAuth2 token that expires within the skew (one refresh at a time). */
-  async secretFor(tenantId: string, id: string): Promise<{ meta: CredentialMeta; secret: Record<string, unknown> }> {
+  /**
+   * The secret of a credential, refreshing an OAuth2 token that expires within the skew (one refresh at a time).
+   * With `need`, an OAuth2 credential must have been granted every scope the block needs.
+   */
+  async secretFor(tenantId: string, id: string, need?: CredentialNeed): Promise<{ meta: CredentialMeta; secret: Record<string, unknown> }> {
     const creds = this.deps.credentials;
     const c = creds.get(tenantId, id);
     if (c.status !== 'active') throw reconnectError(c, c.status === 'revoked' ? 'it was revoked' : (c.statusReason ?? 'the provider refused the token'));
     if (c.type !== 'oauth2') return { meta: creds.toMeta(c), secret: creds.open(c) };
+    const missing = need ? missingScopes(need.scopes, c.scopes) : [];
+    if (need && missing.length) throw missingScopesError(c, missing, need);
     let secret = creds.open(c);
     if (this.expiresSoon(secret)) {
       let pending = this.refreshing.get(id);
@@ -177,6 +218,9 @@ export class OAuth {
         this.refreshing.set(id, pending);
       }
       secret = await pending;
+      // A refresh may report fewer scopes than before.
+      const narrowed = need ? missingScopes(need.scopes, creds.get(tenantId, id).scopes) : [];
+      if (need && narrowed.length) throw missingScopesError(c, narrowed, need);
     }
     return { meta: creds.toMeta(creds.get(tenantId, id)), secret };
   }
@@ -235,7 +279,7 @@ export class OAuth {
     }
     const next: Record<string, unknown> = { ...tokens.secret, refreshToken: tokens.secret.refreshToken ?? secret.refreshToken };
     try {
-      await creds.updateSecret(c, version, next);
+      await creds.updateSecret(c, version, next, tokens.scope ? parseScopes(tokens.scope) : undefined);
       this.deps.logger.info({ credentialId: c.id, provider: c.provider, expiresAt: next.expiresAt }, 'oauth token refreshed');
       return next;
     } catch (err) {

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { EventStore, Subscription } from '@agentry/event-log';
 import { DomainError, categoryOf, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
 import { replayCategories } from '@agentry/runtime';
+import { utcDay } from '../domain/quota';
+import { QuotaWatch } from './quotas';
 import { draftFor, EMAIL_MODES, isNotificationType, NOTIFICATION_TYPES, type ChannelPreference, type Draft, type EmailMode, type NotificationType } from '../domain/catalog';
 
 export interface Notification {
@@ -74,6 +76,7 @@ export class Notifications {
   private readonly owners = new Map<string, { userId: string; graphName?: string }>();
   private readonly versions = new Map<string, number>();
   private readonly watchers = new EventEmitter();
+  private readonly quotas = new QuotaWatch();
   private position = 0;
   private subscription?: Subscription;
   private tail?: NodeJS.Timeout;
@@ -83,9 +86,13 @@ export class Notifications {
   }
 
   async start(): Promise<void> {
-    await replayCategories(this.deps.events, ['user'], (e) => this.learnUser(e));
+    await replayCategories(this.deps.events, ['user', 'tenant'], (e) => {
+      this.learnUser(e);
+      this.quotas.learn(e);
+    });
     await replayCategories(this.deps.events, PROJECTED, (e) => this.apply(e));
-    this.subscription = this.deps.events.subscribe({ consumer: 'notification-service-v2', categories: ['execution', 'listing', 'user'], handler: (e) => this.ingest(e) });
+    await this.quotas.recount(this.deps.events, utcDay(this.now()));
+    this.subscription = this.deps.events.subscribe({ consumer: 'notification-service-v2', categories: ['execution', 'listing', 'user', 'tenant'], handler: (e) => this.ingest(e) });
     const poll = () => {
       this.catchUp()
         .catch(() => undefined)
@@ -218,9 +225,18 @@ export class Notifications {
   private async ingest(e: EventEnvelope): Promise<void> {
     const category = categoryOf(e.streamId);
     const data = (e.data ?? {}) as Record<string, unknown>;
-    if (category === 'user') return this.learnUser(e);
+    if (category === 'user' || category === 'tenant') {
+      this.learnUser(e);
+      this.quotas.learn(e);
+      if (e.type === 'TenantQuotasSet') await this.notifyQuotaUsage(typeof data.tenantId === 'string' ? data.tenantId : e.tenantId);
+      return;
+    }
     if (category === 'execution') {
       const executionId = e.streamId.slice('execution-'.length);
+      if (e.type === 'ExecutionRequested') {
+        this.quotas.count(e);
+        await this.notifyQuotaUsage(typeof data.tenantId === 'string' ? data.tenantId : e.tenantId);
+      }
       if (e.type === 'ExecutionRequested' && typeof data.userId === 'string') {
         this.owners.set(executionId, { userId: data.userId, graphName: typeof data.graphName === 'string' ? data.graphName : undefined });
         return;
@@ -236,6 +252,14 @@ export class Notifications {
       const userId = [data.ownerId, data.creatorId, data.userId].find((v): v is string => typeof v === 'string');
       const draft = draftFor(category, e.type, data, {});
       if (userId && draft) await this.create(e.tenantId, userId, draft, e.id);
+    }
+  }
+
+  /** Tells the tenant's owners, once per threshold and UTC day, that today's executions near the quota. */
+  private async notifyQuotaUsage(tenantId: string): Promise<void> {
+    for (const notice of this.quotas.due(tenantId, utcDay(this.now()))) {
+      await this.create(notice.tenantId, notice.userId, notice.draft, notice.dedupeKey);
+      this.quotas.markSent(notice);
     }
   }
 

@@ -78,6 +78,13 @@ export interface ResolveCredentialRequest {
   credentialId: string;
   /** Who asks and why (audit): `${executionId}/${nodeExecId}`. */
   purpose: string;
+  /**
+   * OAuth2 scopes the block using the credential needs (its credentials requirement); an oauth2 credential not
+   * granted all of them is refused with INVALID_CREDENTIALS, details.missingScopes and details.reconnect = true.
+   */
+  requiredScopes: string[];
+  /** The block asking (for the error message), e.g. "GmailSendBlock". */
+  blockName: string;
 }
 
 export interface ResolveCredentialResponse {
@@ -133,12 +140,19 @@ export interface StartOAuthRequest {
   /** Where the provider sends the browser back: the gateway's public callback URL. */
   redirectUri: string;
   title: string;
+  /**
+   * Blocks the connection is for: their required scopes are requested too (with `scopes` and the provider's
+   * defaults). An unknown block, or one that does not use this provider, is refused (errors.blockIds).
+   */
+  blockIds: string[];
 }
 
 export interface StartOAuthResponse {
   authorizationUrl: string;
   state: string;
   expiresAt: string;
+  /** What the authorization URL asks for: the provider's defaults, `scopes` and the blocks' scopes. */
+  scopes: string[];
 }
 
 export interface CompleteOAuthRequest {
@@ -1004,7 +1018,7 @@ export const DeleteCredentialResponse: MessageFns<DeleteCredentialResponse> = {
 };
 
 function createBaseResolveCredentialRequest(): ResolveCredentialRequest {
-  return { tenantId: "", credentialId: "", purpose: "" };
+  return { tenantId: "", credentialId: "", purpose: "", requiredScopes: [], blockName: "" };
 }
 
 export const ResolveCredentialRequest: MessageFns<ResolveCredentialRequest> = {
@@ -1017,6 +1031,12 @@ export const ResolveCredentialRequest: MessageFns<ResolveCredentialRequest> = {
     }
     if (message.purpose !== "") {
       writer.uint32(26).string(message.purpose);
+    }
+    for (const v of message.requiredScopes) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.blockName !== "") {
+      writer.uint32(42).string(message.blockName);
     }
     return writer;
   },
@@ -1058,6 +1078,22 @@ export const ResolveCredentialRequest: MessageFns<ResolveCredentialRequest> = {
             message.purpose = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requiredScopes.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.blockName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1083,6 +1119,16 @@ export const ResolveCredentialRequest: MessageFns<ResolveCredentialRequest> = {
         ? globalThis.String(object.credential_id)
         : "",
       purpose: isSet(object.purpose) ? globalThis.String(object.purpose) : "",
+      requiredScopes: globalThis.Array.isArray(object?.requiredScopes)
+        ? object.requiredScopes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.required_scopes)
+        ? object.required_scopes.map((e: any) => globalThis.String(e))
+        : [],
+      blockName: isSet(object.blockName)
+        ? globalThis.String(object.blockName)
+        : isSet(object.block_name)
+        ? globalThis.String(object.block_name)
+        : "",
     };
   },
 
@@ -1097,6 +1143,12 @@ export const ResolveCredentialRequest: MessageFns<ResolveCredentialRequest> = {
     if (message.purpose !== "") {
       obj.purpose = message.purpose;
     }
+    if (message.requiredScopes?.length) {
+      obj.requiredScopes = message.requiredScopes;
+    }
+    if (message.blockName !== "") {
+      obj.blockName = message.blockName;
+    }
     return obj;
   },
 
@@ -1108,6 +1160,8 @@ export const ResolveCredentialRequest: MessageFns<ResolveCredentialRequest> = {
     message.tenantId = object.tenantId ?? "";
     message.credentialId = object.credentialId ?? "";
     message.purpose = object.purpose ?? "";
+    message.requiredScopes = object.requiredScopes?.map((e) => e) || [];
+    message.blockName = object.blockName ?? "";
     return message;
   },
 };
@@ -1894,7 +1948,7 @@ export const RegisterOAuthProviderResponse: MessageFns<RegisterOAuthProviderResp
 };
 
 function createBaseStartOAuthRequest(): StartOAuthRequest {
-  return { caller: undefined, provider: "", scopes: [], redirectUri: "", title: "" };
+  return { caller: undefined, provider: "", scopes: [], redirectUri: "", title: "", blockIds: [] };
 }
 
 export const StartOAuthRequest: MessageFns<StartOAuthRequest> = {
@@ -1913,6 +1967,9 @@ export const StartOAuthRequest: MessageFns<StartOAuthRequest> = {
     }
     if (message.title !== "") {
       writer.uint32(42).string(message.title);
+    }
+    for (const v of message.blockIds) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -1970,6 +2027,14 @@ export const StartOAuthRequest: MessageFns<StartOAuthRequest> = {
             message.title = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.blockIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1993,6 +2058,11 @@ export const StartOAuthRequest: MessageFns<StartOAuthRequest> = {
         ? globalThis.String(object.redirect_uri)
         : "",
       title: isSet(object.title) ? globalThis.String(object.title) : "",
+      blockIds: globalThis.Array.isArray(object?.blockIds)
+        ? object.blockIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.block_ids)
+        ? object.block_ids.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -2013,6 +2083,9 @@ export const StartOAuthRequest: MessageFns<StartOAuthRequest> = {
     if (message.title !== "") {
       obj.title = message.title;
     }
+    if (message.blockIds?.length) {
+      obj.blockIds = message.blockIds;
+    }
     return obj;
   },
 
@@ -2028,12 +2101,13 @@ export const StartOAuthRequest: MessageFns<StartOAuthRequest> = {
     message.scopes = object.scopes?.map((e) => e) || [];
     message.redirectUri = object.redirectUri ?? "";
     message.title = object.title ?? "";
+    message.blockIds = object.blockIds?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseStartOAuthResponse(): StartOAuthResponse {
-  return { authorizationUrl: "", state: "", expiresAt: "" };
+  return { authorizationUrl: "", state: "", expiresAt: "", scopes: [] };
 }
 
 export const StartOAuthResponse: MessageFns<StartOAuthResponse> = {
@@ -2046,6 +2120,9 @@ export const StartOAuthResponse: MessageFns<StartOAuthResponse> = {
     }
     if (message.expiresAt !== "") {
       writer.uint32(26).string(message.expiresAt);
+    }
+    for (const v of message.scopes) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -2087,6 +2164,14 @@ export const StartOAuthResponse: MessageFns<StartOAuthResponse> = {
             message.expiresAt = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.scopes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2112,6 +2197,7 @@ export const StartOAuthResponse: MessageFns<StartOAuthResponse> = {
         : isSet(object.expires_at)
         ? globalThis.String(object.expires_at)
         : "",
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -2126,6 +2212,9 @@ export const StartOAuthResponse: MessageFns<StartOAuthResponse> = {
     if (message.expiresAt !== "") {
       obj.expiresAt = message.expiresAt;
     }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes;
+    }
     return obj;
   },
 
@@ -2137,6 +2226,7 @@ export const StartOAuthResponse: MessageFns<StartOAuthResponse> = {
     message.authorizationUrl = object.authorizationUrl ?? "";
     message.state = object.state ?? "";
     message.expiresAt = object.expiresAt ?? "";
+    message.scopes = object.scopes?.map((e) => e) || [];
     return message;
   },
 };
