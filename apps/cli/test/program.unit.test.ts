@@ -179,6 +179,43 @@ describe('agentry (in-process, against a fake server)', () => {
       );
     });
 
+    it('admin replay fails (exit 1) listing the differences when the replay does not match', async () => {
+      signedIn();
+      const r = await cli(['admin', 'replay', 'e1'], {
+        'POST /api/v1/admin/executions/e1/replay': () => ({
+          body: { executionId: 'e1', matches: false, differences: ['status: replayed FAILED, reported COMPLETED'] },
+        }),
+      });
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/does not give the state it reports:\n {2}status: replayed FAILED, reported COMPLETED/);
+    });
+
+    it('admin drain says what is still in flight until the service is drained', async () => {
+      signedIn();
+      const state = (drained: boolean) => ({ service: 'gateway', draining: true, drained, inFlight: drained ? 0 : 2 });
+      const busy = await cli(['admin', 'drain', 'gateway'], {
+        'POST /api/v1/admin/services/gateway/drain': () => ({ body: state(false) }),
+      });
+      expect(busy.code).toBe(0);
+      expect(busy.out).toMatch(/^Draining gateway: it takes no new work; 2 request\(s\) still in flight/);
+      const done = await cli(['admin', 'drain', 'gateway'], {
+        'POST /api/v1/admin/services/gateway/drain': () => ({ body: state(true) }),
+      });
+      expect(done.out).toMatch(/^Drained gateway\./);
+    });
+
+    it('tenants quotas --set sends numbers, and null for unlimited', async () => {
+      signedIn();
+      const r = await cli(
+        ['tenants', 'quotas', 't1', '--set', 'executionsPerDay=5', '--set', 'storageBytes=unlimited', '--json'],
+        {
+          'PATCH /api/v1/tenants/t1/quotas': (c) => ({ body: { tenantId: 't1', quotas: c.body } }),
+        },
+      );
+      expect(r.code).toBe(0);
+      expect(r.calls[0].body).toEqual({ executionsPerDay: 5, storageBytes: null });
+    });
+
     it('reports a refusal that is not a missing route as it is', async () => {
       signedIn();
       const r = await cli(['tenants', 'usage', 't9'], {

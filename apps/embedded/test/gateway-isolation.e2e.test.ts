@@ -42,14 +42,43 @@ async function openSocket(base: string, query: string) {
   };
 }
 
-const ALL_SCOPES = ['graphs:read', 'graphs:write', 'executions:read', 'executions:write', 'files:read', 'files:write', 'tenant:admin'];
+const ALL_SCOPES = [
+  'graphs:read',
+  'graphs:write',
+  'executions:read',
+  'executions:write',
+  'files:read',
+  'files:write',
+  'credentials:write',
+  'schedules:write',
+  'store:write',
+  'notifications:write',
+  'tenant:admin',
+];
 
 describe('tenant isolation: every resource of tenant A tried from tenant B through REST, WebSocket and gRPC', () => {
   const dataDir = tempDataDir();
   const saved = { ...process.env };
   let platform: Platform;
   let base: string;
-  const a = {} as { token: string; tenantId: string; graphId: string; executionId: string; keyId: string; invitationId: string; userId: string; fileId: string };
+  const a = {} as {
+    token: string;
+    tenantId: string;
+    graphId: string;
+    executionId: string;
+    keyId: string;
+    invitationId: string;
+    userId: string;
+    fileId: string;
+    credentialId: string;
+    scheduleId: string;
+    triggerId: string;
+    listingId: string;
+    pendingListingId: string;
+    libraryId: string;
+    presetId: string;
+    notificationId: string;
+  };
   const b = {} as { token: string; apiKey: string; tenantId: string; graphId: string };
 
   beforeAll(async () => {
@@ -68,6 +97,21 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
     const form = new FormData();
     form.append('file', new Blob([Buffer.from('secret-of-a')]), 'a.txt');
     a.fileId = ((await (await fetch(`${base}/api/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${a.token}` }, body: form })).json()) as { id: string }).id;
+    const post = async (path: string, body?: unknown) => (await call(base, 'POST', path, { token: a.token, body })).json;
+    a.credentialId = (await post('/api/v1/credentials', { provider: 'openai', type: 'api_key', title: 'secret-of-a', secret: { apiKey: 'sk-secret-of-a' } })).id;
+    a.scheduleId = (await post('/api/v1/schedules', { graphId: a.graphId, cron: '0 9 * * *', name: 'secret-of-a', inputs: { topic: 'secret-of-a' } })).id;
+    a.triggerId = (await post('/api/v1/webhook-triggers', { graphId: a.graphId })).id;
+    await call(base, 'PUT', '/api/v1/store/me/profile', { token: a.token, body: { handle: 'tenant-a', name: 'A' } });
+    a.listingId = (await post('/api/v1/store/listings', { graphId: a.graphId, name: 'Approved of A', description: 'secret-of-a' })).id;
+    await post(`/api/v1/store/listings/${a.listingId}/versions/1/review`, { decision: 'APPROVE' });
+    a.pendingListingId = (await post('/api/v1/store/listings', { graphId: a.graphId, name: 'Pending of A', description: 'secret-of-a' })).id;
+    a.libraryId = (await post('/api/v1/library', { listingId: a.listingId })).id;
+    a.presetId = (await post(`/api/v1/library/${a.libraryId}/presets`, { name: 'secret-of-a', inputs: { topic: 'secret-of-a' } })).presets[0].id;
+    for (let i = 0; !a.notificationId; i++) {
+      if (i > 400) throw new Error('no notification for the execution of A');
+      a.notificationId = (await call(base, 'GET', '/api/v1/notifications', { token: a.token })).json.items[0]?.id;
+      if (!a.notificationId) await new Promise((r) => setTimeout(r, 10));
+    }
 
     const signupB = await call(base, 'POST', '/api/v1/auth/signup', { body: { email: 'b@tenant-b.test', password: 'b-password-1', tenantName: 'B' } });
     Object.assign(b, { token: signupB.json.accessToken, tenantId: signupB.json.tenantId });
@@ -106,6 +150,31 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
       ['GET', `/api/v1/files/${a.fileId}/content`],
       ['DELETE', `/api/v1/files/${a.fileId}`],
       ['POST', `/api/v1/graphs/${b.graphId}/execute`, { inputs: { topic: { $file: a.fileId } } }],
+      ['POST', `/api/v1/credentials/${a.credentialId}/revoke`],
+      ['DELETE', `/api/v1/credentials/${a.credentialId}`],
+      ['GET', `/api/v1/schedules/${a.scheduleId}`],
+      ['GET', `/api/v1/schedules/${a.scheduleId}/fires`],
+      ['POST', `/api/v1/schedules/${a.scheduleId}/pause`],
+      ['POST', `/api/v1/schedules/${a.scheduleId}/resume`],
+      ['DELETE', `/api/v1/schedules/${a.scheduleId}`],
+      ['POST', '/api/v1/schedules', { graphId: a.graphId, cron: '* * * * *' }],
+      ['DELETE', `/api/v1/webhook-triggers/${a.triggerId}`],
+      ['POST', '/api/v1/webhook-triggers', { graphId: a.graphId }],
+      ['GET', `/api/v1/store/my/listings/${a.pendingListingId}`],
+      ['POST', `/api/v1/store/listings/${a.pendingListingId}/versions`, { name: 'hijacked' }],
+      ['PUT', `/api/v1/store/listings/${a.pendingListingId}/versions/1`, { name: 'hijacked' }],
+      ['POST', `/api/v1/store/listings/${a.pendingListingId}/versions/1/submit`],
+      ['POST', '/api/v1/store/listings', { graphId: a.graphId, name: 'stolen' }],
+      ['GET', `/api/v1/store/listings/${a.pendingListingId}`],
+      ['POST', '/api/v1/library', { listingId: a.pendingListingId }],
+      ['GET', `/api/v1/library/${a.libraryId}`],
+      ['POST', `/api/v1/library/${a.libraryId}/update`],
+      ['POST', `/api/v1/library/${a.libraryId}/presets`, { name: 'x', inputs: {} }],
+      ['DELETE', `/api/v1/library/${a.libraryId}/presets/${a.presetId}`],
+      ['POST', `/api/v1/library/${a.libraryId}/run`, { presetId: a.presetId }],
+      ['GET', `/api/v1/tenants/${a.tenantId}/quotas`],
+      ['PATCH', `/api/v1/tenants/${a.tenantId}/quotas`, { storageBytes: 1 }],
+      ['GET', `/api/v1/tenants/${a.tenantId}/usage`],
     ] as Array<[string, string, unknown?]>;
 
   it('REST: with a token or an API key of B, every resource of A is 404 NOT_FOUND, never data', async () => {
@@ -127,6 +196,18 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
     expect((await call(base, 'GET', '/api/v1/executions', { token: b.token })).json.items).toEqual([]);
     expect((await call(base, 'GET', '/api/v1/api-keys', { token: b.token })).json.items.map((k: { name: string }) => k.name)).toEqual(['b-key']);
     expect((await call(base, 'GET', '/api/v1/tenants', { token: b.token })).json.items.map((t: { id: string }) => t.id)).toEqual([b.tenantId]);
+    // Nor do B's lists of credentials, schedules, triggers, listings, library, notifications and files.
+    for (const cred of [{ token: b.token }, { apiKey: b.apiKey }]) {
+      for (const path of ['/api/v1/credentials', '/api/v1/schedules', `/api/v1/schedules?graphId=${a.graphId}`, '/api/v1/webhook-triggers', '/api/v1/store/my/listings', '/api/v1/library', '/api/v1/notifications', '/api/v1/files']) {
+        const res = await call(base, 'GET', path, cred);
+        expect({ path, status: res.status, items: res.json.items }).toEqual({ path, status: 200, items: [] });
+      }
+    }
+    // Marking A's notification read from B changes nothing of A's.
+    const unreadBefore = (await call(base, 'GET', '/api/v1/notifications/unread-count', { token: a.token })).json.unreadCount;
+    await call(base, 'POST', '/api/v1/notifications/read', { token: b.token, body: { ids: [a.notificationId] } });
+    expect((await call(base, 'GET', '/api/v1/notifications/unread-count', { token: a.token })).json.unreadCount).toBe(unreadBefore);
+    expect(unreadBefore).toBeGreaterThan(0);
     // A login cannot pick a tenant it does not belong to.
     expect((await call(base, 'POST', '/api/v1/auth/login', { body: { email: 'b@tenant-b.test', password: 'b-password-1', tenantId: a.tenantId } })).status).toBe(404);
   });
@@ -140,6 +221,8 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
       expect(await ws.waitFor((m) => m.method === 'error' && /execution/.test(m.data.message))).toMatchObject({ data: { code: 'NOT_FOUND' } });
       expect(await ws.waitFor((m) => m.method === 'error' && /graph/.test(m.data.message))).toMatchObject({ data: { code: 'NOT_FOUND' } });
       await ws.waitFor((m) => m.method === 'subscribed' && m.data.graphId === b.graphId);
+      ws.send({ method: 'subscribe_notifications' });
+      await ws.waitFor((m) => m.method === 'subscribed' && m.data.notifications === true);
 
       // A runs again while B listens; B's own run arrives, A's never does.
       const runA = await call(base, 'POST', `/api/v1/graphs/${a.graphId}/execute`, { token: a.token, body: { inputs: { topic: 'secret-of-a' } } });
@@ -147,6 +230,9 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
       await waitForExecution(base, a.token, runA.json.executionId);
       await waitForExecution(base, b.token, runB.json.executionId);
       await ws.waitFor((m) => m.data?.executionId === runB.json.executionId && m.data?.status === 'COMPLETED' && m.method === 'graph_execution_event');
+      // B's own notification arrives; A's (pushed to A at the same time) never does.
+      await ws.waitFor((m) => m.method === 'notification' && m.data.data?.executionId === runB.json.executionId);
+      expect(ws.messages.filter((m) => m.method === 'notification' && m.data.data?.executionId !== runB.json.executionId)).toEqual([]);
       expect(ws.messages.filter((m) => [a.executionId, runA.json.executionId].includes(m.data?.executionId))).toEqual([]);
       expect(JSON.stringify(ws.messages)).not.toContain('secret-of-a');
       ws.close();
@@ -200,5 +286,11 @@ describe('tenant isolation: every resource of tenant A tried from tenant B throu
     expect((await call(base, 'GET', `/api/v1/api-keys/${a.keyId}`, { token: a.token })).json.revokedAt).toBeUndefined();
     expect((await call(base, 'GET', `/api/v1/files/${a.fileId}`, { token: a.token })).status).toBe(200);
     expect((await call(base, 'GET', '/api/v1/files', { token: b.token })).json.items).toEqual([]);
+    expect((await call(base, 'GET', '/api/v1/credentials', { token: a.token })).json.items).toEqual([expect.objectContaining({ id: a.credentialId, status: 'active' })]);
+    expect((await call(base, 'GET', `/api/v1/schedules/${a.scheduleId}`, { token: a.token })).json).toMatchObject({ id: a.scheduleId, paused: false });
+    expect((await call(base, 'GET', '/api/v1/webhook-triggers', { token: a.token })).json.items.map((t: { id: string }) => t.id)).toEqual([a.triggerId]);
+    expect((await call(base, 'GET', `/api/v1/store/my/listings/${a.pendingListingId}`, { token: a.token })).json).toMatchObject({ name: 'Pending of A', latestVersion: 1 });
+    expect((await call(base, 'GET', `/api/v1/library/${a.libraryId}`, { token: a.token })).json.presets.map((p: { id: string }) => p.id)).toEqual([a.presetId]);
+    expect((await call(base, 'GET', `/api/v1/tenants/${a.tenantId}/quotas`, { token: a.token })).json.quotas).toEqual({});
   });
 });

@@ -138,6 +138,113 @@ describe('OpenAPI 3.1 contract: the document covers every route and real respons
     expect(checked.size).toBeGreaterThanOrEqual(30);
   });
 
+  it('declares the integration, store and library routes (no x-agentry-undeclared), and their real responses validate', async () => {
+    const undeclared = Object.entries(doc.paths)
+      .filter(([p, ops]) => /^\/api\/v1\/(credentials|oauth|webhook-triggers|webhooks|schedules|notifications|store|library)\b/.test(p) && Object.values(ops).some((op) => op['x-agentry-undeclared']))
+      .map(([p]) => p);
+    expect(undeclared).toEqual([]);
+
+    const token = ((await (await request('POST', '/api/v1/auth/login', { body: ADMIN })).json()) as { accessToken: string }).accessToken;
+    const graph = (await (await request('POST', '/api/v1/graphs', { token, body: greetingGraph() })).json()) as { id: string };
+
+    // credentials and OAuth
+    const credential = await expectDocumented('POST', '/api/v1/credentials', await request('POST', '/api/v1/credentials', { token, body: { provider: 'openai', type: 'api_key', title: 'contract key', secret: { apiKey: 'sk-contract' } } }));
+    await expectDocumented('POST', '/api/v1/credentials', await request('POST', '/api/v1/credentials', { token, body: { provider: 'Not A Name', type: 'api_key', secret: {} } }));
+    await expectDocumented('GET', '/api/v1/credentials', await request('GET', '/api/v1/credentials?provider=openai', { token }));
+    await expectDocumented('POST', '/api/v1/credentials/{id}/revoke', await request('POST', `/api/v1/credentials/${credential.id}/revoke`, { token }));
+    await expectDocumented('DELETE', '/api/v1/credentials/{id}', await request('DELETE', `/api/v1/credentials/${credential.id}`, { token }));
+    await expectDocumented('DELETE', '/api/v1/credentials/{id}', await request('DELETE', '/api/v1/credentials/nope', { token }));
+    await expectDocumented('GET', '/api/v1/oauth/providers', await request('GET', '/api/v1/oauth/providers', { token }));
+    await expectDocumented('POST', '/api/v1/oauth/providers', await request('POST', '/api/v1/oauth/providers', { token, body: { name: 'contract', authorizeUrl: 'https://idp.test/authorize', tokenUrl: 'https://idp.test/token', clientId: 'client' } }));
+    await expectDocumented('POST', '/api/v1/oauth/{provider}/start', await request('POST', '/api/v1/oauth/contract/start', { token, body: { scopes: ['read'] } }));
+
+    // webhook triggers and schedules
+    const trigger = await expectDocumented('POST', '/api/v1/webhook-triggers', await request('POST', '/api/v1/webhook-triggers', { token, body: { graphId: graph.id } }));
+    await expectDocumented('GET', '/api/v1/webhook-triggers', await request('GET', `/api/v1/webhook-triggers?graphId=${graph.id}`, { token }));
+    const delivery = await fetch(`${base}/api/v1/webhooks/${trigger.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":"ping"}' });
+    await expectDocumented('POST', '/api/v1/webhooks/{triggerId}', delivery);
+    await expectDocumented('GET', '/api/v1/oauth/callback', await request('GET', '/api/v1/oauth/callback?state=unknown&code=x'));
+    await expectDocumented('GET', '/api/v1/notifications/unsubscribe', await request('GET', '/api/v1/notifications/unsubscribe?token=forged'));
+    await expectDocumented('DELETE', '/api/v1/webhook-triggers/{id}', await request('DELETE', `/api/v1/webhook-triggers/${trigger.id}`, { token }));
+    await expectDocumented('GET', '/api/v1/schedules/preview', await request('GET', '/api/v1/schedules/preview?cron=0%209%20*%20*%20*&timezone=Europe%2FParis&count=3', { token }));
+    await expectDocumented('GET', '/api/v1/schedules/preview', await request('GET', '/api/v1/schedules/preview', { token }));
+    const schedule = await expectDocumented('POST', '/api/v1/schedules', await request('POST', '/api/v1/schedules', { token, body: { graphId: graph.id, cron: '0 9 * * *', inputs: { topic: 'cron' } } }));
+    await expectDocumented('GET', '/api/v1/schedules', await request('GET', '/api/v1/schedules', { token }));
+    await expectDocumented('GET', '/api/v1/schedules/{id}', await request('GET', `/api/v1/schedules/${schedule.id}`, { token }));
+    await expectDocumented('GET', '/api/v1/schedules/{id}/fires', await request('GET', `/api/v1/schedules/${schedule.id}/fires`, { token }));
+    await expectDocumented('POST', '/api/v1/schedules/{id}/pause', await request('POST', `/api/v1/schedules/${schedule.id}/pause`, { token }));
+    await expectDocumented('POST', '/api/v1/schedules/{id}/resume', await request('POST', `/api/v1/schedules/${schedule.id}/resume`, { token }));
+    await expectDocumented('DELETE', '/api/v1/schedules/{id}', await request('DELETE', `/api/v1/schedules/${schedule.id}`, { token }));
+
+    // notifications
+    await expectDocumented('GET', '/api/v1/notifications', await request('GET', '/api/v1/notifications?unreadOnly=true&limit=5', { token }));
+    await expectDocumented('GET', '/api/v1/notifications/unread-count', await request('GET', '/api/v1/notifications/unread-count', { token }));
+    await expectDocumented('POST', '/api/v1/notifications/read', await request('POST', '/api/v1/notifications/read', { token, body: { all: true } }));
+    await expectDocumented('GET', '/api/v1/notifications/preferences', await request('GET', '/api/v1/notifications/preferences', { token }));
+    await expectDocumented('PUT', '/api/v1/notifications/preferences', await request('PUT', '/api/v1/notifications/preferences', { token, body: { types: { execution_failed: { inApp: true, email: 'off' } } } }));
+
+    // store: profile, media, a listing through review, ratings, the public catalogue
+    await expectDocumented('PUT', '/api/v1/store/me/profile', await request('PUT', '/api/v1/store/me/profile', { token, body: { handle: 'contractors', name: 'Contractors' } }));
+    await expectDocumented('GET', '/api/v1/store/me/profile', await request('GET', '/api/v1/store/me/profile', { token }));
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+    const media = await expectDocumented('POST', '/api/v1/store/media', await fetch(`${base}/api/v1/store/media`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' }, body: png }));
+    expect(media).toMatchObject({ contentType: 'image/png', size: png.length });
+    const image = await request('GET', `/api/v1/store/media/${media.mediaId}`);
+    expect({ status: image.status, type: image.headers.get('content-type') }).toEqual({ status: 200, type: 'image/png' });
+    await expectDocumented('GET', '/api/v1/store/media/{id}', image);
+    const listing = await expectDocumented('POST', '/api/v1/store/listings', await request('POST', '/api/v1/store/listings', { token, body: { graphId: graph.id, name: 'Contract greeter', description: 'greets', categories: ['contract'], images: [media.mediaId] } }));
+    expect(listing.status).toBe('PENDING');
+    await expectDocumented('GET', '/api/v1/store/my/listings', await request('GET', '/api/v1/store/my/listings', { token }));
+    await expectDocumented('GET', '/api/v1/store/my/listings/{id}', await request('GET', `/api/v1/store/my/listings/${listing.id}`, { token }));
+    await expectDocumented('GET', '/api/v1/store/admin/queue', await request('GET', '/api/v1/store/admin/queue', { token }));
+    await expectDocumented('POST', '/api/v1/store/listings/{id}/versions/{version}/review', await request('POST', `/api/v1/store/listings/${listing.id}/versions/1/review`, { token, body: { decision: 'APPROVE' } }));
+    const draft = await expectDocumented('POST', '/api/v1/store/listings/{id}/versions', await request('POST', `/api/v1/store/listings/${listing.id}/versions`, { token, body: { name: 'Contract greeter', draft: true } }));
+    await expectDocumented('PUT', '/api/v1/store/listings/{id}/versions/{version}', await request('PUT', `/api/v1/store/listings/${listing.id}/versions/${draft.latestVersion}`, { token, body: { name: 'Contract greeter 2' } }));
+    await expectDocumented('POST', '/api/v1/store/listings/{id}/versions/{version}/submit', await request('POST', `/api/v1/store/listings/${listing.id}/versions/${draft.latestVersion}/submit`, { token }));
+    await expectDocumented('PUT', '/api/v1/store/listings/{id}/featured', await request('PUT', `/api/v1/store/listings/${listing.id}/featured`, { token, body: { featured: true } }));
+    await expectDocumented('POST', '/api/v1/store/listings/{id}/ratings', await request('POST', `/api/v1/store/listings/${listing.id}/ratings`, { token, body: { score: 4 } }));
+    await expectDocumented('PUT', '/api/v1/store/listings/{id}/ratings/mine', await request('PUT', `/api/v1/store/listings/${listing.id}/ratings/mine`, { token, body: { score: 5, comment: 'fine' } }));
+    await expectDocumented('GET', '/api/v1/store/listings', await request('GET', '/api/v1/store/listings?q=greeter&sort=rating'));
+    await expectDocumented('GET', '/api/v1/store/featured', await request('GET', '/api/v1/store/featured'));
+    await expectDocumented('GET', '/api/v1/store/categories', await request('GET', '/api/v1/store/categories'));
+    await expectDocumented('GET', '/api/v1/store/listings/{id}', await request('GET', `/api/v1/store/listings/${listing.id}`));
+    await expectDocumented('GET', '/api/v1/store/listings/{id}', await request('GET', '/api/v1/store/listings/nope'));
+    await expectDocumented('GET', '/api/v1/store/listings/{id}/ratings', await request('GET', `/api/v1/store/listings/${listing.id}/ratings`));
+    await expectDocumented('GET', '/api/v1/store/creators/{handle}', await request('GET', '/api/v1/store/creators/contractors'));
+
+    // library
+    const agent = await expectDocumented('POST', '/api/v1/library', await request('POST', '/api/v1/library', { token, body: { listingId: listing.id } }));
+    expect(agent.listingId).toBe(listing.id);
+    await expectDocumented('GET', '/api/v1/library', await request('GET', '/api/v1/library', { token }));
+    await expectDocumented('GET', '/api/v1/library/{id}', await request('GET', `/api/v1/library/${agent.id}`, { token }));
+    const withPreset = await expectDocumented('POST', '/api/v1/library/{id}/presets', await request('POST', `/api/v1/library/${agent.id}/presets`, { token, body: { name: 'world', inputs: { topic: 'world' } } }));
+    const run = await expectDocumented('POST', '/api/v1/library/{id}/run', await request('POST', `/api/v1/library/${agent.id}/run`, { token, body: { presetId: withPreset.presets[0].id } }));
+    expect((await waitForExecution(base, token, run.executionId)).status).toBe('COMPLETED');
+    await expectDocumented('POST', '/api/v1/library/{id}/update', await request('POST', `/api/v1/library/${agent.id}/update`, { token }));
+    await expectDocumented('DELETE', '/api/v1/library/{id}/presets/{presetId}', await request('DELETE', `/api/v1/library/${agent.id}/presets/${withPreset.presets[0].id}`, { token }));
+  });
+
+  it('documents quotas, usage and platform administration, and their real responses validate', async () => {
+    const token = ((await (await request('POST', '/api/v1/auth/login', { body: ADMIN })).json()) as { accessToken: string }).accessToken;
+    const me = await expectDocumented('GET', '/api/v1/me', await request('GET', '/api/v1/me', { token }));
+    await expectDocumented('PATCH', '/api/v1/tenants/{id}/quotas', await request('PATCH', `/api/v1/tenants/${me.tenantId}/quotas`, { token, body: { executionsPerDay: 1000, storageBytes: null } }));
+    await expectDocumented('PATCH', '/api/v1/tenants/{id}/quotas', await request('PATCH', `/api/v1/tenants/${me.tenantId}/quotas`, { token, body: { executionsPerDay: -1 } }));
+    await expectDocumented('GET', '/api/v1/tenants/{id}/quotas', await request('GET', `/api/v1/tenants/${me.tenantId}/quotas`, { token }));
+    await expectDocumented('GET', '/api/v1/tenants/{id}/usage', await request('GET', `/api/v1/tenants/${me.tenantId}/usage`, { token }));
+    await expectDocumented('GET', '/api/v1/tenants/{id}/usage', await request('GET', '/api/v1/tenants/nope/usage', { token }));
+
+    await expectDocumented('POST', '/api/v1/admin/read-models/rebuild', await request('POST', '/api/v1/admin/read-models/rebuild', { token, body: {} }));
+    await expectDocumented('POST', '/api/v1/admin/read-models/rebuild', await request('POST', '/api/v1/admin/read-models/rebuild', { token, body: { service: 'store' } }));
+    const graph = (await (await request('POST', '/api/v1/graphs', { token, body: greetingGraph() })).json()) as { id: string };
+    const run = (await (await request('POST', `/api/v1/graphs/${graph.id}/execute`, { token, body: { inputs: { topic: 'replay' } } })).json()) as { executionId: string };
+    await waitForExecution(base, token, run.executionId);
+    const replay = await expectDocumented('POST', '/api/v1/admin/executions/{id}/replay', await request('POST', `/api/v1/admin/executions/${run.executionId}/replay`, { token }));
+    expect(replay.matches).toBe(true);
+    await expectDocumented('POST', '/api/v1/admin/services/{service}/drain', await request('POST', '/api/v1/admin/services/gateway/drain', { token }));
+    await expectDocumented('GET', '/api/v1/admin/services/{service}/drain', await request('GET', '/api/v1/admin/services/gateway/drain', { token }));
+    await expectDocumented('DELETE', '/api/v1/admin/services/{service}/drain', await request('DELETE', '/api/v1/admin/services/gateway/drain', { token }));
+  });
+
   it('serves browsable docs without a CDN', async () => {
     const html = await (await fetch(`${base}/docs`)).text();
     expect(html).toContain('/openapi.json');

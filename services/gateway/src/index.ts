@@ -7,6 +7,7 @@ import type { Logger } from '@agentry/observability';
 import { gatewayV1 } from '@agentry/proto-ts';
 import { Accounts } from './app/accounts';
 import { ApiKeys } from './app/api-keys';
+import { Drain } from './app/drain';
 import { Files } from './app/files';
 import { OidcVerifier } from './app/oidc';
 import { connectServices } from './app/clients';
@@ -48,8 +49,19 @@ export async function startGateway(options: GatewayOptions) {
   const accounts = new Accounts(deps);
   const sessions = new Sessions({ ...deps, ttlSeconds: config.AGENTRY_REFRESH_TOKEN_TTL_SECONDS });
   const apiKeys = new ApiKeys(deps);
-  const files = new Files({ ...deps, dir: path.join(options.dataDir, 'files') });
+  const files = new Files({
+    ...deps,
+    dir: path.join(options.dataDir, 'files'),
+    storageQuotaOf: (tenantId) => accounts.quotasOf(tenantId).storageBytes,
+  });
   await Promise.all([accounts.start(), sessions.start(), apiKeys.start(), files.start()]);
+  // Other writers (more gateway replicas, block-runners writing files) append to the same streams: follow them,
+  // so a revoked session or a file a block wrote is seen here without a restart.
+  const stopFollowing = [accounts, sessions, apiKeys, files].map((m) =>
+    m.follow(config.AGENTRY_GATEWAY_FOLLOW_MS, (err) =>
+      options.logger.warn({ err }, 'gateway read model could not catch up with the event log'),
+    ),
+  );
   const boot = await accounts.bootstrapAdmin(options.admin.email, options.admin.password);
   const tokens = TokenService.load({
     privateKeyPem: options.jwtPrivateKey,
@@ -67,8 +79,22 @@ export async function startGateway(options: GatewayOptions) {
       })
     : undefined;
   const authenticator = createAuthenticator({ tokens, accounts, sessions, apiKeys, oidc });
-  const mailer = createMailer({ host: config.AGENTRY_SMTP_HOST, port: config.AGENTRY_SMTP_PORT, user: config.AGENTRY_SMTP_USER, password: config.AGENTRY_SMTP_PASSWORD, from: config.AGENTRY_SMTP_FROM, logger: options.logger });
+  const mailer = createMailer({
+    host: config.AGENTRY_SMTP_HOST,
+    port: config.AGENTRY_SMTP_PORT,
+    user: config.AGENTRY_SMTP_USER,
+    password: config.AGENTRY_SMTP_PASSWORD,
+    from: config.AGENTRY_SMTP_FROM,
+    logger: options.logger,
+  });
   const clients = connectServices(options.services);
+  const drain = new Drain(systemClock);
+  const readModels = [
+    { name: 'accounts', rebuild: () => accounts.rebuild() },
+    { name: 'sessions', rebuild: () => sessions.rebuild() },
+    { name: 'api-keys', rebuild: () => apiKeys.rebuild() },
+    { name: 'files', rebuild: () => files.rebuild() },
+  ];
   const version = options.version ?? '0.1.0';
   const app = createHttpApp({
     accounts,
@@ -76,7 +102,7 @@ export async function startGateway(options: GatewayOptions) {
     clients,
     logger: options.logger,
     editorDir: options.editorDir,
-    readiness: { accounts: () => accounts.userCount > 0 },
+    readiness: { accounts: () => accounts.userCount > 0, serving: () => !drain.draining },
     authenticator,
     sessions,
     apiKeys,
@@ -84,9 +110,19 @@ export async function startGateway(options: GatewayOptions) {
     mailer,
     files,
     version,
+    readModels,
+    drain,
   });
   const server = http.createServer(app);
-  const ws = attachWebSocket({ server, tokens, clients, logger: options.logger, authenticator });
+  const ws = attachWebSocket({
+    server,
+    tokens,
+    clients,
+    logger: options.logger,
+    authenticator,
+    heartbeatMs: config.AGENTRY_WS_HEARTBEAT_MS,
+    maxBufferedBytes: config.AGENTRY_WS_MAX_BUFFERED_BYTES,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.http.port, options.http.host ?? '0.0.0.0', () => resolve());
@@ -101,7 +137,12 @@ export async function startGateway(options: GatewayOptions) {
       {
         name: 'agentry.gateway.v1.GatewayService',
         definition: gatewayV1.GatewayServiceService,
-        implementation: externalGrpcService({ auth: authenticator, clients, info: { version, mode: options.mode } }),
+        implementation: externalGrpcService({
+          auth: authenticator,
+          clients,
+          info: { version, mode: options.mode },
+          drain,
+        }),
       },
       ...reflectionServices(['agentry/gateway/v1/gateway.proto']),
     ],
@@ -119,6 +160,7 @@ export async function startGateway(options: GatewayOptions) {
     port: grpcServer.port,
     bootstrap: boot,
     close: async () => {
+      for (const stop of stopFollowing) stop();
       await ws.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,7 +2,7 @@ import type { EventStore } from '@agentry/event-log';
 import { connect, implement, requireCaller, startGrpcServer } from '@agentry/grpc';
 import { DomainError, newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
-import { executionV1, schedulerV1 } from '@agentry/proto-ts';
+import { executionV1, graphV1, schedulerV1 } from '@agentry/proto-ts';
 import { Schedules, type Schedule } from './app/schedules';
 import { checkCron, previewRuns } from './domain/cron';
 
@@ -13,6 +13,8 @@ export interface SchedulerServiceOptions {
   events: EventStore;
   logger: Logger;
   executionAddress: string;
+  /** When set, a schedule may only be created on a graph version the caller's tenant can read (checked with the graph service). */
+  graphAddress?: string;
   host?: string;
   port?: number;
   /** How often due ticks are claimed (default 1 s); 0 disables the timer (tests call tick()). */
@@ -26,9 +28,16 @@ export interface SchedulerServiceOptions {
 
 export async function startSchedulerService(options: SchedulerServiceOptions) {
   const clock = options.clock ?? systemClock;
-  const schedules = new Schedules({ events: options.events, clock, newId, replica: options.replica ?? `scheduler-${process.pid}`, lateGraceMs: options.lateGraceMs });
+  const schedules = new Schedules({
+    events: options.events,
+    clock,
+    newId,
+    replica: options.replica ?? `scheduler-${process.pid}`,
+    lateGraceMs: options.lateGraceMs,
+  });
   await schedules.start();
   const execution = connect(executionV1.ExecutionServiceClient, options.executionAddress);
+  const graphs = options.graphAddress ? connect(graphV1.GraphServiceClient, options.graphAddress) : undefined;
 
   const toProto = (s: Schedule): schedulerV1.Schedule => ({
     id: s.id,
@@ -81,6 +90,9 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
         implementation: implement('scheduler', schedulerV1.SchedulerServiceService, {
           async createSchedule(req) {
             const caller = requireCaller(req.caller);
+            // The tenant check lives here, not only in the gateway: another tenant's graph is NOT_FOUND.
+            if (graphs && req.graphId)
+              await graphs.getGraph({ caller: req.caller, graphId: req.graphId, version: req.graphVersion });
             const s = await schedules.create(caller, {
               graphId: req.graphId,
               graphVersion: req.graphVersion,
@@ -123,7 +135,8 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
             const errors = checkCron(req.cron, timezone);
             const from = req.from ? new Date(req.from) : clock.now();
             if (Number.isNaN(from.getTime())) errors.from = 'an ISO date-time';
-            if (Object.keys(errors).length) throw new DomainError('VALIDATION_FAILED', Object.values(errors).join('; '), { errors });
+            if (Object.keys(errors).length)
+              throw new DomainError('VALIDATION_FAILED', Object.values(errors).join('; '), { errors });
             return { runs: previewRuns(req.cron, timezone, Math.min(Math.max(req.count || 5, 1), 50), from) };
           },
           async listScheduleFires(req) {
@@ -161,6 +174,7 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
     close: async () => {
       if (timer) clearInterval(timer);
       execution.close();
+      graphs?.close();
       await server.close();
     },
   };

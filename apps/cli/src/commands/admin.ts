@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Session } from '../context';
+import { QuietExit } from '../errors';
 import { render } from '../format';
 import { withProgress } from '../progress';
 import { firstSupported, enc } from '../routes';
@@ -13,7 +14,7 @@ export function registerAdmin(program: Command, act: Act): void {
   admin
     .command('rebuild')
     .description('rebuild read models from the event log')
-    .option('--service <name>', 'only this service (default: all)')
+    .option('--service <name>', 'only this service (default: all the server administers: gateway)')
     .action(
       act(async (s: Session, opts: { service?: string }) => {
         const body = opts.service ? { service: opts.service } : {};
@@ -32,7 +33,7 @@ export function registerAdmin(program: Command, act: Act): void {
 
   admin
     .command('replay <executionId>')
-    .description("replay an execution's events through the engine (checks that folding them gives the same state)")
+    .description("re-fold an execution's events and compare with the state it reports (exit 1 when they differ)")
     .action(
       act(async (s: Session, executionId: string) => {
         const out = await withProgress(s, `replaying ${executionId}…`, () =>
@@ -41,6 +42,15 @@ export function registerAdmin(program: Command, act: Act): void {
             { method: 'POST', path: '/admin/replay', body: { executionId } },
           ]),
         );
+        const replay = out as { matches?: boolean; differences?: string[] } | undefined;
+        if (replay?.matches === false) {
+          s.print(
+            out,
+            () =>
+              `Replaying execution ${executionId} does not give the state it reports:\n${(replay.differences ?? []).map((d) => `  ${d}`).join('\n')}`,
+          );
+          throw new QuietExit(1);
+        }
         s.print(
           out ?? { executionId, replayed: true },
           () => `Replayed execution ${executionId}.${out ? `\n${render(out)}` : ''}`,
@@ -50,7 +60,9 @@ export function registerAdmin(program: Command, act: Act): void {
 
   admin
     .command('drain <service>')
-    .description('stop a service taking new work and let what it runs finish (before an upgrade)')
+    .description(
+      'stop a service taking new work and let what it runs finish (before an upgrade; the server administers gateway)',
+    )
     .action(
       act(async (s: Session, service: string) => {
         const out = await withProgress(s, `draining ${service}…`, () =>
@@ -59,7 +71,13 @@ export function registerAdmin(program: Command, act: Act): void {
             { method: 'POST', path: '/admin/drain', body: { service } },
           ]),
         );
-        s.print(out ?? { service, drained: true }, () => `Drained ${service}.${out ? `\n${render(out)}` : ''}`);
+        const state = out as { drained?: boolean; inFlight?: number } | undefined;
+        const done = state?.drained !== false;
+        s.print(out ?? { service, drained: true }, () =>
+          done
+            ? `Drained ${service}.${out ? `\n${render(out)}` : ''}`
+            : `Draining ${service}: it takes no new work; ${state?.inFlight ?? '?'} request(s) still in flight (run again to check).\n${render(out)}`,
+        );
       }),
     );
 }

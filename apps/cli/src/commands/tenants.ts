@@ -106,7 +106,7 @@ export function registerTenants(program: Command, act: Act): void {
     .description("show a tenant's quotas, or change them with --set")
     .option(
       '--set <name=value>',
-      'e.g. executionsPerDay=500, concurrentExecutions=10, storageBytes=1073741824 (repeat)',
+      'e.g. executionsPerDay=500, concurrentExecutions=10, storageBytes=1073741824, storageBytes=unlimited (repeat)',
       collect,
     )
     .action(
@@ -118,7 +118,13 @@ export function registerTenants(program: Command, act: Act): void {
           s.print(out, () => render(out));
           return;
         }
-        const changes = parseSettings(opts.set, '--set');
+        // `unlimited` (or `null`) removes a limit.
+        const changes = Object.fromEntries(
+          Object.entries(parseSettings(opts.set, '--set')).map(([k, v]) => [
+            k,
+            v === 'unlimited' || v === 'null' ? null : v,
+          ]),
+        );
         const out = await firstSupported<unknown>(s.client(), [
           { method: 'PATCH', path, body: changes },
           { method: 'PUT', path, body: changes },

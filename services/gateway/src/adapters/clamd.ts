@@ -5,7 +5,10 @@ import { DomainError } from '@agentry/kernel';
  * clamd INSTREAM: `zINSTREAM\0`, then chunks each prefixed by its 4-byte big-endian length, then a zero length.
  * The answer is `stream: OK` or `stream: <signature> FOUND`.
  */
-export async function scanWithClamd(options: { host: string; port: number; timeoutMs?: number }, data: Buffer): Promise<{ clean: boolean; signature?: string }> {
+export async function scanWithClamd(
+  options: { host: string; port: number; timeoutMs?: number },
+  data: Buffer,
+): Promise<{ clean: boolean; signature?: string }> {
   const reply = await new Promise<string>((resolve, reject) => {
     const socket = net.createConnection({ host: options.host, port: options.port });
     const chunks: Buffer[] = [];
@@ -26,7 +29,9 @@ export async function scanWithClamd(options: { host: string; port: number; timeo
     socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8').replace(/\0/g, '').trim()));
     socket.on('error', reject);
   }).catch((err: unknown) => {
-    throw new DomainError('UNAVAILABLE', 'the virus scanner is unavailable; try again later', undefined, { cause: err });
+    throw new DomainError('UNAVAILABLE', 'the virus scanner is unavailable; try again later', undefined, {
+      cause: err,
+    });
   });
   if (/:\s*OK$/.test(reply)) return { clean: true };
   const found = reply.match(/:\s*(.+)\s+FOUND$/);

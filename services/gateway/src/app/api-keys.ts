@@ -37,20 +37,51 @@ export class ApiKeys {
     return this.projection.start();
   }
 
-  async create(input: { tenantId: string; userId: string; name: string; scopes: string[]; expiresAt?: string }): Promise<{ key: ApiKey; secret: string }> {
+  /** Folds what other writers append to the log every `intervalMs` (0 = never); returns the stop function. */
+  follow(intervalMs: number, onError?: (err: unknown) => void): () => void {
+    return this.projection.follow(intervalMs, onError);
+  }
+
+  /** Drops this read model and folds it again from the event log; returns how many events it folded. */
+  rebuild(): Promise<number> {
+    return this.projection.rebuild(() => {
+      this.keys.clear();
+      this.byHash.clear();
+    });
+  }
+
+  async create(input: {
+    tenantId: string;
+    userId: string;
+    name: string;
+    scopes: string[];
+    expiresAt?: string;
+  }): Promise<{ key: ApiKey; secret: string }> {
     const keyId = this.deps.newId();
     const secret = newSecret('agk');
     await this.projection.append(input.tenantId, streamIdOf('apikey', keyId), [
       {
         type: 'ApiKeyCreated',
-        data: { keyId, tenantId: input.tenantId, userId: input.userId, name: input.name, scopes: [...new Set(input.scopes)].sort(), prefix: secret.slice(0, 12), keyHash: hashSecret(secret), expiresAt: input.expiresAt, at: this.now() },
+        data: {
+          keyId,
+          tenantId: input.tenantId,
+          userId: input.userId,
+          name: input.name,
+          scopes: [...new Set(input.scopes)].sort(),
+          prefix: secret.slice(0, 12),
+          keyHash: hashSecret(secret),
+          expiresAt: input.expiresAt,
+          at: this.now(),
+        },
       } satisfies ApiKeyEvent,
     ]);
     return { key: this.keys.get(keyId)!, secret };
   }
 
   list(tenantId: string): ApiKey[] {
-    return [...this.keys.values()].filter((k) => k.tenantId === tenantId).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+    return [...this.keys.values()]
+      .filter((k) => k.tenantId === tenantId)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
   }
 
   get(tenantId: string, keyId: string): ApiKey {
@@ -62,20 +93,25 @@ export class ApiKeys {
   async revoke(tenantId: string, keyId: string, by: string): Promise<void> {
     const key = this.get(tenantId, keyId);
     if (key.revokedAt) return;
-    await this.projection.append(tenantId, streamIdOf('apikey', keyId), [{ type: 'ApiKeyRevoked', data: { keyId, revokedBy: by, at: this.now() } } satisfies ApiKeyEvent]);
+    await this.projection.append(tenantId, streamIdOf('apikey', keyId), [
+      { type: 'ApiKeyRevoked', data: { keyId, revokedBy: by, at: this.now() } } satisfies ApiKeyEvent,
+    ]);
   }
 
   /** The key a secret stands for, if live; the use is noted (and written to the log at most once a minute). */
   authenticate(secret: string): ApiKey {
     const key = this.byHash.get(hashSecret(secret));
     const now = this.deps.clock.now();
-    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now.toISOString())) throw new DomainError('UNAUTHENTICATED', 'the API key is not valid');
+    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now.toISOString()))
+      throw new DomainError('UNAUTHENTICATED', 'the API key is not valid');
     key.lastUsedAt = now.toISOString();
     const last = this.recordedUse.get(key.id) ?? 0;
     if (now.getTime() - last >= USE_RECORD_INTERVAL_MS) {
       this.recordedUse.set(key.id, now.getTime());
       this.projection
-        .append(key.tenantId, streamIdOf('apikey', key.id), [{ type: 'ApiKeyUsed', data: { keyId: key.id, at: key.lastUsedAt } } satisfies ApiKeyEvent])
+        .append(key.tenantId, streamIdOf('apikey', key.id), [
+          { type: 'ApiKeyUsed', data: { keyId: key.id, at: key.lastUsedAt } } satisfies ApiKeyEvent,
+        ])
         .catch(() => this.recordedUse.delete(key.id));
     }
     return key;
@@ -86,7 +122,17 @@ export class ApiKeys {
     switch (event.type) {
       case 'ApiKeyCreated': {
         const d = event.data;
-        const key: ApiKey = { id: d.keyId, tenantId: d.tenantId, userId: d.userId, name: d.name, scopes: d.scopes, prefix: d.prefix, keyHash: d.keyHash, createdAt: d.at, expiresAt: d.expiresAt };
+        const key: ApiKey = {
+          id: d.keyId,
+          tenantId: d.tenantId,
+          userId: d.userId,
+          name: d.name,
+          scopes: d.scopes,
+          prefix: d.prefix,
+          keyHash: d.keyHash,
+          createdAt: d.at,
+          expiresAt: d.expiresAt,
+        };
         this.keys.set(key.id, key);
         this.byHash.set(key.keyHash, key);
         break;

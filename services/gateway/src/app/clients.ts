@@ -1,5 +1,13 @@
 import { connect, type AsyncClient } from '@agentry/grpc';
-import { blockrunnerV1, executionV1, graphV1, integrationV1, notificationV1, schedulerV1, storeV1 } from '@agentry/proto-ts';
+import {
+  blockrunnerV1,
+  executionV1,
+  graphV1,
+  integrationV1,
+  notificationV1,
+  schedulerV1,
+  storeV1,
+} from '@agentry/proto-ts';
 
 export interface ServiceAddresses {
   graph: string;

@@ -16,14 +16,26 @@ export interface StoredFile {
   createdAt: string;
 }
 
-type FileEvent = { type: 'FileStored'; data: StoredFile } | { type: 'FileDeleted'; data: { fileId: string; deletedBy: string; at: string } };
+type FileEvent =
+  | { type: 'FileStored'; data: StoredFile }
+  | { type: 'FileDeleted'; data: { fileId: string; deletedBy: string; at: string } };
 
 /** Uploaded files: bytes under the data folder (one directory per tenant), metadata as events in `file-*` streams. */
 export class Files {
   private readonly files = new Map<string, StoredFile>();
   private readonly projection: Projection;
+  /** Uploads of one tenant are stored one after another, so two cannot both fit in the last free bytes of its quota. */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly deps: { events: EventStore; clock: Clock; newId: () => string; dir: string }) {
+  constructor(
+    private readonly deps: {
+      events: EventStore;
+      clock: Clock;
+      newId: () => string;
+      dir: string;
+      storageQuotaOf?: (tenantId: string) => number | undefined;
+    },
+  ) {
     this.projection = new Projection(deps.events, ['file'], (e) => this.apply(e));
   }
 
@@ -31,7 +43,61 @@ export class Files {
     return this.projection.start();
   }
 
-  async store(input: { tenantId: string; userId: string; name: string; mediaType: string; data: Buffer }): Promise<StoredFile> {
+  /** Folds what other writers append to the log every `intervalMs` (0 = never); returns the stop function. */
+  follow(intervalMs: number, onError?: (err: unknown) => void): () => void {
+    return this.projection.follow(intervalMs, onError);
+  }
+
+  /** Drops this read model and folds it again from the event log; returns how many events it folded. */
+  rebuild(): Promise<number> {
+    return this.projection.rebuild(() => {
+      this.files.clear();
+    });
+  }
+
+  /** Bytes the tenant's files take (what the storageBytes quota counts). */
+  usedBytes(tenantId: string): number {
+    let total = 0;
+    for (const f of this.files.values()) if (f.tenantId === tenantId) total += f.size;
+    return total;
+  }
+
+  /** Refused with QUOTA_EXCEEDED, before anything is written, when the file would take the tenant past its storageBytes. */
+  store(input: {
+    tenantId: string;
+    userId: string;
+    name: string;
+    mediaType: string;
+    data: Buffer;
+  }): Promise<StoredFile> {
+    const previous = this.queues.get(input.tenantId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.storeNow(input));
+    this.queues.set(input.tenantId, next);
+    void next
+      .finally(() => {
+        if (this.queues.get(input.tenantId) === next) this.queues.delete(input.tenantId);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  private async storeNow(input: {
+    tenantId: string;
+    userId: string;
+    name: string;
+    mediaType: string;
+    data: Buffer;
+  }): Promise<StoredFile> {
+    const limit = this.deps.storageQuotaOf?.(input.tenantId);
+    if (limit !== undefined) {
+      const used = this.usedBytes(input.tenantId);
+      if (used + input.data.length > limit)
+        throw new DomainError(
+          'QUOTA_EXCEEDED',
+          `the tenant's storage quota is ${limit} bytes; ${used} are used and this file has ${input.data.length}`,
+          { quota: 'storageBytes', limit, used },
+        );
+    }
     const id = this.deps.newId();
     const target = this.pathOf(input.tenantId, id);
     fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
@@ -48,7 +114,9 @@ export class Files {
       uploadedBy: input.userId,
       createdAt: this.deps.clock.now().toISOString(),
     };
-    await this.projection.append(input.tenantId, streamIdOf('file', id), [{ type: 'FileStored', data: file } satisfies FileEvent]);
+    await this.projection.append(input.tenantId, streamIdOf('file', id), [
+      { type: 'FileStored', data: file } satisfies FileEvent,
+    ]);
     return file;
   }
 
@@ -59,7 +127,9 @@ export class Files {
   }
 
   list(tenantId: string): StoredFile[] {
-    return [...this.files.values()].filter((f) => f.tenantId === tenantId).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+    return [...this.files.values()]
+      .filter((f) => f.tenantId === tenantId)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
   }
 
   read(tenantId: string, id: string): { file: StoredFile; data: Buffer } {
@@ -69,7 +139,12 @@ export class Files {
 
   async delete(tenantId: string, id: string, by: string): Promise<void> {
     this.get(tenantId, id);
-    await this.projection.append(tenantId, streamIdOf('file', id), [{ type: 'FileDeleted', data: { fileId: id, deletedBy: by, at: this.deps.clock.now().toISOString() } } satisfies FileEvent]);
+    await this.projection.append(tenantId, streamIdOf('file', id), [
+      {
+        type: 'FileDeleted',
+        data: { fileId: id, deletedBy: by, at: this.deps.clock.now().toISOString() },
+      } satisfies FileEvent,
+    ]);
     fs.rmSync(this.pathOf(tenantId, id), { force: true });
   }
 

@@ -15,7 +15,9 @@ export interface OidcOptions {
 /** Reads a possibly nested claim (`https://example.com/tenant` or `org.tenant`). */
 function claim(payload: Record<string, unknown>, name: string): unknown {
   if (name in payload) return payload[name];
-  return name.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload);
+  return name
+    .split('.')
+    .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload);
 }
 
 /**
@@ -40,7 +42,9 @@ export class OidcVerifier {
     if (this.keys) return this.keys;
     let url = this.options.jwksUrl;
     if (!url) {
-      const res = await fetch(`${this.options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`).catch(() => undefined);
+      const res = await fetch(`${this.options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`).catch(
+        () => undefined,
+      );
       const discovery = res?.ok ? ((await res.json()) as { jwks_uri?: string }) : undefined;
       if (!discovery?.jwks_uri) throw new DomainError('UNAVAILABLE', 'the identity provider cannot be reached');
       url = discovery.jwks_uri;
@@ -59,13 +63,20 @@ export class OidcVerifier {
       }));
     } catch (err) {
       if (err instanceof DomainError) throw err;
-      if (err instanceof joseErrors.JWTExpired) throw new DomainError('TOKEN_EXPIRED', 'the identity provider token has expired');
+      if (err instanceof joseErrors.JWTExpired)
+        throw new DomainError('TOKEN_EXPIRED', 'the identity provider token has expired');
       throw new DomainError('UNAUTHENTICATED', 'the identity provider token is not valid');
     }
     const tenant = claim(payload, this.options.tenantClaim) ?? this.options.defaultTenant;
-    if (typeof payload.sub !== 'string' || typeof tenant !== 'string' || !tenant) throw new DomainError('UNAUTHENTICATED', `the token carries no subject or tenant claim (${this.options.tenantClaim})`);
+    if (typeof payload.sub !== 'string' || typeof tenant !== 'string' || !tenant)
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        `the token carries no subject or tenant claim (${this.options.tenantClaim})`,
+      );
     const raw = claim(payload, this.options.rolesClaim);
-    const roles = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/) : []).map(String).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+    const roles = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/) : [])
+      .map(String)
+      .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
     return {
       sub: payload.sub,
       tenant,

@@ -31,28 +31,60 @@ export class Sessions {
     return this.projection.start();
   }
 
+  /** Folds what other writers append to the log every `intervalMs` (0 = never); returns the stop function. */
+  follow(intervalMs: number, onError?: (err: unknown) => void): () => void {
+    return this.projection.follow(intervalMs, onError);
+  }
+
+  /** Drops this read model and folds it again from the event log; returns how many events it folded. */
+  rebuild(): Promise<number> {
+    return this.projection.rebuild(() => {
+      this.sessions.clear();
+      this.current.clear();
+      this.retired.clear();
+    });
+  }
+
   async open(userId: string, tenantId: string): Promise<{ refreshToken: string; sessionId: string }> {
     const sessionId = this.deps.newId();
     const refreshToken = newSecret('agrt');
     await this.projection.append(tenantId, streamIdOf('session', sessionId), [
-      { type: 'SessionStarted', data: { sessionId, userId, tenantId, tokenHash: hashSecret(refreshToken), expiresAt: this.expiry(), at: this.now() } } satisfies SessionEvent,
+      {
+        type: 'SessionStarted',
+        data: {
+          sessionId,
+          userId,
+          tenantId,
+          tokenHash: hashSecret(refreshToken),
+          expiresAt: this.expiry(),
+          at: this.now(),
+        },
+      } satisfies SessionEvent,
     ]);
     return { refreshToken, sessionId };
   }
 
   /** Swaps a refresh token for a new one; the session (user, tenant) it belongs to is returned for the new access token. */
-  async rotate(refreshToken: string): Promise<{ refreshToken: string; userId: string; tenantId: string; sessionId: string }> {
+  async rotate(
+    refreshToken: string,
+  ): Promise<{ refreshToken: string; userId: string; tenantId: string; sessionId: string }> {
     const hash = hashSecret(refreshToken);
     const reused = this.retired.get(hash);
     if (reused) {
       const s = this.sessions.get(reused)!;
       if (!s.revoked) await this.revokeSession(s, 'reuse');
-      throw new DomainError('UNAUTHENTICATED', 'the refresh token was already used; the session is revoked, sign in again');
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'the refresh token was already used; the session is revoked, sign in again',
+      );
     }
     const session = this.live(hash);
     const next = newSecret('agrt');
     await this.projection.append(session.tenantId, streamIdOf('session', session.id), [
-      { type: 'SessionRefreshed', data: { sessionId: session.id, tokenHash: hashSecret(next), expiresAt: this.expiry(), at: this.now() } } satisfies SessionEvent,
+      {
+        type: 'SessionRefreshed',
+        data: { sessionId: session.id, tokenHash: hashSecret(next), expiresAt: this.expiry(), at: this.now() },
+      } satisfies SessionEvent,
     ]);
     return { refreshToken: next, userId: session.userId, tenantId: session.tenantId, sessionId: session.id };
   }
@@ -65,7 +97,9 @@ export class Sessions {
   }
 
   async revokeAllOf(userId: string, reason: 'password-changed' | 'member-removed', tenantId?: string): Promise<void> {
-    for (const s of this.sessions.values()) if (s.userId === userId && !s.revoked && (!tenantId || s.tenantId === tenantId)) await this.revokeSession(s, reason);
+    for (const s of this.sessions.values())
+      if (s.userId === userId && !s.revoked && (!tenantId || s.tenantId === tenantId))
+        await this.revokeSession(s, reason);
   }
 
   /** Access tokens name their session; once it is revoked (logout, reuse, password change) they stop working. */
@@ -77,12 +111,15 @@ export class Sessions {
   private live(hash: string): Session {
     const id = this.current.get(hash);
     const session = id ? this.sessions.get(id) : undefined;
-    if (!session || session.revoked || session.expiresAt <= this.now()) throw new DomainError('UNAUTHENTICATED', 'the refresh token is not valid; sign in again');
+    if (!session || session.revoked || session.expiresAt <= this.now())
+      throw new DomainError('UNAUTHENTICATED', 'the refresh token is not valid; sign in again');
     return session;
   }
 
   private revokeSession(s: Session, reason: 'logout' | 'reuse' | 'password-changed' | 'member-removed'): Promise<void> {
-    return this.projection.append(s.tenantId, streamIdOf('session', s.id), [{ type: 'SessionRevoked', data: { sessionId: s.id, reason, at: this.now() } } satisfies SessionEvent]);
+    return this.projection.append(s.tenantId, streamIdOf('session', s.id), [
+      { type: 'SessionRevoked', data: { sessionId: s.id, reason, at: this.now() } } satisfies SessionEvent,
+    ]);
   }
 
   private apply(envelope: EventEnvelope): void {
@@ -90,7 +127,14 @@ export class Sessions {
     switch (event.type) {
       case 'SessionStarted': {
         const d = event.data;
-        this.sessions.set(d.sessionId, { id: d.sessionId, userId: d.userId, tenantId: d.tenantId, tokenHash: d.tokenHash, expiresAt: d.expiresAt, revoked: false });
+        this.sessions.set(d.sessionId, {
+          id: d.sessionId,
+          userId: d.userId,
+          tenantId: d.tenantId,
+          tokenHash: d.tokenHash,
+          expiresAt: d.expiresAt,
+          revoked: false,
+        });
         this.current.set(d.tokenHash, d.sessionId);
         break;
       }

@@ -30,11 +30,15 @@ interface SigningKey {
 function keyOf(pem: string): SigningKey {
   const privateKey = createPrivateKey(pem);
   const publicKey = createPublicKey(privateKey);
-  const kid = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 16);
+  const kid = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url')
+    .slice(0, 16);
   return { kid, privateKey, publicKey };
 }
 
-const newPem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const newPem = () =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /**
  * Asymmetric (ES256) access tokens with several keys told apart by `kid`: the newest signs, all verify, all are in
@@ -57,7 +61,9 @@ export class TokenService {
 
   static load(options: { privateKeyPem?: string; keyFile?: string; ttlSeconds: number; keep?: number }): TokenService {
     if (options.privateKeyPem) {
-      const blocks = options.privateKeyPem.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/g) ?? [options.privateKeyPem];
+      const blocks = options.privateKeyPem.match(
+        /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/g,
+      ) ?? [options.privateKeyPem];
       return new TokenService(blocks.map(keyOf), options.ttlSeconds);
     }
     if (!options.keyFile) throw new DomainError('INTERNAL', 'no JWT signing key configured (AGENTRY_JWT_PRIVATE_KEY)');
@@ -69,7 +75,12 @@ export class TokenService {
       .readdirSync(dir)
       .filter((f) => KEY_FILE.test(f))
       .sort((a, b) => fileAge(b) - fileAge(a));
-    return new TokenService(files.map((f) => keyOf(fs.readFileSync(path.join(dir, f), 'utf8'))), options.ttlSeconds, dir, options.keep);
+    return new TokenService(
+      files.map((f) => keyOf(fs.readFileSync(path.join(dir, f), 'utf8'))),
+      options.ttlSeconds,
+      dir,
+      options.keep,
+    );
   }
 
   /** The kid new tokens are signed with. */
@@ -82,12 +93,19 @@ export class TokenService {
    * `keep` keys are kept (older files are deleted), so rotate at most every (keep-1) × token lifetime.
    */
   rotate(): { kid: string; keys: string[] } {
-    if (!this.keyDir) throw new DomainError('INVALID_TRANSITION', 'keys come from AGENTRY_JWT_PRIVATE_KEY: rotate them there (list the new key first)');
+    if (!this.keyDir)
+      throw new DomainError(
+        'INVALID_TRANSITION',
+        'keys come from AGENTRY_JWT_PRIVATE_KEY: rotate them there (list the new key first)',
+      );
     const name = `jwt-es256-${Math.max(Date.now(), ...this.fileStamps()) + 1}.pem`;
     const pem = newPem();
     fs.writeFileSync(path.join(this.keyDir, name), pem, { mode: 0o600 });
     this.keys = [keyOf(pem), ...this.keys];
-    const files = fs.readdirSync(this.keyDir).filter((f) => KEY_FILE.test(f)).sort((a, b) => fileAge(b) - fileAge(a));
+    const files = fs
+      .readdirSync(this.keyDir)
+      .filter((f) => KEY_FILE.test(f))
+      .sort((a, b) => fileAge(b) - fileAge(a));
     for (const f of files.slice(this.keep)) fs.rmSync(path.join(this.keyDir, f), { force: true });
     this.keys = this.keys.slice(0, this.keep);
     this.verified.clear();
@@ -95,12 +113,21 @@ export class TokenService {
   }
 
   private fileStamps(): number[] {
-    return this.keyDir ? fs.readdirSync(this.keyDir).filter((f) => KEY_FILE.test(f)).map(fileAge) : [];
+    return this.keyDir
+      ? fs
+          .readdirSync(this.keyDir)
+          .filter((f) => KEY_FILE.test(f))
+          .map(fileAge)
+      : [];
   }
 
   async issue(claims: AccessClaims): Promise<{ accessToken: string; expiresIn: number }> {
     const key = this.keys[0];
-    const accessToken = await new SignJWT({ tenant: claims.tenant, roles: claims.roles, ...(claims.sid ? { sid: claims.sid } : {}) })
+    const accessToken = await new SignJWT({
+      tenant: claims.tenant,
+      roles: claims.roles,
+      ...(claims.sid ? { sid: claims.sid } : {}),
+    })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
@@ -123,8 +150,13 @@ export class TokenService {
       const { kid } = decodeProtectedHeader(token);
       const key = this.keys.find((k) => k.kid === kid);
       if (!key) throw new DomainError('UNAUTHENTICATED', 'the access token is not valid');
-      const { payload } = await jwtVerify(token, key.publicKey, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'] });
-      if (typeof payload.sub !== 'string' || typeof payload.tenant !== 'string') throw new DomainError('UNAUTHENTICATED', 'token lacks subject or tenant');
+      const { payload } = await jwtVerify(token, key.publicKey, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['ES256'],
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.tenant !== 'string')
+        throw new DomainError('UNAUTHENTICATED', 'token lacks subject or tenant');
       const claims: AccessClaims = {
         sub: payload.sub,
         tenant: payload.tenant,
@@ -138,13 +170,18 @@ export class TokenService {
       return { ...claims, roles: [...claims.roles] };
     } catch (err) {
       if (err instanceof DomainError) throw err;
-      if (err instanceof joseErrors.JWTExpired) throw new DomainError('TOKEN_EXPIRED', 'the access token has expired; refresh it or sign in again');
+      if (err instanceof joseErrors.JWTExpired)
+        throw new DomainError('TOKEN_EXPIRED', 'the access token has expired; refresh it or sign in again');
       throw new DomainError('UNAUTHENTICATED', 'the access token is not valid');
     }
   }
 
   async jwks(): Promise<{ keys: JWK[] }> {
-    return { keys: await Promise.all(this.keys.map(async (k) => ({ ...(await exportJWK(k.publicKey)), kid: k.kid, alg: 'ES256', use: 'sig' }))) };
+    return {
+      keys: await Promise.all(
+        this.keys.map(async (k) => ({ ...(await exportJWK(k.publicKey)), kid: k.kid, alg: 'ES256', use: 'sig' })),
+      ),
+    };
   }
 }
 

@@ -3,12 +3,17 @@ import { implement } from '@agentry/grpc';
 import { DomainError } from '@agentry/kernel';
 import { gatewayV1, type commonV1 } from '@agentry/proto-ts';
 import type { ServiceClients } from '../../app/clients';
+import type { Drain } from '../../app/drain';
 import type { AccessClaims } from '../../app/tokens';
 import type { Scope } from '../../domain/accounts/events';
 import { checkScope, type Authenticator } from '../http/auth';
 
 /** Reads `authorization: Bearer …` or `x-api-key` metadata; the tenant always comes from the credential. */
-async function callerFrom(auth: Authenticator, metadata: Metadata, scope?: Scope): Promise<{ claims: AccessClaims; caller: commonV1.CallerContext }> {
+async function callerFrom(
+  auth: Authenticator,
+  metadata: Metadata,
+  scope?: Scope,
+): Promise<{ claims: AccessClaims; caller: commonV1.CallerContext }> {
   const header = metadata.get('authorization')[0]?.toString();
   const apiKey = metadata.get('x-api-key')[0]?.toString();
   let bearer: string | undefined;
@@ -23,16 +28,35 @@ async function callerFrom(auth: Authenticator, metadata: Metadata, scope?: Scope
 }
 
 const required = (value: string, name: string) => {
-  if (!value || value.length > 200) throw new DomainError('VALIDATION_FAILED', `${name} is required`, { errors: { [name]: 'required' } });
+  if (!value || value.length > 200)
+    throw new DomainError('VALIDATION_FAILED', `${name} is required`, { errors: { [name]: 'required' } });
   return value;
 };
 
 /** agentry.gateway.v1.GatewayService: the graph and execution operations of the REST API, over gRPC. */
-export function externalGrpcService(deps: { auth: Authenticator; clients: ServiceClients; info: { version: string; mode: string } }) {
+export function externalGrpcService(deps: {
+  auth: Authenticator;
+  clients: ServiceClients;
+  info: { version: string; mode: string };
+  drain?: Drain;
+}) {
   const { auth, clients } = deps;
   return implement('gateway', gatewayV1.GatewayServiceService, {
     async getServerInfo() {
-      return { version: deps.info.version, mode: deps.info.mode, services: ['graph', 'execution', 'block-runner', 'integration', 'store', 'scheduler', 'notification', 'gateway'] };
+      return {
+        version: deps.info.version,
+        mode: deps.info.mode,
+        services: [
+          'graph',
+          'execution',
+          'block-runner',
+          'integration',
+          'store',
+          'scheduler',
+          'notification',
+          'gateway',
+        ],
+      };
     },
     async whoAmI(_req, call) {
       const { claims } = await callerFrom(auth, call.metadata);
@@ -48,12 +72,18 @@ export function externalGrpcService(deps: { auth: Authenticator; clients: Servic
     },
     async createGraph(req, call) {
       const { caller } = await callerFrom(auth, call.metadata, 'graphs:write');
-      if (!req.draft?.name) throw new DomainError('VALIDATION_FAILED', 'draft.name is required', { errors: { 'draft.name': 'required' } });
+      if (!req.draft?.name)
+        throw new DomainError('VALIDATION_FAILED', 'draft.name is required', { errors: { 'draft.name': 'required' } });
       return clients.graph.createGraph({ caller, draft: req.draft, forkedFrom: undefined });
     },
     async updateGraph(req, call) {
       const { caller } = await callerFrom(auth, call.metadata, 'graphs:write');
-      return clients.graph.updateGraph({ caller, graphId: required(req.graphId, 'graph_id'), draft: req.draft, baseVersion: req.baseVersion });
+      return clients.graph.updateGraph({
+        caller,
+        graphId: required(req.graphId, 'graph_id'),
+        draft: req.draft,
+        baseVersion: req.baseVersion,
+      });
     },
     async deleteGraph(req, call) {
       const { caller } = await callerFrom(auth, call.metadata, 'graphs:write');
@@ -61,6 +91,7 @@ export function externalGrpcService(deps: { auth: Authenticator; clients: Servic
     },
     async executeGraph(req, call) {
       const { caller, claims } = await callerFrom(auth, call.metadata, 'executions:write');
+      deps.drain?.admit('POST', `/v1/graphs/${req.graphId}/execute`);
       return clients.execution.requestExecution({
         caller,
         graphId: required(req.graphId, 'graph_id'),
@@ -76,11 +107,23 @@ export function externalGrpcService(deps: { auth: Authenticator; clients: Servic
     },
     async listExecutions(req, call) {
       const { caller } = await callerFrom(auth, call.metadata, 'executions:read');
-      return clients.execution.listExecutions({ caller, page: req.page, graphId: req.graphId, status: req.status, trigger: '', from: '', to: '' });
+      return clients.execution.listExecutions({
+        caller,
+        page: req.page,
+        graphId: req.graphId,
+        status: req.status,
+        trigger: '',
+        from: '',
+        to: '',
+      });
     },
     async cancelExecution(req, call) {
       const { caller } = await callerFrom(auth, call.metadata, 'executions:write');
-      return clients.execution.cancelExecution({ caller, executionId: required(req.executionId, 'execution_id'), reason: 'cancelled over gRPC' });
+      return clients.execution.cancelExecution({
+        caller,
+        executionId: required(req.executionId, 'execution_id'),
+        reason: 'cancelled over gRPC',
+      });
     },
     async listExecutionEvents(req, call) {
       const { caller } = await callerFrom(auth, call.metadata, 'executions:read');

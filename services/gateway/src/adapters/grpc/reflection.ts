@@ -13,7 +13,14 @@ const PROTO_ROOT = path.resolve(__dirname, '../../../../../proto');
  */
 export function reflectionServices(files: string[]): GrpcServiceRegistration[] {
   if (!files.every((f) => fs.existsSync(path.join(PROTO_ROOT, f)))) return [];
-  const definition = loadSync(files, { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
+  const definition = loadSync(files, {
+    includeDirs: [PROTO_ROOT],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
   const out: GrpcServiceRegistration[] = [];
   new ReflectionService(definition).addToServer({
     addService: (service, implementation) => {

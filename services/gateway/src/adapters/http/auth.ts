@@ -16,7 +16,13 @@ export interface Authenticator {
  * One place decides who a credential is, for REST, WebSocket and gRPC alike: the token must verify, its session must
  * not be revoked and its user must still be a member of the tenant (with the role they have now, not when signed in).
  */
-export function createAuthenticator(deps: { tokens: TokenService; accounts: Accounts; sessions: Sessions; apiKeys: ApiKeys; oidc?: OidcVerifier }): Authenticator {
+export function createAuthenticator(deps: {
+  tokens: TokenService;
+  accounts: Accounts;
+  sessions: Sessions;
+  apiKeys: ApiKeys;
+  oidc?: OidcVerifier;
+}): Authenticator {
   return {
     async authenticate({ bearer, apiKey }) {
       if (apiKey) {
@@ -25,10 +31,15 @@ export function createAuthenticator(deps: { tokens: TokenService; accounts: Acco
         if (!role) throw new DomainError('UNAUTHENTICATED', 'the API key is not valid');
         return { sub: key.userId, tenant: key.tenantId, roles: [role], scopes: key.scopes, keyId: key.id };
       }
-      if (!bearer) throw new DomainError('UNAUTHENTICATED', 'send `Authorization: Bearer <token>` (from POST /api/v1/auth/login) or `X-API-Key: <key>`');
+      if (!bearer)
+        throw new DomainError(
+          'UNAUTHENTICATED',
+          'send `Authorization: Bearer <token>` (from POST /api/v1/auth/login) or `X-API-Key: <key>`',
+        );
       if (deps.oidc?.claims(bearer)) return deps.oidc.verify(bearer);
       const claims = await deps.tokens.verify(bearer);
-      if (claims.sid && !deps.sessions.isLive(claims.sid)) throw new DomainError('UNAUTHENTICATED', 'the session has ended; sign in again');
+      if (claims.sid && !deps.sessions.isLive(claims.sid))
+        throw new DomainError('UNAUTHENTICATED', 'the session has ended; sign in again');
       if (!deps.accounts.getUser(claims.sub)) throw new DomainError('UNAUTHENTICATED', 'the account no longer exists');
       const role = deps.accounts.roleOf(claims.sub, claims.tenant);
       if (!role) throw new DomainError('UNAUTHENTICATED', 'the account is no longer a member of this tenant');
@@ -48,7 +59,8 @@ export function authenticateRequest(auth: Authenticator) {
       if (!match) return next(new DomainError('UNAUTHENTICATED', 'send `Authorization: Bearer <token>`'));
       bearer = match[1];
     }
-    if (apiKey !== undefined && (apiKey.length > 256 || !apiKey)) return next(new DomainError('UNAUTHENTICATED', 'the API key is not valid'));
+    if (apiKey !== undefined && (apiKey.length > 256 || !apiKey))
+      return next(new DomainError('UNAUTHENTICATED', 'the API key is not valid'));
     auth.authenticate({ bearer, apiKey }).then((claims) => {
       res.locals.auth = claims;
       next();
@@ -64,7 +76,8 @@ export function authorize(res: Response, scope?: Scope, userOnly = false): void 
   const claims = res.locals.auth as AccessClaims | undefined;
   if (!claims) throw new DomainError('UNAUTHENTICATED', 'sign in first');
   if (claims.scopes && userOnly) throw new DomainError('PERMISSION_DENIED', 'this needs a user token, not an API key');
-  if (claims.external && userOnly) throw new DomainError('PERMISSION_DENIED', 'accounts of the external identity provider are managed there');
+  if (claims.external && userOnly)
+    throw new DomainError('PERMISSION_DENIED', 'accounts of the external identity provider are managed there');
   if (!scope) return;
   checkScope(claims, scope);
 }
@@ -72,17 +85,24 @@ export function authorize(res: Response, scope?: Scope, userOnly = false): void 
 export function checkScope(claims: AccessClaims, scope: Scope): void {
   if (claims.scopes) {
     const [area, level] = scope.split(':');
-    const ok = claims.scopes.includes(scope) || (level === 'read' && claims.scopes.includes(`${area}:write`)) || claims.scopes.includes('tenant:admin');
+    const ok =
+      claims.scopes.includes(scope) ||
+      (level === 'read' && claims.scopes.includes(`${area}:write`)) ||
+      claims.scopes.includes('tenant:admin');
     if (!ok) throw new DomainError('PERMISSION_DENIED', `the API key lacks the ${scope} scope`);
   }
   const roles = claims.roles as Role[];
-  if (scope === 'tenant:admin' && !roles.some((r) => MANAGER_ROLES.includes(r))) throw new DomainError('PERMISSION_DENIED', 'only owners and admins may do this');
-  if (scope.endsWith(':write') && !roles.some((r) => WRITER_ROLES.includes(r))) throw new DomainError('PERMISSION_DENIED', 'viewers cannot change anything');
+  if (scope === 'tenant:admin' && !roles.some((r) => MANAGER_ROLES.includes(r)))
+    throw new DomainError('PERMISSION_DENIED', 'only owners and admins may do this');
+  if (scope.endsWith(':write') && !roles.some((r) => WRITER_ROLES.includes(r)))
+    throw new DomainError('PERMISSION_DENIED', 'viewers cannot change anything');
 }
 
 /** Scope a hand-mounted route needs, guessed from its path and method (for routes not declared through the registry). */
 export function scopeFor(method: string, path: string): Scope | undefined {
-  const area = path.match(/^\/v1\/(graphs|executions|blocks|credentials|schedules|store|library|notifications|files)\b/)?.[1];
+  const area = path.match(
+    /^\/v1\/(graphs|executions|blocks|credentials|schedules|store|library|notifications|files)\b/,
+  )?.[1];
   if (!area) return undefined;
   if (/^\/v1\/graphs\/[^/]+\/execute$/.test(path)) return 'executions:write';
   const name = ({ library: 'store', blocks: 'blocks' } as Record<string, string>)[area] ?? area;

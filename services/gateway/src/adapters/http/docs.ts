@@ -22,8 +22,18 @@ const PLATFORM_ROUTES = new Set(['/openapi.json', '/docs', '/docs/init.js', '/.w
 export function buildOpenApi(api: ApiRegistry, app: Application, version: string): Record<string, unknown> {
   const declared = new Set(api.routes.map((r) => `${r.spec.method} ${toOpenApiPath(r.fullPath)}`));
   const all = listExpressRoutes((app as unknown as { router: { stack: never[] } }).router);
-  const undeclared = all.filter((r) => !declared.has(`${r.method} ${toOpenApiPath(r.path)}`) && !r.path.includes('*') && !r.path.includes('('));
-  return api.document({ version }, undeclared.filter((r) => r.path.startsWith('/api/') || PLATFORM_ROUTES.has(r.path) || ['/healthz', '/readyz', '/metrics'].includes(r.path)));
+  const undeclared = all.filter(
+    (r) => !declared.has(`${r.method} ${toOpenApiPath(r.path)}`) && !r.path.includes('*') && !r.path.includes('('),
+  );
+  return api.document(
+    { version },
+    undeclared.filter(
+      (r) =>
+        r.path.startsWith('/api/') ||
+        PLATFORM_ROUTES.has(r.path) ||
+        ['/healthz', '/readyz', '/metrics'].includes(r.path),
+    ),
+  );
 }
 
 /** /openapi.json, /docs (Swagger UI from node_modules, with a plain list for no-JS), /.well-known/jwks.json. */
@@ -31,16 +41,63 @@ export function docsRoutes(options: { api: ApiRegistry; tokens: TokenService; ve
   const r = Router();
   const { api } = options;
   const text = z.string();
-  api.describe({ method: 'get', fullPath: '/openapi.json', tag: 'platform', auth: 'none', summary: 'This OpenAPI 3.1 document', responses: { 200: { description: 'the document', schema: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }) } } });
-  api.describe({ method: 'get', fullPath: '/docs', tag: 'platform', auth: 'none', summary: 'Browsable API documentation', responses: { 200: { description: 'HTML', schema: text, contentType: 'text/html' } } });
-  api.describe({ method: 'get', fullPath: '/docs/init.js', tag: 'platform', auth: 'none', summary: 'Script of the documentation page', responses: { 200: { description: 'JavaScript', schema: text, contentType: 'application/javascript' } } });
-  api.describe({ method: 'get', fullPath: '/.well-known/jwks.json', tag: 'platform', auth: 'none', summary: 'Public keys that verify access tokens (JWKS)', responses: { 200: { description: 'JWKS', schema: jwksResponse } } });
+  api.describe({
+    method: 'get',
+    fullPath: '/openapi.json',
+    tag: 'platform',
+    auth: 'none',
+    summary: 'This OpenAPI 3.1 document',
+    responses: {
+      200: {
+        description: 'the document',
+        schema: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }),
+      },
+    },
+  });
+  api.describe({
+    method: 'get',
+    fullPath: '/docs',
+    tag: 'platform',
+    auth: 'none',
+    summary: 'Browsable API documentation',
+    responses: { 200: { description: 'HTML', schema: text, contentType: 'text/html' } },
+  });
+  api.describe({
+    method: 'get',
+    fullPath: '/docs/init.js',
+    tag: 'platform',
+    auth: 'none',
+    summary: 'Script of the documentation page',
+    responses: { 200: { description: 'JavaScript', schema: text, contentType: 'application/javascript' } },
+  });
+  api.describe({
+    method: 'get',
+    fullPath: '/.well-known/jwks.json',
+    tag: 'platform',
+    auth: 'none',
+    summary: 'Public keys that verify access tokens (JWKS)',
+    responses: { 200: { description: 'JWKS', schema: jwksResponse } },
+  });
   for (const [p, summary] of [
     ['/healthz', 'Liveness'],
     ['/readyz', 'Readiness'],
     ['/metrics', 'Prometheus metrics'],
   ] as const)
-    api.describe({ method: 'get', fullPath: p, tag: 'platform', auth: 'none', summary, responses: { 200: { description: summary, schema: p === '/metrics' ? text : z.unknown(), contentType: p === '/metrics' ? 'text/plain' : 'application/json' }, 503: { description: 'not ready' } } });
+    api.describe({
+      method: 'get',
+      fullPath: p,
+      tag: 'platform',
+      auth: 'none',
+      summary,
+      responses: {
+        200: {
+          description: summary,
+          schema: p === '/metrics' ? text : z.unknown(),
+          contentType: p === '/metrics' ? 'text/plain' : 'application/json',
+        },
+        503: { description: 'not ready' },
+      },
+    });
   const version = options.version ?? '0.1.0';
   let cached: Record<string, unknown> | undefined;
   const doc = (app: Application) => (cached ??= buildOpenApi(options.api, app, version));
@@ -59,12 +116,20 @@ export function docsRoutes(options: { api: ApiRegistry; tokens: TokenService; ve
   const ui = swaggerUiDir();
   if (ui) r.use('/docs/assets', express.static(ui, { index: false, maxAge: '1d' }));
   r.get('/docs/init.js', (_req, res) => {
-    res.type('application/javascript').send(`window.onload = () => { window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true }); };\n`);
+    res
+      .type('application/javascript')
+      .send(
+        `window.onload = () => { window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true }); };\n`,
+      );
   });
   r.get('/docs', (req, res) => {
     const document = doc(req.app) as { paths: Record<string, Record<string, { summary?: string; tags?: string[] }>> };
     const rows = Object.entries(document.paths)
-      .flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => `<li><code>${m.toUpperCase()} ${escape(p)}</code> ${escape(op.summary ?? '')}</li>`))
+      .flatMap(([p, ops]) =>
+        Object.entries(ops).map(
+          ([m, op]) => `<li><code>${m.toUpperCase()} ${escape(p)}</code> ${escape(op.summary ?? '')}</li>`,
+        ),
+      )
       .join('\n');
     res.type('html').send(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Agentry API</title>

@@ -6,7 +6,8 @@ import type { AccessClaims } from '../../app/tokens';
 const WINDOW_MS = 60_000;
 
 /** 429 with Retry-After (set by express-rate-limit before this runs) as problem+json RATE_LIMITED. */
-const refuse = (what: string) => (_req: Request, _res: Response, next: NextFunction) => next(new DomainError('RATE_LIMITED', `too many requests for this ${what}; retry after the time in Retry-After`));
+const refuse = (what: string) => (_req: Request, _res: Response, next: NextFunction) =>
+  next(new DomainError('RATE_LIMITED', `too many requests for this ${what}; retry after the time in Retry-After`));
 
 const noop = (_req: Request, _res: Response, next: NextFunction) => next();
 
@@ -14,7 +15,15 @@ const noop = (_req: Request, _res: Response, next: NextFunction) => next();
 export function callerRateLimits(limits: { perTenant: number; perKey: number }) {
   const auth = (res: Response) => res.locals.auth as AccessClaims;
   const tenant = limits.perTenant
-    ? rateLimit({ windowMs: WINDOW_MS, limit: limits.perTenant, keyGenerator: (_req, res) => `tenant:${auth(res).tenant}`, handler: refuse('tenant'), standardHeaders: 'draft-7', legacyHeaders: false, validate: false })
+    ? rateLimit({
+        windowMs: WINDOW_MS,
+        limit: limits.perTenant,
+        keyGenerator: (_req, res) => `tenant:${auth(res).tenant}`,
+        handler: refuse('tenant'),
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        validate: false,
+      })
     : noop;
   const key = limits.perKey
     ? rateLimit({
@@ -34,5 +43,13 @@ export function callerRateLimits(limits: { perTenant: number; perKey: number }) 
 /** Unauthenticated auth routes (login, sign-up, reset) per client address, against password guessing. */
 export function addressRateLimit(perMinute: number) {
   if (!perMinute) return noop;
-  return rateLimit({ windowMs: WINDOW_MS, limit: perMinute, keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? ''), handler: refuse('client address'), standardHeaders: 'draft-7', legacyHeaders: false, validate: false });
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit: perMinute,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? ''),
+    handler: refuse('client address'),
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    validate: false,
+  });
 }

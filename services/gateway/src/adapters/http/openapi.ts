@@ -11,6 +11,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Defaults to application/json when a schema is given. */
   contentType?: string;
+  /** Several media types with the same schema (e.g. the image types a media route may answer). */
+  contentTypes?: string[];
 }
 
 export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined> {
@@ -60,7 +62,10 @@ export class ApiRegistry {
     spec: RouteSpec<B, Q>,
     handler: (ctx: RouteContext<Out<B>, Out<Q>>) => Promise<void>,
   ): void {
-    this.routes.push({ spec: spec as RouteSpec<z.ZodType | undefined, z.ZodType | undefined>, fullPath: this.prefix + spec.path });
+    this.routes.push({
+      spec: spec as RouteSpec<z.ZodType | undefined, z.ZodType | undefined>,
+      fullPath: this.prefix + spec.path,
+    });
     router[spec.method](spec.path, (req: Request, res: Response, next: NextFunction) => {
       (async () => {
         if (spec.auth !== 'none') authorize(res, spec.scope, spec.userOnly);
@@ -76,7 +81,10 @@ export class ApiRegistry {
     this.routes.push({ spec: { ...spec, path: spec.fullPath }, fullPath: spec.fullPath });
   }
 
-  document(info: { version: string; serverUrl?: string }, appRoutes: Array<{ method: string; path: string }> = []): Record<string, unknown> {
+  document(
+    info: { version: string; serverUrl?: string },
+    appRoutes: Array<{ method: string; path: string }> = [],
+  ): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
     const add = (path: string, method: string, op: unknown) => {
       const p = toOpenApiPath(path);
@@ -91,7 +99,9 @@ export class ApiRegistry {
         tags: [r.path.startsWith('/api/') ? 'other' : 'platform'],
         'x-agentry-undeclared': true,
         parameters: pathParams(r.path),
-        responses: { default: { description: 'see the route module', content: { 'application/json': { schema: {} } } } },
+        responses: {
+          default: { description: 'see the route module', content: { 'application/json': { schema: {} } } },
+        },
       });
     }
     return {
@@ -100,7 +110,8 @@ export class ApiRegistry {
       info: {
         title: 'Agentry API',
         version: info.version,
-        description: 'REST API of the Agentry gateway. Errors are RFC 9457 application/problem+json with a stable `code`.',
+        description:
+          'REST API of the Agentry gateway. Errors are RFC 9457 application/problem+json with a stable `code`.',
       },
       servers: [{ url: info.serverUrl ?? '/' }],
       security: [{ bearer: [] }, { apiKey: [] }],
@@ -114,7 +125,10 @@ export class ApiRegistry {
         responses: Object.fromEntries(
           Object.entries(PROBLEM_STATUSES).map(([status, description]) => [
             `Problem${status}`,
-            { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+            {
+              description,
+              content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+            },
           ]),
         ),
       },
@@ -145,18 +159,42 @@ const PROBLEM_STATUSES: Record<string, string> = {
   '503': 'A service behind the gateway is unavailable (UNAVAILABLE)',
 };
 
-function operation(spec: RouteSpec<z.ZodType | undefined, z.ZodType | undefined>, fullPath: string): Record<string, unknown> {
+function operation(
+  spec: RouteSpec<z.ZodType | undefined, z.ZodType | undefined>,
+  fullPath: string,
+): Record<string, unknown> {
   const parameters: unknown[] = pathParams(fullPath);
   if (spec.query) {
     const schema = toSchema(spec.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-    for (const [name, s] of Object.entries(schema.properties ?? {})) parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: s });
+    for (const [name, s] of Object.entries(schema.properties ?? {}))
+      parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: s });
   }
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(spec.responses)) {
-    responses[status] = r.schema ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: toSchema(r.schema, 'output') } } } : { description: r.description };
+    const schema = r.schema ? toSchema(r.schema, 'output') : undefined;
+    responses[status] = schema
+      ? {
+          description: r.description,
+          content: Object.fromEntries(
+            (r.contentTypes ?? [r.contentType ?? 'application/json']).map((t) => [t, { schema }]),
+          ),
+        }
+      : { description: r.description };
   }
   const api = fullPath.startsWith('/api/');
-  const errors = api ? ['400', '401', '403', '404', '429', '500', '503', ...(spec.method === 'get' ? [] : ['409']), ...(spec.body || spec.rawBody ? ['413', '415'] : [])] : ['500'];
+  const errors = api
+    ? [
+        '400',
+        '401',
+        '403',
+        '404',
+        '429',
+        '500',
+        '503',
+        ...(spec.method === 'get' ? [] : ['409']),
+        ...(spec.body || spec.rawBody ? ['413', '415'] : []),
+      ]
+    : ['500'];
   for (const s of errors) responses[s] ??= { $ref: `#/components/responses/Problem${s}` };
   return {
     operationId: operationId(spec.method, fullPath),
@@ -165,20 +203,32 @@ function operation(spec: RouteSpec<z.ZodType | undefined, z.ZodType | undefined>
     ...(spec.auth === 'none' ? { security: [] } : {}),
     ...(spec.scope ? { 'x-agentry-scope': spec.scope } : {}),
     parameters,
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } } : {}),
-    ...(spec.rawBody ? { requestBody: { required: true, content: { [spec.rawBody.contentType]: { schema: spec.rawBody.schema } } } } : {}),
+    ...(spec.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } }
+      : {}),
+    ...(spec.rawBody
+      ? { requestBody: { required: true, content: { [spec.rawBody.contentType]: { schema: spec.rawBody.schema } } } }
+      : {}),
     responses,
   };
 }
 
 export function toSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   delete out.$schema;
   return out;
 }
 
 function pathParams(path: string): unknown[] {
-  return [...path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string', maxLength: 200 } }));
+  return [...path.matchAll(/:(\w+)/g)].map((m) => ({
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string', maxLength: 200 },
+  }));
 }
 
 export function toOpenApiPath(path: string): string {
@@ -208,7 +258,8 @@ export function listExpressRoutes(router: { stack: Layer[] }, prefix = ''): Arra
     if (layer.route) {
       for (const p of [layer.route.path].flat()) {
         if (typeof p !== 'string') continue;
-        for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') out.push({ method: m, path: join(prefix, p) });
+        for (const [m, on] of Object.entries(layer.route.methods))
+          if (on && m !== '_all') out.push({ method: m, path: join(prefix, p) });
       }
     } else if (layer.handle?.stack && layer.name === 'router') {
       const mount = typeof layer.rawPath === 'string' ? layer.rawPath : '';

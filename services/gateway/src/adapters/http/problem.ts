@@ -26,6 +26,7 @@ const TITLES: Record<string, string> = {
   PAYLOAD_TOO_LARGE: 'Payload too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   RATE_LIMITED: 'Too many requests',
+  QUOTA_EXCEEDED: 'Quota exceeded',
   UNAVAILABLE: 'Service unavailable',
   INTERNAL: 'Internal error',
 };
@@ -49,7 +50,10 @@ export function problemFrom(err: DomainError, instance?: string): Problem {
     type: `https://agentry.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[err.code] ?? err.code.replace(/_/g, ' ').toLowerCase(),
     status,
-    detail: status >= 500 && err.code === 'INTERNAL' ? 'an internal error occurred; the request id identifies it in the logs' : err.message,
+    detail:
+      status >= 500 && err.code === 'INTERNAL'
+        ? 'an internal error occurred; the request id identifies it in the logs'
+        : err.message,
     code: err.code,
     instance,
   };
@@ -68,18 +72,30 @@ export function problemHandler(logger: Logger) {
     const requestId = String(res.getHeader('x-request-id') ?? '');
     if (err instanceof HttpProblem) {
       if (!res.headersSent)
-        sendProblem(res, { type: `https://agentry.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`, title: err.title, status: err.status, detail: err.message, code: err.code, instance: requestId });
+        sendProblem(res, {
+          type: `https://agentry.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
+          title: err.title,
+          status: err.status,
+          detail: err.message,
+          code: err.code,
+          instance: requestId,
+        });
       return;
     }
     let domain: DomainError;
     const e = err as { type?: string; status?: number; message?: string };
     if (isDomainError(err)) domain = err;
-    else if (e?.type === 'entity.parse.failed') domain = new DomainError('MALFORMED_REQUEST', 'the request body is not valid JSON');
-    else if (e?.type === 'entity.too.large') domain = new DomainError('PAYLOAD_TOO_LARGE', 'the request body is too large');
-    else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') domain = new DomainError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported encoding');
-    else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) domain = new DomainError('MALFORMED_REQUEST', e.message ?? 'bad request');
+    else if (e?.type === 'entity.parse.failed')
+      domain = new DomainError('MALFORMED_REQUEST', 'the request body is not valid JSON');
+    else if (e?.type === 'entity.too.large')
+      domain = new DomainError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+    else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+      domain = new DomainError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported encoding');
+    else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+      domain = new DomainError('MALFORMED_REQUEST', e.message ?? 'bad request');
     else domain = new DomainError('INTERNAL', 'internal error');
-    if (domain.code === 'INTERNAL' || domain.code === 'UNAVAILABLE') logger.error({ err, requestId, path: req.path }, 'request failed');
+    if (domain.code === 'INTERNAL' || domain.code === 'UNAVAILABLE')
+      logger.error({ err, requestId, path: req.path }, 'request failed');
     if (res.headersSent) return;
     sendProblem(res, problemFrom(domain, requestId));
   };

@@ -33,8 +33,20 @@ export const blockResponse = z.looseObject({
   outputSchema: obj,
 });
 
-export const nodeResponse = z.looseObject({ id: z.string(), blockId: z.string(), inputDefault: obj.optional(), metadata: obj.optional() });
-export const linkResponse = z.looseObject({ id: z.string(), sourceId: z.string(), sourceName: z.string(), sinkId: z.string(), sinkName: z.string(), isStatic: z.boolean() });
+export const nodeResponse = z.looseObject({
+  id: z.string(),
+  blockId: z.string(),
+  inputDefault: obj.optional(),
+  metadata: obj.optional(),
+});
+export const linkResponse = z.looseObject({
+  id: z.string(),
+  sourceId: z.string(),
+  sourceName: z.string(),
+  sinkId: z.string(),
+  sinkName: z.string(),
+  isStatic: z.boolean(),
+});
 
 export const graphResponse = z.looseObject({
   id: z.string(),
@@ -49,12 +61,35 @@ export const graphResponse = z.looseObject({
   updatedAt: iso,
 });
 
-export const graphSummary = z.looseObject({ id: z.string(), version: z.number().int(), name: z.string(), description: z.string(), isActive: z.boolean(), updatedAt: iso, nodeCount: z.number().int() });
+export const graphSummary = z.looseObject({
+  id: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  isActive: z.boolean(),
+  updatedAt: iso,
+  nodeCount: z.number().int(),
+});
 export const graphVersion = z.looseObject({ version: z.number().int(), createdAt: iso, isActive: z.boolean() });
 
-export const exportResponse = z.looseObject({ id: z.string(), version: z.number().int(), name: z.string(), description: z.string(), nodes: z.array(nodeResponse), links: z.array(linkResponse) });
+export const exportResponse = z.looseObject({
+  id: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  nodes: z.array(nodeResponse),
+  links: z.array(linkResponse),
+});
 
-export const nodeExecution = z.looseObject({ id: z.string(), nodeId: z.string(), blockId: z.string(), status: z.string(), attempt: z.number().int(), input: json, outputs: json });
+export const nodeExecution = z.looseObject({
+  id: z.string(),
+  nodeId: z.string(),
+  blockId: z.string(),
+  status: z.string(),
+  attempt: z.number().int(),
+  input: json,
+  outputs: json,
+});
 
 export const executionResponse = z.looseObject({
   id: z.string(),
@@ -68,7 +103,13 @@ export const executionResponse = z.looseObject({
   nodeExecutions: z.array(nodeExecution),
 });
 
-export const executionSummary = z.looseObject({ id: z.string(), graphId: z.string(), graphVersion: z.number().int(), status: z.string(), trigger: z.string() });
+export const executionSummary = z.looseObject({
+  id: z.string(),
+  graphId: z.string(),
+  graphVersion: z.number().int(),
+  status: z.string(),
+  trigger: z.string(),
+});
 
 export const eventEnvelope = z.looseObject({
   id: z.string(),
@@ -81,7 +122,8 @@ export const eventEnvelope = z.looseObject({
   data: json,
 });
 
-export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional() });
 export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
 export const accepted = z.object({ executionId: z.string() });
@@ -97,7 +139,9 @@ export const apiKeyResponse = z.object({
   lastUsedAt: iso.optional(),
   revokedAt: iso.optional(),
 });
-export const createdApiKey = apiKeyResponse.extend({ key: z.string().describe('The key itself: shown only in this response') });
+export const createdApiKey = apiKeyResponse.extend({
+  key: z.string().describe('The key itself: shown only in this response'),
+});
 
 export const tenantResponse = z.object({ id: z.string(), name: z.string(), role: z.string(), createdAt: iso });
 export const memberResponse = z.object({ userId: z.string(), email: z.string(), role: z.string() });
@@ -111,4 +155,6 @@ export const invitationResponse = z.object({
   token: z.string().optional().describe('Only in the creation response'),
 });
 
-export const jwksResponse = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) });
+export const jwksResponse = z.object({
+  keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string() })),
+});

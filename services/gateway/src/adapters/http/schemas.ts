@@ -54,7 +54,10 @@ export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
-export const listGraphsQuery = pageQuery.extend({ q: z.string().max(500).optional(), sort: z.enum(['name', 'updatedAt']).optional() });
+export const listGraphsQuery = pageQuery.extend({
+  q: z.string().max(500).optional(),
+  sort: z.enum(['name', 'updatedAt']).optional(),
+});
 
 export const listExecutionsQuery = pageQuery.extend({
   graphId: z.string().max(200).optional(),
@@ -73,11 +76,21 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where = 'b
     const key = issue.path.length ? issue.path.join('.') : where;
     errors[key] ??= issue.message;
   }
-  throw new DomainError('VALIDATION_FAILED', `the request ${where} is not valid: ${Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`, { errors });
+  throw new DomainError(
+    'VALIDATION_FAILED',
+    `the request ${where} is not valid: ${Object.entries(errors)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}`,
+    { errors },
+  );
 }
 
 /** Cursor pagination over an in-memory, already sorted list: the cursor names the last item of the previous page. */
-export function pageOf<T>(items: T[], keyOf: (item: T) => string, q: { cursor?: string; limit?: number }): { items: T[]; nextCursor?: string } {
+export function pageOf<T>(
+  items: T[],
+  keyOf: (item: T) => string,
+  q: { cursor?: string; limit?: number },
+): { items: T[]; nextCursor?: string } {
   const limit = q.limit ?? 50;
   let start = 0;
   if (q.cursor) {
@@ -88,10 +101,18 @@ export function pageOf<T>(items: T[], keyOf: (item: T) => string, q: { cursor?: 
       after = '';
     }
     const at = items.findIndex((i) => keyOf(i) === after);
-    if (at < 0) throw new DomainError('VALIDATION_FAILED', 'the cursor is not valid (the list changed, or it belongs to another list)', { errors: { cursor: 'invalid' } });
+    if (at < 0)
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'the cursor is not valid (the list changed, or it belongs to another list)',
+        { errors: { cursor: 'invalid' } },
+      );
     start = at + 1;
   }
   const page = items.slice(start, start + limit);
   const more = start + limit < items.length;
-  return { items: page, nextCursor: more && page.length ? Buffer.from(keyOf(page[page.length - 1])).toString('base64url') : undefined };
+  return {
+    items: page,
+    nextCursor: more && page.length ? Buffer.from(keyOf(page[page.length - 1])).toString('base64url') : undefined,
+  };
 }

@@ -14,12 +14,22 @@ export interface Mailer {
 }
 
 /** SMTP through nodemailer when AGENTRY_SMTP_HOST is set; otherwise mails are logged (without their secrets) and dropped. */
-export function createMailer(options: { host?: string; port: number; user?: string; password?: string; from: string; logger: Logger }): Mailer {
+export function createMailer(options: {
+  host?: string;
+  port: number;
+  user?: string;
+  password?: string;
+  from: string;
+  logger: Logger;
+}): Mailer {
   if (!options.host) {
     return {
       configured: false,
       async send(mail) {
-        options.logger.warn({ to: mail.to, subject: mail.subject }, 'no SMTP server configured (AGENTRY_SMTP_HOST); mail not sent');
+        options.logger.warn(
+          { to: mail.to, subject: mail.subject },
+          'no SMTP server configured (AGENTRY_SMTP_HOST); mail not sent',
+        );
       },
       close() {},
     };

@@ -1,41 +1,16 @@
 import type http from 'node:http';
 import { WebSocketServer, WebSocket } from 'ws';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import { iterateStream } from '@agentry/grpc';
 import type { Logger } from '@agentry/observability';
-import type { commonV1 } from '@agentry/proto-ts';
+import type { commonV1, notificationV1 } from '@agentry/proto-ts';
 import type { ServiceClients } from '../../app/clients';
 import type { AccessClaims, TokenService } from '../../app/tokens';
-import type { Authenticator } from '../http/auth';
+import { EXECUTION_STATUS, NODE_STATUS } from '../../domain/executions/fold';
+import { checkScope, type Authenticator } from '../http/auth';
 
-/** A client whose unsent data exceeds this is disconnected rather than allowed to stall the others. */
+/** A client whose unsent data exceeds this (default) is disconnected rather than allowed to stall the others. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-
-/** Status a client shows after each event type (node events carry nodeExecId; the node id comes from NodeExecutionCreated). */
-const NODE_STATUS: Record<string, string> = {
-  NodeExecutionCreated: 'INCOMPLETE',
-  NodeInputReceived: 'INCOMPLETE',
-  NodeExecutionQueued: 'QUEUED',
-  NodeRetryScheduled: 'QUEUED',
-  NodeLeaseExpired: 'QUEUED',
-  NodeTaskLeased: 'RUNNING',
-  NodeExecutionStarted: 'RUNNING',
-  NodeOutputProduced: 'RUNNING',
-  NodeUsageRecorded: 'RUNNING',
-  NodeExecutionCompleted: 'COMPLETED',
-  NodeExecutionFailed: 'FAILED',
-  NodeExecutionTerminated: 'TERMINATED',
-  ReviewRequested: 'REVIEW',
-  ReviewDecided: 'RUNNING',
-  SubExecutionStarted: 'RUNNING',
-};
-const EXECUTION_STATUS: Record<string, string> = {
-  ExecutionRequested: 'QUEUED',
-  ExecutionStarted: 'RUNNING',
-  ExecutionCancelRequested: 'RUNNING',
-  ExecutionCompleted: 'COMPLETED',
-  ExecutionFailed: 'FAILED',
-  ExecutionTerminated: 'TERMINATED',
-};
 
 interface ClientState {
   socket: WebSocket;
@@ -44,6 +19,8 @@ interface ClientState {
   graphs: Set<string>;
   /** Highest position sent per execution, so catch-up and live events never duplicate. */
   sent: Map<string, number>;
+  /** The caller's own in-app notifications (WatchNotifications of the notification service), once subscribed. */
+  notifications?: ClientReadableStream<notificationV1.WatchNotificationsResponse>;
 }
 
 interface TenantFeed {
@@ -52,10 +29,20 @@ interface TenantFeed {
 }
 
 /**
- * WebSocket /ws (ENGINE.md "Real-time"): subscribe_graph_execution, subscribe_graph_executions, unsubscribe, heartbeat.
- * One gRPC watch of the execution log per tenant with subscribers, fanned out to that tenant's sockets only.
+ * WebSocket /ws (ENGINE.md "Real-time"): subscribe_graph_execution, subscribe_graph_executions, subscribe_notifications,
+ * unsubscribe, heartbeat. One gRPC watch of the execution log per tenant with subscribers, fanned out to that tenant's
+ * sockets only; one watch of the caller's own notifications per socket that asks for them.
  */
-export function attachWebSocket(options: { server: http.Server; tokens: TokenService; clients: ServiceClients; logger: Logger; authenticator?: Authenticator; heartbeatMs?: number }) {
+export function attachWebSocket(options: {
+  server: http.Server;
+  tokens: TokenService;
+  clients: ServiceClients;
+  logger: Logger;
+  authenticator?: Authenticator;
+  heartbeatMs?: number;
+  maxBufferedBytes?: number;
+}) {
+  const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const feeds = new Map<string, TenantFeed>();
   const graphOf = new Map<string, string>();
@@ -73,19 +60,75 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
     verify.then(
       (claims) => wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, claims)),
       () => {
-        socket.write('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n{"code":"UNAUTHENTICATED","status":401,"title":"Authentication required"}');
+        socket.write(
+          'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n{"code":"UNAUTHENTICATED","status":401,"title":"Authentication required"}',
+        );
         socket.destroy();
       },
     );
   });
 
+  /**
+   * Never waits for a client: a message is queued or the client is dropped. One whose undelivered bytes pass the bound
+   * gets a close frame (1013) behind what it has not read yet, and nothing more is queued for it; if it never reads
+   * them, the close handshake times out and the socket is destroyed.
+   */
   function send(client: ClientState, message: unknown): void {
     if (client.socket.readyState !== WebSocket.OPEN) return;
-    if (client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (client.socket.bufferedAmount > maxBuffered) {
+      options.logger.warn(
+        { tenant: client.claims.tenant, buffered: client.socket.bufferedAmount },
+        'websocket client too slow; disconnecting',
+      );
       client.socket.close(1013, 'client too slow: too many undelivered messages');
       return;
     }
     client.socket.send(JSON.stringify(message));
+  }
+
+  function callerOf(client: ClientState): commonV1.CallerContext {
+    return { tenantId: client.claims.tenant, userId: client.claims.sub, roles: client.claims.roles };
+  }
+
+  /** In-app notifications of the socket's own user in its own tenant (the notification service filters by both). */
+  function subscribeNotifications(client: ClientState): void {
+    try {
+      checkScope(client.claims, 'notifications:read');
+    } catch (err) {
+      return send(client, {
+        method: 'error',
+        data: { code: (err as { code?: string }).code ?? 'PERMISSION_DENIED', message: (err as Error).message },
+      });
+    }
+    if (client.notifications) return send(client, { method: 'subscribed', data: { notifications: true } });
+    const call = options.clients.notification.raw.watchNotifications({ caller: callerOf(client) });
+    client.notifications = call;
+    // The service sends headers once it watches: from then on nothing new is missed.
+    call.once('metadata', () => send(client, { method: 'subscribed', data: { notifications: true } }));
+    (async () => {
+      for await (const msg of iterateStream(call)) {
+        if (msg.notification)
+          send(client, { method: 'notification', data: { ...msg.notification, unreadCount: msg.unreadCount } });
+      }
+    })().then(
+      () => ended('UNAVAILABLE'),
+      (err: { code?: string }) => ended(err.code ?? 'INTERNAL'),
+    );
+    // The stream ended without the client asking (the notification service went away): it may subscribe again.
+    function ended(code: string): void {
+      if (client.notifications !== call) return; // unsubscribed or closed: the cancel ended it
+      client.notifications = undefined;
+      send(client, {
+        method: 'error',
+        data: { code, message: 'the notification subscription ended; subscribe again' },
+      });
+    }
+  }
+
+  function unsubscribeNotifications(client: ClientState): void {
+    const call = client.notifications;
+    client.notifications = undefined;
+    call?.cancel();
   }
 
   /** Remembers what later events of an execution need (its graph, the node of each node execution). */
@@ -93,7 +136,8 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
     const executionId = e.streamId.slice('execution-'.length);
     const d = (e.data ?? {}) as { graphId?: unknown; nodeExecId?: unknown; nodeId?: unknown };
     if (e.type === 'ExecutionRequested' && typeof d.graphId === 'string') graphOf.set(executionId, d.graphId);
-    if (typeof d.nodeExecId === 'string' && typeof d.nodeId === 'string') nodeOf.set(`${executionId}/${d.nodeExecId}`, d.nodeId);
+    if (typeof d.nodeExecId === 'string' && typeof d.nodeId === 'string')
+      nodeOf.set(`${executionId}/${d.nodeExecId}`, d.nodeId);
   }
 
   function deliver(client: ClientState, e: commonV1.EventEnvelope): void {
@@ -104,15 +148,31 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
     client.sent.set(executionId, e.globalPosition);
     const payload = (typeof e.data === 'object' && e.data ? e.data : {}) as Record<string, unknown>;
     const isNode = e.type in NODE_STATUS;
-    const nodeId = isNode && typeof payload.nodeExecId === 'string' ? nodeOf.get(`${executionId}/${payload.nodeExecId}`) : undefined;
-    const data = { ...payload, executionId, graphId, nodeId, type: e.type, occurredAt: e.occurredAt, status: isNode ? NODE_STATUS[e.type] : (EXECUTION_STATUS[e.type] ?? 'RUNNING') };
-    send(client, { method: isNode ? 'node_execution_event' : 'graph_execution_event', position: e.globalPosition, data });
+    const nodeId =
+      isNode && typeof payload.nodeExecId === 'string' ? nodeOf.get(`${executionId}/${payload.nodeExecId}`) : undefined;
+    const data = {
+      ...payload,
+      executionId,
+      graphId,
+      nodeId,
+      type: e.type,
+      occurredAt: e.occurredAt,
+      status: isNode ? NODE_STATUS[e.type] : (EXECUTION_STATUS[e.type] ?? 'RUNNING'),
+    };
+    send(client, {
+      method: isNode ? 'node_execution_event' : 'graph_execution_event',
+      position: e.globalPosition,
+      data,
+    });
   }
 
   function feedFor(claims: AccessClaims): TenantFeed {
     let feed = feeds.get(claims.tenant);
     if (feed) return feed;
-    const call = options.clients.execution.raw.watchExecutionEvents({ caller: { tenantId: claims.tenant, userId: claims.sub, roles: claims.roles }, afterPosition: 0 });
+    const call = options.clients.execution.raw.watchExecutionEvents({
+      caller: { tenantId: claims.tenant, userId: claims.sub, roles: claims.roles },
+      afterPosition: 0,
+    });
     const clients = new Set<ClientState>();
     feed = { clients, stop: () => call.cancel() };
     feeds.set(claims.tenant, feed);
@@ -131,7 +191,7 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
 
   async function catchUp(client: ClientState, executionId: string, after: number): Promise<void> {
     const { events } = await options.clients.execution.listExecutionEvents({
-      caller: { tenantId: client.claims.tenant, userId: client.claims.sub, roles: client.claims.roles },
+      caller: callerOf(client),
       executionId,
     });
     for (const e of events) {
@@ -161,6 +221,7 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
     const feed = feedFor(claims);
     feed.clients.add(client);
     socket.on('close', () => {
+      unsubscribeNotifications(client);
       feed.clients.delete(client);
       if (feed.clients.size === 0) {
         feed.stop();
@@ -180,7 +241,11 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
           return send(client, { method: 'heartbeat', data: 'pong' });
         case 'subscribe_graph_execution': {
           const executionId = typeof data.executionId === 'string' ? data.executionId : '';
-          if (!executionId) return send(client, { method: 'error', data: { code: 'VALIDATION_FAILED', message: 'data.executionId is required' } });
+          if (!executionId)
+            return send(client, {
+              method: 'error',
+              data: { code: 'VALIDATION_FAILED', message: 'data.executionId is required' },
+            });
           client.executions.add(executionId);
           const after = Number(msg.lastPosition ?? data.lastPosition ?? 0) || 0;
           if (after > 0) client.sent.set(executionId, Math.max(client.sent.get(executionId) ?? 0, after));
@@ -188,30 +253,53 @@ export function attachWebSocket(options: { server: http.Server; tokens: TokenSer
             () => send(client, { method: 'subscribed', data: { executionId } }),
             (err: { code?: string; message?: string }) => {
               client.executions.delete(executionId);
-              send(client, { method: 'error', data: { code: err.code ?? 'INTERNAL', message: err.code === 'NOT_FOUND' ? `execution ${executionId} not found` : 'subscription failed' } });
+              send(client, {
+                method: 'error',
+                data: {
+                  code: err.code ?? 'INTERNAL',
+                  message: err.code === 'NOT_FOUND' ? `execution ${executionId} not found` : 'subscription failed',
+                },
+              });
             },
           );
           return;
         }
         case 'subscribe_graph_executions': {
           const graphId = typeof data.graphId === 'string' ? data.graphId : '';
-          if (!graphId) return send(client, { method: 'error', data: { code: 'VALIDATION_FAILED', message: 'data.graphId is required' } });
+          if (!graphId)
+            return send(client, {
+              method: 'error',
+              data: { code: 'VALIDATION_FAILED', message: 'data.graphId is required' },
+            });
           // Only graphs of the caller's tenant: another tenant's graph is NOT_FOUND, like everywhere else.
-          options.clients.graph.getGraph({ caller: { tenantId: client.claims.tenant, userId: client.claims.sub, roles: client.claims.roles }, graphId, version: 0 }).then(
+          options.clients.graph.getGraph({ caller: callerOf(client), graphId, version: 0 }).then(
             () => {
               client.graphs.add(graphId);
               send(client, { method: 'subscribed', data: { graphId } });
             },
-            (err: { code?: string }) => send(client, { method: 'error', data: { code: err.code ?? 'INTERNAL', message: err.code === 'NOT_FOUND' ? `graph ${graphId} not found` : 'subscription failed' } }),
+            (err: { code?: string }) =>
+              send(client, {
+                method: 'error',
+                data: {
+                  code: err.code ?? 'INTERNAL',
+                  message: err.code === 'NOT_FOUND' ? `graph ${graphId} not found` : 'subscription failed',
+                },
+              }),
           );
           return;
         }
+        case 'subscribe_notifications':
+          return subscribeNotifications(client);
         case 'unsubscribe':
           if (typeof data.executionId === 'string') client.executions.delete(data.executionId);
           if (typeof data.graphId === 'string') client.graphs.delete(data.graphId);
+          if (data.notifications === true) unsubscribeNotifications(client);
           return send(client, { method: 'unsubscribed', data });
         default:
-          return send(client, { method: 'error', data: { code: 'VALIDATION_FAILED', message: `unknown method '${msg.method}'` } });
+          return send(client, {
+            method: 'error',
+            data: { code: 'VALIDATION_FAILED', message: `unknown method '${msg.method}'` },
+          });
       }
     });
   }

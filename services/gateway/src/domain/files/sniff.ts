@@ -22,7 +22,8 @@ export function sniffType(buf: Buffer): AllowedType | undefined {
 function isPlainText(buf: Buffer): boolean {
   if (buf.length === 0) return false;
   // Control characters other than tab, newline, form feed and carriage return mark binary data.
-  for (const byte of buf) if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d) return false;
+  for (const byte of buf)
+    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d) return false;
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(buf);
     return true;

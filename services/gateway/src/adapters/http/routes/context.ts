@@ -15,6 +15,7 @@ export const callerOf = (res: Response): commonV1.CallerContext => {
 
 export const param = (req: Request, name: string): string => {
   const value = req.params[name];
-  if (typeof value !== 'string' || !value || value.length > 200) throw new DomainError('VALIDATION_FAILED', `invalid ${name}`, { errors: { [name]: 'invalid' } });
+  if (typeof value !== 'string' || !value || value.length > 200)
+    throw new DomainError('VALIDATION_FAILED', `invalid ${name}`, { errors: { [name]: 'invalid' } });
   return value;
 };

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { DomainError } from '@agentry/kernel';
 import type { HttpAppOptions } from '../app';
 import { ApiRegistry } from '../openapi';
-import { param as anyParam, wrap } from './context';
+import { param as anyParam } from './context';
 
 /** Store ids, slugs and handles are plain ASCII; anything else is refused before it reaches a service. */
 const SAFE_ID = /^[\w.:-]{1,200}$/;
 const param = (req: Parameters<typeof anyParam>[0], name: string): string => {
   const value = anyParam(req, name);
-  if (!SAFE_ID.test(value)) throw new DomainError('VALIDATION_FAILED', `invalid ${name}`, { errors: { [name]: 'letters, digits, _ . : -' } });
+  if (!SAFE_ID.test(value))
+    throw new DomainError('VALIDATION_FAILED', `invalid ${name}`, { errors: { [name]: 'letters, digits, _ . : -' } });
   return value;
 };
 
@@ -23,7 +24,10 @@ const listQuery = z.object({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
-const pageQuery = z.object({ cursor: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(200).optional() });
+const pageQuery = z.object({
+  cursor: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
 const obj = z.record(z.string(), z.unknown());
 const listingPage = z.object({ items: z.array(obj), nextCursor: z.string().optional(), total: z.number().int() });
 
@@ -39,7 +43,16 @@ export function storePublicRoutes(options: HttpAppOptions): Router {
 
   api.route(
     r,
-    { method: 'get', path: '/v1/store/listings', tag, auth: 'none', summary: 'Search and browse approved listings (full text over name, description and creator; filters; sort; cursor)', query: listQuery, responses: { 200: { description: 'a page of listings', schema: listingPage } } },
+    {
+      method: 'get',
+      path: '/v1/store/listings',
+      tag,
+      auth: 'none',
+      summary:
+        'Search and browse approved listings (full text over name, description and creator; filters; sort; cursor)',
+      query: listQuery,
+      responses: { 200: { description: 'a page of listings', schema: listingPage } },
+    },
     async ({ res, query }) => {
       const out = await store.listListings({
         query: query.q ?? '',
@@ -55,45 +68,128 @@ export function storePublicRoutes(options: HttpAppOptions): Router {
     },
   );
 
-  api.route(r, { method: 'get', path: '/v1/store/featured', tag, auth: 'none', summary: 'Featured listings', responses: { 200: { description: 'listings', schema: listingPage } } }, async ({ res }) => {
-    const out = await store.listListings({ query: '', category: '', sort: 'rating', featuredOnly: true, creatorHandle: '', minRating: 0, page: { cursor: '', limit: 24 } });
-    cacheFor(res, 60);
-    res.json({ items: out.items, total: out.total });
-  });
+  api.route(
+    r,
+    {
+      method: 'get',
+      path: '/v1/store/featured',
+      tag,
+      auth: 'none',
+      summary: 'Featured listings',
+      responses: { 200: { description: 'listings', schema: listingPage } },
+    },
+    async ({ res }) => {
+      const out = await store.listListings({
+        query: '',
+        category: '',
+        sort: 'rating',
+        featuredOnly: true,
+        creatorHandle: '',
+        minRating: 0,
+        page: { cursor: '', limit: 24 },
+      });
+      cacheFor(res, 60);
+      res.json({ items: out.items, total: out.total });
+    },
+  );
 
-  api.route(r, { method: 'get', path: '/v1/store/categories', tag, auth: 'none', summary: 'Categories with their number of approved listings', responses: { 200: { description: 'categories', schema: z.object({ items: z.array(obj) }) } } }, async ({ res }) => {
-    cacheFor(res, 60);
-    res.json({ items: (await store.listCategories({})).items });
-  });
+  api.route(
+    r,
+    {
+      method: 'get',
+      path: '/v1/store/categories',
+      tag,
+      auth: 'none',
+      summary: 'Categories with their number of approved listings',
+      responses: { 200: { description: 'categories', schema: z.object({ items: z.array(obj) }) } },
+    },
+    async ({ res }) => {
+      cacheFor(res, 60);
+      res.json({ items: (await store.listCategories({})).items });
+    },
+  );
 
-  api.route(r, { method: 'get', path: '/v1/store/listings/:id', tag, auth: 'none', summary: 'An approved listing by id or slug, with its approved versions', responses: { 200: { description: 'the listing', schema: obj } } }, async ({ req, res }) => {
-    const { listing } = await store.getListing({ listingId: param(req, 'id'), caller: undefined });
-    cacheFor(res, 30);
-    res.json(listing);
-  });
+  api.route(
+    r,
+    {
+      method: 'get',
+      path: '/v1/store/listings/:id',
+      tag,
+      auth: 'none',
+      summary: 'An approved listing by id or slug, with its approved versions',
+      responses: { 200: { description: 'the listing', schema: obj } },
+    },
+    async ({ req, res }) => {
+      const { listing } = await store.getListing({ listingId: param(req, 'id'), caller: undefined });
+      cacheFor(res, 30);
+      res.json(listing);
+    },
+  );
 
-  api.route(r, { method: 'get', path: '/v1/store/listings/:id/ratings', tag, auth: 'none', summary: 'Ratings of a listing, newest first', query: pageQuery, responses: { 200: { description: 'ratings', schema: z.object({ items: z.array(obj), nextCursor: z.string().optional() }) } } }, async ({ req, res, query }) => {
-    const out = await store.listRatings({ listingId: param(req, 'id'), page: { cursor: query.cursor ?? '', limit: query.limit ?? 0 } });
-    cacheFor(res, 30);
-    res.json({ items: out.items, nextCursor: out.page?.nextCursor || undefined });
-  });
+  api.route(
+    r,
+    {
+      method: 'get',
+      path: '/v1/store/listings/:id/ratings',
+      tag,
+      auth: 'none',
+      summary: 'Ratings of a listing, newest first',
+      query: pageQuery,
+      responses: {
+        200: { description: 'ratings', schema: z.object({ items: z.array(obj), nextCursor: z.string().optional() }) },
+      },
+    },
+    async ({ req, res, query }) => {
+      const out = await store.listRatings({
+        listingId: param(req, 'id'),
+        page: { cursor: query.cursor ?? '', limit: query.limit ?? 0 },
+      });
+      cacheFor(res, 30);
+      res.json({ items: out.items, nextCursor: out.page?.nextCursor || undefined });
+    },
+  );
 
-  api.route(r, { method: 'get', path: '/v1/store/creators/:handle', tag, auth: 'none', summary: 'A creator’s profile and approved listings with run and rating counts', responses: { 200: { description: 'creator page', schema: obj } } }, async ({ req, res }) => {
-    const out = await store.getCreator({ handle: param(req, 'handle'), caller: undefined });
-    cacheFor(res, 60);
-    res.json(out);
-  });
+  api.route(
+    r,
+    {
+      method: 'get',
+      path: '/v1/store/creators/:handle',
+      tag,
+      auth: 'none',
+      summary: 'A creator’s profile and approved listings with run and rating counts',
+      responses: { 200: { description: 'creator page', schema: obj } },
+    },
+    async ({ req, res }) => {
+      const out = await store.getCreator({ handle: param(req, 'handle'), caller: undefined });
+      cacheFor(res, 60);
+      res.json(out);
+    },
+  );
 
-  // Binary, so mounted by hand: uploaded images are immutable, served with the type their bytes proved.
-  r.get(
-    '/v1/store/media/:id',
-    wrap(async (req, res) => {
+  // Uploaded images are immutable, served with the type their bytes proved.
+  api.route(
+    r,
+    {
+      method: 'get',
+      path: '/v1/store/media/:id',
+      tag,
+      auth: 'none',
+      summary: 'An uploaded image (immutable; its type proved by its bytes)',
+      responses: {
+        200: {
+          description: 'the image',
+          schema: z.string(),
+          contentTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
+        },
+      },
+    },
+    async ({ req, res }) => {
       const out = await store.getMedia({ mediaId: param(req, 'id') });
       res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Content-Security-Policy', "default-src 'none'");
       res.type(out.contentType).send(Buffer.from(out.data));
-    }),
+    },
   );
 
   return r;
