@@ -5,6 +5,7 @@
 import { initSentry } from './sentry';
 import { initTelemetry } from './tracing';
 
-const serviceName = process.env.AGENTRY_SERVICE ?? 'agentry';
+// embedded mode (no AGENTRY_SERVICE): service.name agentry-embedded
+const serviceName = process.env.AGENTRY_SERVICE ?? 'embedded';
 initTelemetry({ serviceName });
 initSentry({ serviceName });

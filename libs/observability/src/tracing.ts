@@ -1,5 +1,5 @@
-import { context, propagation, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type { EventStore } from '@agentry/event-log';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import type { EventStore, LeasedTask, WorkQueue } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
 import type { ExecutionEventFields } from './event-metrics';
 
@@ -68,6 +68,61 @@ export function withTraceContext(events: EventStore): EventStore {
   });
 }
 
+/**
+ * Trace context through the work queue: an enqueued task whose payload is an object gets the active span's
+ * `traceparent` in its payload (unless it has one), so whoever leases it continues the trace (runInTaskSpan).
+ */
+export function withTaskTraceContext(queue: WorkQueue): WorkQueue {
+  return new Proxy(queue, {
+    get(target, prop, receiver) {
+      if (prop !== 'enqueue') return Reflect.get(target, prop, receiver);
+      const enqueue: WorkQueue['enqueue'] = (name, tasks) => {
+        const traceparent = currentTraceparent();
+        const stamp = (p: unknown) => (traceparent && p && typeof p === 'object' && !Array.isArray(p) && !('traceparent' in p) ? { ...p, traceparent } : p);
+        return target.enqueue(name, traceparent ? tasks.map((t) => ({ ...t, payload: stamp(t.payload) })) : tasks);
+      };
+      return enqueue;
+    },
+  });
+}
+
+/**
+ * Runs a leased task inside a CONSUMER span that continues the trace of whoever enqueued it (the payload's
+ * `traceparent`), so the spans of the work (HTTP calls, the report back over gRPC) join that trace.
+ */
+export async function runInTaskSpan<T>(name: string, task: Pick<LeasedTask, 'id' | 'queue' | 'deliveries' | 'payload'>, attributes: Attributes, run: () => Promise<T>): Promise<T> {
+  const payload = task.payload as { traceparent?: unknown } | undefined;
+  const parent = contextFromTraceparent(typeof payload?.traceparent === 'string' ? payload.traceparent : undefined);
+  const span = trace
+    .getTracer('agentry-work-queue')
+    .startSpan(name, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'agentry', 'messaging.destination.name': task.queue, 'messaging.message.id': task.id, 'agentry.deliveries': task.deliveries, ...attributes } }, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), run);
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** GenAI semantic-convention attributes of one model call's usage. */
+export function genAiAttributes(usage: { model?: string; inputTokens?: number; outputTokens?: number; provider?: string }): Attributes {
+  return {
+    'gen_ai.request.model': usage.model ?? '',
+    'gen_ai.response.model': usage.model ?? '',
+    'gen_ai.usage.input_tokens': usage.inputTokens ?? 0,
+    'gen_ai.usage.output_tokens': usage.outputTokens ?? 0,
+    ...(usage.provider ? { 'gen_ai.system': usage.provider } : {}),
+  };
+}
+
+/** Puts an LLM call's model and token counts on the active span (the block's task span in block-runner). */
+export function recordGenAiUsage(usage: { model?: string; inputTokens?: number; outputTokens?: number; provider?: string }): void {
+  trace.getActiveSpan()?.setAttributes(genAiAttributes(usage));
+}
+
 export interface ExecutionSpanRecorder {
   handle(e: EventEnvelope): void;
 }
@@ -116,7 +171,7 @@ export function recordExecutionSpans(maxOpen = 10_000): ExecutionSpanRecorder {
         case 'NodeUsageRecorded': {
           const span = nodes.get(nodeKey)?.span;
           const u = d.usage ?? {};
-          span?.setAttributes({ 'gen_ai.request.model': u.model ?? '', 'gen_ai.usage.input_tokens': u.inputTokens ?? 0, 'gen_ai.usage.output_tokens': u.outputTokens ?? 0 });
+          span?.setAttributes(genAiAttributes(u));
           break;
         }
         case 'NodeExecutionCompleted':

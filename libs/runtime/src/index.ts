@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, SERVICE_NAMES, type AgentryConfig, type Servic
 import type { EventStore, WorkQueue } from '@agentry/event-log';
 import { createEventLog } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
-import { collectProcessMetrics, createLogger, flushSentry, instrumentHttpServers, shutdownTelemetry, startEventMetrics, startOpsServer, withTraceContext, type Logger } from '@agentry/observability';
+import { collectProcessMetrics, createLogger, flushSentry, instrumentHttpServers, shutdownTelemetry, startEventMetrics, startOpsServer, withTaskTraceContext, withTraceContext, type Logger } from '@agentry/observability';
 
 export interface EventLog {
   events: EventStore;
@@ -93,8 +93,8 @@ export function runServiceMain(name: ServiceName, start: (ctx: { config: Agentry
     collectProcessMetrics();
     instrumentHttpServers();
     const opened = await openEventLog(config);
-    // appends carry the active trace in envelope.traceparent
-    const log: EventLog = { ...opened, events: withTraceContext(opened.events) };
+    // appends carry the active trace in envelope.traceparent, enqueued tasks in their payload
+    const log: EventLog = { ...opened, events: withTraceContext(opened.events), queue: withTaskTraceContext(opened.queue) };
     const service = await start({ config, log, logger });
     // execution metrics (docs/metrics.md) are derived from the events, next to the service that owns them
     const eventMetrics = name === 'execution' ? startEventMetrics({ events: opened.events, queue: opened.queue, blockName: blockNames(), onError: (err) => logger.warn({ err }, 'event metrics consumer stopped') }) : undefined;

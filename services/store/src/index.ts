@@ -5,12 +5,14 @@ import type { Logger } from '@agentry/observability';
 import { storeV1 } from '@agentry/proto-ts';
 import { graphServiceClient } from './adapters/grpc/graph-client';
 import { storeServiceImplementation } from './adapters/grpc/server';
+import { createMongoSearchIndex } from './adapters/search/mongo-search-index';
 import { createSqliteSearchIndex } from './adapters/search/sqlite-search-index';
 import type { GraphPort } from './app/ports';
 import { StoreApp } from './app/store-app';
 
 export { StoreApp, STORE_ADMIN_ROLE } from './app/store-app';
 export { createSqliteSearchIndex } from './adapters/search/sqlite-search-index';
+export { createMongoSearchIndex } from './adapters/search/mongo-search-index';
 export type { CatalogueEntry, SearchIndex, GraphPort } from './app/ports';
 
 const NOWHERE = '127.0.0.1:1';
@@ -26,12 +28,19 @@ export interface StoreServiceOptions {
   graphs?: GraphPort;
   /** Where the discovery index lives (default in memory: it is rebuilt from the log on start). */
   searchIndexPath?: string;
+  /** AGENTRY_READ_STORE: `mongo` keeps the discovery index in MongoDB (a text index) at `mongoUrl`. */
+  readStore?: 'sqlite' | 'mongo';
+  mongoUrl?: string;
   clock?: Clock;
 }
 
 export async function startStoreService(options: StoreServiceOptions) {
   const graphClient = options.graphs ? undefined : graphServiceClient(options.graphAddress ?? NOWHERE);
-  const app = new StoreApp({ events: options.events, clock: options.clock ?? systemClock, newId, graphs: options.graphs ?? graphClient!, search: createSqliteSearchIndex(options.searchIndexPath) });
+  const search =
+    options.readStore === 'mongo'
+      ? await createMongoSearchIndex({ url: options.mongoUrl, onError: (err) => options.logger.error({ err }, 'store search index write failed') })
+      : createSqliteSearchIndex(options.searchIndexPath);
+  const app = new StoreApp({ events: options.events, clock: options.clock ?? systemClock, newId, graphs: options.graphs ?? graphClient!, search });
   await app.start();
   const server = await startGrpcServer({
     host: options.host,

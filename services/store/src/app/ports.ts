@@ -44,11 +44,15 @@ export interface CatalogueQuery {
   limit?: number;
 }
 
-/** Read model for discovery (embedded: SQLite FTS5; production: a MongoDB text index). A projection, never the source of truth. */
+/**
+ * Read model for discovery (embedded: SQLite FTS5; production: a MongoDB text index). A projection, never the source
+ * of truth. Writes are fire-and-forget in call order (an adapter over the network queues them); reads see every
+ * write made before them.
+ */
 export interface SearchIndex {
   upsert(entry: CatalogueEntry): void;
   remove(id: string): void;
-  search(q: CatalogueQuery): { ids: string[]; nextCursor?: string; total: number };
-  categories(): Array<{ name: string; listingCount: number }>;
-  close(): void;
+  search(q: CatalogueQuery): Promise<{ ids: string[]; nextCursor?: string; total: number }>;
+  categories(): Promise<Array<{ name: string; listingCount: number }>>;
+  close(): Promise<void>;
 }

@@ -94,7 +94,7 @@ export class StoreApp {
 
   async close(): Promise<void> {
     await this.subscription?.close();
-    this.deps.search.close();
+    await this.deps.search.close();
   }
 
   // ---------------------------------------------------------------- listings
@@ -178,12 +178,16 @@ export class StoreApp {
     return this.view(entry.state, privileged ? 'private' : 'public');
   }
 
-  search(q: CatalogueQuery): { items: storeV1.Listing[]; nextCursor?: string; total: number } {
-    const out = this.deps.search.search(q);
-    return { items: out.ids.map((id) => this.view(this.listings.get(id)!.state, 'summary')), nextCursor: out.nextCursor, total: out.total };
+  async search(q: CatalogueQuery): Promise<{ items: storeV1.Listing[]; nextCursor?: string; total: number }> {
+    const out = await this.deps.search.search(q);
+    const items = out.ids.flatMap((id) => {
+      const entry = this.listings.get(id);
+      return entry ? [this.view(entry.state, 'summary')] : [];
+    });
+    return { items, nextCursor: out.nextCursor, total: out.total };
   }
 
-  categories(): Array<{ name: string; listingCount: number }> {
+  categories(): Promise<Array<{ name: string; listingCount: number }>> {
     return this.deps.search.categories();
   }
 

@@ -39,7 +39,7 @@ export function storeServiceImplementation(app: StoreApp) {
     },
     async listListings(req) {
       const sort = SORTS.find((s) => s === req.sort);
-      const out = app.search({
+      const out = await app.search({
         query: req.query || undefined,
         category: req.category || undefined,
         sort,
@@ -61,7 +61,7 @@ export function storeServiceImplementation(app: StoreApp) {
       return { items: app.reviewQueue(requireCaller(req.caller), req.status || 'PENDING') };
     },
     async listCategories() {
-      return { items: app.categories() };
+      return { items: await app.categories() };
     },
     async rateListing(req) {
       return { rating: await app.rate(requireCaller(req.caller), req.listingId, req.score, req.comment) };

@@ -89,68 +89,70 @@ export function createSqliteSearchIndex(path = ':memory:'): SearchIndex {
     st.catDelete.run(rowid);
   });
 
+  function search(q: CatalogueQuery): { ids: string[]; nextCursor?: string; total: number } {
+    const limit = Math.min(Math.max(q.limit ?? 24, 1), 100);
+    const match = q.query ? ftsQuery(q.query) : '';
+    const sort = q.sort ?? (match ? 'relevance' : 'newest');
+    if (sort === 'relevance' && !match) return search({ ...q, sort: 'newest' });
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let from = 'listings l';
+    if (match) {
+      from += ' JOIN listings_fts f ON f.rowid = l.rowid';
+      where.push('listings_fts MATCH ?');
+      params.push(match);
+    }
+    if (q.category) {
+      where.push('l.rowid IN (SELECT listing_rowid FROM listing_categories WHERE category = ?)');
+      params.push(q.category.trim().toLowerCase());
+    }
+    if (q.featuredOnly) where.push('l.featured = 1');
+    if (q.creatorHandle) {
+      where.push('l.creator_handle = ?');
+      params.push(q.creatorHandle.trim().toLowerCase());
+    }
+    if (q.minRating) {
+      where.push('l.rating >= ?');
+      params.push(q.minRating);
+    }
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = db.prepare<unknown[], number>(`SELECT count(*) FROM ${from} ${filter}`).pluck().get(...params) ?? 0;
+
+    if (sort === 'relevance') {
+      const offset = q.cursor ? Number(decodeCursor(q.cursor, 1)[0]) : 0;
+      const rows = db
+        .prepare<unknown[], { id: string }>(`SELECT l.id FROM ${from} ${filter} ORDER BY bm25(listings_fts, 10.0, 4.0, 1.0, 6.0), l.runs DESC, l.id DESC LIMIT ? OFFSET ?`)
+        .all(...params, limit + 1, offset);
+      const ids = rows.slice(0, limit).map((r) => r.id);
+      return { ids, total, nextCursor: rows.length > limit ? encodeCursor([offset + limit]) : undefined };
+    }
+    const keys = KEYS[sort];
+    const cols = keys.map((k, i) => `${k} AS k${i}`).join(', ');
+    const pageWhere = [...where];
+    const pageParams = [...params];
+    if (q.cursor) {
+      pageWhere.push(`(${keys.join(', ')}) < (${keys.map(() => '?').join(', ')})`);
+      pageParams.push(...decodeCursor(q.cursor, keys.length));
+    }
+    const rows = db
+      .prepare<unknown[], Record<string, string | number>>(
+        `SELECT ${cols} FROM ${from} ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''} ORDER BY ${keys.map((k) => `${k} DESC`).join(', ')} LIMIT ?`,
+      )
+      .all(...pageParams, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      ids: page.map((r) => String(r[`k${keys.length - 1}`])),
+      total,
+      nextCursor: rows.length > limit && last ? encodeCursor(keys.map((_, i) => last[`k${i}`])) : undefined,
+    };
+  }
+
   return {
     upsert: (e) => upsert(e),
     remove: (id) => remove(id),
-    categories: () => st.categories.all(),
-    close: () => db.close(),
-    search(q: CatalogueQuery) {
-      const limit = Math.min(Math.max(q.limit ?? 24, 1), 100);
-      const match = q.query ? ftsQuery(q.query) : '';
-      const sort = q.sort ?? (match ? 'relevance' : 'newest');
-      if (sort === 'relevance' && !match) return this.search({ ...q, sort: 'newest' });
-      const where: string[] = [];
-      const params: unknown[] = [];
-      let from = 'listings l';
-      if (match) {
-        from += ' JOIN listings_fts f ON f.rowid = l.rowid';
-        where.push('listings_fts MATCH ?');
-        params.push(match);
-      }
-      if (q.category) {
-        where.push('l.rowid IN (SELECT listing_rowid FROM listing_categories WHERE category = ?)');
-        params.push(q.category.trim().toLowerCase());
-      }
-      if (q.featuredOnly) where.push('l.featured = 1');
-      if (q.creatorHandle) {
-        where.push('l.creator_handle = ?');
-        params.push(q.creatorHandle.trim().toLowerCase());
-      }
-      if (q.minRating) {
-        where.push('l.rating >= ?');
-        params.push(q.minRating);
-      }
-      const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const total = db.prepare<unknown[], number>(`SELECT count(*) FROM ${from} ${filter}`).pluck().get(...params) ?? 0;
-
-      if (sort === 'relevance') {
-        const offset = q.cursor ? Number(decodeCursor(q.cursor, 1)[0]) : 0;
-        const rows = db
-          .prepare<unknown[], { id: string }>(`SELECT l.id FROM ${from} ${filter} ORDER BY bm25(listings_fts, 10.0, 4.0, 1.0, 6.0), l.runs DESC, l.id DESC LIMIT ? OFFSET ?`)
-          .all(...params, limit + 1, offset);
-        const ids = rows.slice(0, limit).map((r) => r.id);
-        return { ids, total, nextCursor: rows.length > limit ? encodeCursor([offset + limit]) : undefined };
-      }
-      const keys = KEYS[sort];
-      const cols = keys.map((k, i) => `${k} AS k${i}`).join(', ');
-      const pageWhere = [...where];
-      const pageParams = [...params];
-      if (q.cursor) {
-        pageWhere.push(`(${keys.join(', ')}) < (${keys.map(() => '?').join(', ')})`);
-        pageParams.push(...decodeCursor(q.cursor, keys.length));
-      }
-      const rows = db
-        .prepare<unknown[], Record<string, string | number>>(
-          `SELECT ${cols} FROM ${from} ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''} ORDER BY ${keys.map((k) => `${k} DESC`).join(', ')} LIMIT ?`,
-        )
-        .all(...pageParams, limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        ids: page.map((r) => String(r[`k${keys.length - 1}`])),
-        total,
-        nextCursor: rows.length > limit && last ? encodeCursor(keys.map((_, i) => last[`k${i}`])) : undefined,
-      };
-    },
+    search: async (q) => search(q),
+    categories: async () => st.categories.all(),
+    close: async () => void db.close(),
   };
 }
