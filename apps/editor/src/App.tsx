@@ -6,8 +6,9 @@ import { storePage } from './store/routes';
 import { LoginPage } from './pages/LoginPage';
 import { GraphListPage } from './pages/GraphListPage';
 
-// The canvas (and @xyflow/react) load only when a graph is opened.
-const EditorPage = lazy(() => import('./editor/EditorPage'));
+// The canvas (and @xyflow/react) is a chunk of its own, fetched while the agent list is idle so "open" does not wait.
+const loadEditor = () => import('./editor/EditorPage');
+const EditorPage = lazy(loadEditor);
 
 export function App() {
   const path = usePath();
@@ -20,6 +21,12 @@ export function App() {
       navigate(`/login`, true);
     });
   }, []);
+
+  useEffect(() => {
+    if (!signedIn || route.name !== 'graphs') return;
+    const t = setTimeout(() => void loadEditor().catch(() => undefined), 200);
+    return () => clearTimeout(t);
+  }, [signedIn, route.name]);
 
   useEffect(() => {
     if (!signedIn && !PUBLIC_ROUTES.includes(route.name)) navigate('/login', true);

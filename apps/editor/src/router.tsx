@@ -25,6 +25,7 @@ export type Route =
   | { name: 'store-listing'; slug: string }
   | { name: 'store-creator'; handle: string }
   | { name: 'store-submit' }
+  | { name: 'store-profile' }
   | { name: 'store-admin' }
   | { name: 'library' };
 
@@ -44,6 +45,7 @@ export function matchRoute(path: string): Route {
 function matchStoreRoute(path: string): Route | null {
   if (path === '/store' || path === '/store/') return { name: 'store' };
   if (path === '/store/submit') return { name: 'store-submit' };
+  if (path === '/store/profile') return { name: 'store-profile' };
   if (path === '/store/admin') return { name: 'store-admin' };
   if (path === '/library') return { name: 'library' };
   const listing = /^\/store\/listings\/([^/]+)\/?$/.exec(path);

@@ -128,4 +128,88 @@ const BUYER = { email: 'buyer@example.test', password: 'another-horse-battery' }
     await buyer.close();
     expect(errors).toEqual([]);
   });
+
+  it('presets per library agent (create, list, run), creator profile editing with an avatar, and a new version from "my submissions"', async () => {
+    const admin = await login(platform.url);
+    const graph = await api(platform.url, 'POST', '/api/v1/graphs', { ...greetingGraph(), name: 'Preset greeting' }, admin);
+    const listing = await api(platform.url, 'POST', '/api/v1/store/listings', { graphId: graph.json.id, name: 'Preset greeter', subHeading: 'greets from presets', description: 'Says hello to a saved topic.', categories: ['fun'] }, admin);
+    expect(listing.status).toBe(201);
+    expect((await api(platform.url, 'POST', `/api/v1/store/listings/${listing.json.id}/versions/1/review`, { decision: 'APPROVE' }, admin)).status).toBe(200);
+    const signup = await api(platform.url, 'POST', '/api/v1/auth/signup', { email: 'presets@example.test', password: 'preset-horse-battery' });
+    expect([201, 409]).toContain(signup.status);
+    const buyerToken = (await api(platform.url, 'POST', '/api/v1/auth/login', { email: 'presets@example.test', password: 'preset-horse-battery' })).json.accessToken as string;
+    expect((await api(platform.url, 'POST', '/api/v1/library', { listingId: listing.json.id }, buyerToken)).status).toBe(201);
+
+    // presets: create one from the agent's inputs, see it listed, run it and see its output
+    const buyer = await newPage();
+    await signIn(buyer, { email: 'presets@example.test', password: 'preset-horse-battery' });
+    await buyer.goto(`${platform.url}/library`);
+    const row = buyer.getByTestId(`library-row-${listing.json.id}`);
+    await row.getByTestId('library-presets').click();
+    const panel = buyer.getByTestId('preset-panel');
+    await panel.getByTestId('preset-input-topic').waitFor();
+    await panel.getByTestId('preset-save').click();
+    await panel.getByText('Give the preset a name').waitFor();
+    await panel.getByTestId('preset-name').fill('World');
+    await panel.getByTestId('preset-input-topic').fill('world');
+    await panel.getByTestId('preset-save').click();
+    const preset = panel.locator('[data-preset-name="World"]');
+    await preset.waitFor();
+    await row.getByTestId('library-presets').filter({ hasText: '1 presets' }).waitFor();
+    await shot(buyer, '08-preset-saved.png');
+    await preset.getByTestId('preset-run').click();
+    await preset.getByTestId('preset-run-status').filter({ hasText: 'COMPLETED' }).waitFor({ timeout: 30000 });
+    expect(await preset.getByTestId('preset-output-greeting').textContent()).toContain('Hello world!');
+    await shot(buyer, '09-preset-run.png');
+    const lib = await api(platform.url, 'GET', '/api/v1/library', undefined, buyerToken);
+    const agent = (lib.json.items as Array<{ listingId: string; presets: Array<{ name: string; inputs: unknown }> }>).find((a) => a.listingId === listing.json.id);
+    expect(agent?.presets).toEqual([expect.objectContaining({ name: 'World', inputs: { topic: 'world' } })]);
+    await buyer.close();
+
+    // creator profile: handle, name, bio, links and an uploaded avatar, shown on the public creator page
+    const creator = await newPage();
+    await signIn(creator, ADMIN);
+    await creator.goto(`${platform.url}/store`);
+    await creator.getByTestId('nav-profile').click();
+    await creator.getByTestId('profile-form').waitFor();
+    await creator.getByTestId('profile-handle').fill('greetings-co');
+    await creator.getByTestId('profile-name').fill('Greetings Co');
+    await creator.getByTestId('profile-bio').fill('We make agents that say hello.');
+    await creator.getByTestId('profile-links').fill('https://greetings.example/\nhttps://greetings.example/blog');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    await creator.getByTestId('profile-avatar').setInputFiles({ name: 'avatar.png', mimeType: 'image/png', buffer: png });
+    await creator.getByTestId('profile-avatar-preview').waitFor();
+    await creator.getByTestId('profile-save').click();
+    await creator.getByTestId('profile-public-link').filter({ hasText: '@greetings-co' }).waitFor();
+    await shot(creator, '10-profile.png');
+    await creator.getByTestId('profile-public-link').click();
+    await creator.getByTestId('creator-name').filter({ hasText: 'Greetings Co' }).waitFor();
+    expect(await creator.getByTestId('creator-page').textContent()).toContain('We make agents that say hello.');
+    const avatar = await creator.getByTestId('creator-page').locator('img').first().getAttribute('src');
+    const served = await fetch(`${platform.url}${avatar}`);
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
+    await shot(creator, '11-creator-page.png');
+
+    // a new version of the listing from "my submissions", after the graph changed
+    const current = await api(platform.url, 'GET', `/api/v1/graphs/${graph.json.id}`, undefined, admin);
+    const changed = greetingGraph();
+    changed.nodes[1].inputDefault.format = 'Hi {{ topic }}!';
+    expect((await api(platform.url, 'PUT', `/api/v1/graphs/${graph.json.id}`, { ...changed, name: 'Preset greeting', baseVersion: current.json.version }, admin)).status).toBe(200);
+    await creator.goto(`${platform.url}/store/submit`);
+    const v1 = creator.getByTestId(`my-listing-${listing.json.id}-v1`);
+    await v1.getByTestId('my-listing-status').filter({ hasText: 'APPROVED' }).waitFor();
+    await v1.getByTestId('my-listing-resubmit').click();
+    const form = creator.getByTestId('resubmit-form');
+    expect(await form.getByTestId('resubmit-name').inputValue()).toBe('Preset greeter');
+    await form.getByTestId('resubmit-subheading').fill('now says hi');
+    await form.getByTestId('resubmit-button').click();
+    const v2 = creator.getByTestId(`my-listing-${listing.json.id}-v2`);
+    await v2.getByTestId('my-listing-status').filter({ hasText: 'PENDING' }).waitFor();
+    await shot(creator, '12-new-version.png');
+    const mine = await api(platform.url, 'GET', `/api/v1/store/my/listings/${listing.json.id}`, undefined, admin);
+    expect(mine.json.versions.find((v: { version: number }) => v.version === 2)).toMatchObject({ subHeading: 'now says hi', status: 'PENDING', graphVersion: current.json.version + 1 });
+    await creator.close();
+    expect(errors).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 /** REST client: same-origin relative URLs, bearer token, problem+json errors. */
 import type {
   BlockDefinition,
+  CredentialMeta,
   Execution,
   ExecutionSummary,
   Graph,
@@ -109,6 +110,15 @@ export const api = {
     request<Page<ExecutionSummary>>('GET', `/executions${qs(p)}`),
   getExecution: (id: string) => request<Execution>('GET', `/executions/${encodeURIComponent(id)}`),
   cancelExecution: (id: string) => request<void>('POST', `/executions/${encodeURIComponent(id)}/cancel`),
+  listCredentials: () => request<{ items: CredentialMeta[] }>('GET', '/credentials'),
+  createCredential: (body: { provider: string; type: 'api_key'; title: string; secret: { apiKey: string } }) =>
+    request<CredentialMeta>('POST', '/credentials', body),
+  startOAuth: (provider: string, body: { blockIds: string[]; title: string; scopes?: string[] }) =>
+    request<{ authorizationUrl: string; state: string; expiresAt: string; scopes: string[] }>(
+      'POST',
+      `/oauth/${encodeURIComponent(provider)}/start`,
+      body,
+    ),
   review: (execId: string, nodeExecId: string, decision: 'approve' | 'reject', editedData?: unknown) =>
     request<unknown>('POST', `/executions/${encodeURIComponent(execId)}/reviews/${encodeURIComponent(nodeExecId)}`, {
       decision,

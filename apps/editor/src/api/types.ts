@@ -161,3 +161,15 @@ export type ServerMessage =
   | { method: 'notification'; position?: number | string; data: Record<string, unknown> }
   | { method: 'heartbeat'; data?: unknown }
   | { method: 'error'; data?: unknown };
+
+/** GET /api/v1/credentials items: metadata only, a secret never comes back. */
+export interface CredentialMeta {
+  id: string;
+  provider: string;
+  type: string;
+  title?: string;
+  scopes?: string[];
+  createdAt?: string;
+  expiresAt?: string;
+  status?: string;
+}

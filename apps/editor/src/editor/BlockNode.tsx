@@ -14,6 +14,7 @@ import { pinDescriptor } from '../lib/blockModel';
 import type { BlockFlowNode } from '../lib/graphDoc';
 import { dictPinName, inputPinSchema, validateDictKey } from '../lib/pins';
 import { useEditorApi } from './context';
+import { CredentialsPicker } from './CredentialsPicker';
 import { FieldControl } from './FieldControl';
 
 function useKeyed<T>(
@@ -41,6 +42,7 @@ function PinHandle({ pin, type }: { pin: PinDescriptor; type: 'source' | 'target
       data-pin={pin.name}
       data-pin-type={pin.type}
       data-testid={`handle-${type === 'target' ? 'in' : 'out'}-${pin.name}`}
+      role="img"
       aria-label={`${type === 'target' ? 'Input' : 'Output'} ${pin.label} (${pin.type})`}
       title={`${pin.label}: ${pin.type}`}
     />
@@ -93,9 +95,11 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
   // onlyRenderVisibleElements), and most of a large graph is culled right after. Forms arrive a frame later.
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => {
+    // Zoomed out, the card stays compact anyway: hydrating would only re-render every card of a "fit all" for nothing.
+    if (hydrated || zoomedOut) return;
     const raf = requestAnimationFrame(() => startTransition(() => setHydrated(true)));
     return () => cancelAnimationFrame(raf);
-  }, []);
+  }, [hydrated, zoomedOut]);
   const compact = zoomedOut || !hydrated;
 
   if (!model) {
@@ -174,6 +178,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
                       field={field}
                       value={data.inputs[pin.name]}
                       linked={isLinked}
+                      suppliedByPins={keys?.some((k) => linked.has(dictPinName(pin.name, k)))}
                       serverError={serverErrors?.[pin.name]}
                       onChange={api.setInput}
                     />
@@ -214,11 +219,19 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
               {showAdvanced ? 'Hide advanced' : 'Show advanced'}
             </button>
           )}
-          {block.credentials && (
-            <p className="muted small">
-              Credentials: {block.credentials.providers.join(', ')} ({block.credentials.types.join(', ')})
-            </p>
-          )}
+          {block.credentials &&
+            (compact ? (
+              <p className="muted small">
+                Credentials: {block.credentials.providers.join(', ')} ({block.credentials.types.join(', ')})
+              </p>
+            ) : (
+              <CredentialsPicker
+                nodeId={id}
+                blockId={block.id}
+                requirement={block.credentials}
+                value={data.inputs[block.credentials.field]}
+              />
+            ))}
         </div>
         <div className="node-outputs">
           {model.outputPins.map((pin) => (

@@ -4,6 +4,7 @@ import {
   Background,
   Controls,
   MiniMap,
+  Position,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
@@ -16,7 +17,8 @@ import { api, ApiError, describeError } from '../api/client';
 import type { Graph } from '../api/types';
 import { AppHeader } from '../components/AppHeader';
 import { useToast } from '../components/Toasts';
-import { BlockCatalog, estimateNodeSize } from '../lib/blockModel';
+import { BlockCatalog, estimateHandles, estimateNodeSize } from '../lib/blockModel';
+import { CredentialsStore } from '../lib/credentials';
 import { downloadText, safeFileName } from '../lib/download';
 import type { NodeRunState } from '../lib/executionState';
 import {
@@ -151,6 +153,10 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
   const [versionsTick, setVersionsTick] = useState(0);
   const runStates = useMemo(() => new KeyedStore<NodeRunState>(), []);
   const serverErrors = useMemo(() => new KeyedStore<Record<string, string>>(), []);
+  const credentials = useMemo(
+    () => new CredentialsStore({ list: api.listCredentials, create: api.createCredential }),
+    [],
+  );
   const exec = useExecution(saved.id, runStates, (m) => toast(m, 'error'));
 
   /** Every canvas mutation goes through here; `commit` records an undo step (a string key merges quick repeats). */
@@ -202,6 +208,7 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
       catalog,
       runStates,
       serverErrors,
+      credentials,
       setInput: (nodeId, name, value) =>
         updateNodeData(
           nodeId,
@@ -244,11 +251,49 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
         );
       },
     }),
-    [catalog, runStates, serverErrors, update, updateNodeData],
+    [catalog, runStates, serverErrors, credentials, update, updateNodeData],
   );
+
+  // Cards React Flow has measured get their real handle bounds; the others carry estimates (see estimateHandles),
+  // so it culls them instead of mounting all of them once to measure. One estimate per node object, kept stable.
+  const measuredIds = useRef(new Set<string>());
+  const withHandles = useRef(new WeakMap<BlockFlowNode, BlockFlowNode>());
+  const flowNodes = useMemo(() => {
+    let linked: Map<string, { targets: string[]; sources: string[] }> | null = null;
+    const linkedPins = (id: string) => {
+      if (!linked) {
+        linked = new Map();
+        for (const e of doc.edges) {
+          const t = linked.get(e.target) ?? { targets: [], sources: [] };
+          if (e.targetHandle) t.targets.push(e.targetHandle);
+          linked.set(e.target, t);
+          const s = linked.get(e.source) ?? { targets: [], sources: [] };
+          if (e.sourceHandle) s.sources.push(e.sourceHandle);
+          linked.set(e.source, s);
+        }
+      }
+      return linked.get(id);
+    };
+    return doc.nodes.map((n) => {
+      if (measuredIds.current.has(n.id)) return n;
+      let out = withHandles.current.get(n);
+      if (!out) {
+        const model = catalog.model(n.data.blockId);
+        const size = n.measured?.width && n.measured.height ? { width: n.measured.width, height: n.measured.height } : estimateNodeSize(model);
+        const handles = estimateHandles(model, size, n.data.dynamicKeys, linkedPins(n.id)).map((h) => ({
+          ...h,
+          position: h.position === 'left' ? Position.Left : Position.Right,
+        }));
+        out = { ...n, handles };
+        withHandles.current.set(n, out);
+      }
+      return out;
+    });
+  }, [doc.nodes, doc.edges, catalog]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<BlockFlowNode>[]) => {
+      for (const c of changes) if (c.type === 'dimensions' && c.dimensions) measuredIds.current.add(c.id);
       const removes = changes.some((c) => c.type === 'remove');
       const dragEnd = changes.some((c) => c.type === 'position' && c.dragging === false);
       update((d) => ({ ...d, nodes: applyNodeChanges(changes, d.nodes) }), removes ? 'delete' : dragEnd);
@@ -645,7 +690,7 @@ function Editor({ catalog, initialGraph }: { catalog: BlockCatalog; initialGraph
             onDrop={onDrop}
           >
             <ReactFlow<BlockFlowNode, LinkEdge>
-              nodes={doc.nodes}
+              nodes={flowNodes}
               edges={doc.edges}
               nodeTypes={nodeTypes}
               onNodesChange={onNodesChange}

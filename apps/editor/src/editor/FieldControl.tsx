@@ -6,6 +6,8 @@ interface Props {
   field: FieldDescriptor;
   value: unknown;
   linked: boolean;
+  /** A dict input whose keys arrive through linked `<name>_#_<key>` pins: editable, but not "Required". */
+  suppliedByPins?: boolean;
   serverError?: string;
   onChange(nodeId: string, name: string, value: unknown): void;
 }
@@ -14,7 +16,15 @@ interface Props {
  * One input of a node card. Numbers and JSON keep a local draft so a half-typed value is not lost;
  * only parseable values are committed to the graph.
  */
-export const FieldControl = memo(function FieldControl({ nodeId, field, value, linked, serverError, onChange }: Props) {
+export const FieldControl = memo(function FieldControl({
+  nodeId,
+  field,
+  value,
+  linked,
+  suppliedByPins = false,
+  serverError,
+  onChange,
+}: Props) {
   const id = useId();
   const [draft, setDraft] = useState(() => displayValue(field, value));
   const [draftError, setDraftError] = useState<string | null>(null);
@@ -29,7 +39,7 @@ export const FieldControl = memo(function FieldControl({ nodeId, field, value, l
     setDraftError(null);
   }
 
-  const message = draftError ?? validateField(field, value, linked) ?? serverError ?? null;
+  const message = draftError ?? validateField(field, value, linked || suppliedByPins) ?? serverError ?? null;
   const errorId = `${id}-err`;
   const common = {
     id,
@@ -131,7 +141,7 @@ export const FieldControl = memo(function FieldControl({ nodeId, field, value, l
     <div className={`field field-${field.kind}${message ? ' has-error' : ''}`}>
       <label htmlFor={id} title={field.description}>
         {field.label}
-        {field.required && !linked && <span aria-hidden="true"> *</span>}
+        {field.required && !linked && !suppliedByPins && <span aria-hidden="true"> *</span>}
       </label>
       {control}
       {message && (

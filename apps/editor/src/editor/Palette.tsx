@@ -56,7 +56,6 @@ export const Palette = memo(function Palette({ catalog, onAdd }: Props) {
               data-testid={`palette-${b.name}`}
               data-block-id={b.id}
               title={b.description}
-              aria-label={`Add ${b.name} block`}
               onDragStart={(e) => {
                 e.dataTransfer.setData(BLOCK_MIME, b.id);
                 e.dataTransfer.setData('text/plain', b.id);

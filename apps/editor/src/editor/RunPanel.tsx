@@ -262,9 +262,10 @@ export const RunPanel = memo(function RunPanel(props: Props) {
                 type="button"
                 className={`history-item${e.id === view.executionId ? ' current' : ''}`}
                 onClick={() => props.onSelectExecution(e.id, e.status)}
-                aria-label={`Show execution ${e.id.slice(0, 8)} (${e.status})`}
+                title={`Show execution ${e.id.slice(0, 8)}`}
                 data-testid={`execution-${e.id}`}
               >
+                <span className="sr-only">Execution {e.id.slice(0, 8)}</span>
                 <span className={`status-pill status-pill-${e.status}`}>{e.status.toLowerCase()}</span>
                 <span>v{e.graphVersion}</span>
                 <span className="muted small">{e.startedAt ? new Date(e.startedAt).toLocaleTimeString() : ''}</span>

@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { BlockCatalog } from '../lib/blockModel';
+import type { CredentialsStore } from '../lib/credentials';
 import type { NodeRunState } from '../lib/executionState';
 import type { KeyedStore } from '../lib/keyedStore';
 
@@ -9,6 +10,8 @@ export interface EditorApi {
   runStates: KeyedStore<NodeRunState>;
   /** Field → message from the server's last validation answer. */
   serverErrors: KeyedStore<Record<string, string>>;
+  /** The tenant's credentials (metadata), loaded when the first card that needs them mounts. */
+  credentials: CredentialsStore;
   setInput(nodeId: string, name: string, value: unknown): void;
   addDictKey(nodeId: string, base: string, key: string): void;
   removeDictKey(nodeId: string, base: string, key: string): void;

@@ -107,3 +107,67 @@ export function estimateNodeSize(
     (model.hasAdvanced ? 22 : 0);
   return { width: NODE_WIDTH, height };
 }
+
+/** A handle's bounds relative to its node, in React Flow's `node.handles` shape. */
+export interface EstimatedHandle {
+  id: string;
+  type: 'source' | 'target';
+  position: 'left' | 'right';
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+const HANDLE_SIZE = 11;
+
+/**
+ * Where a card's pins will roughly be, before it is ever drawn. React Flow force-mounts every node that has no handle
+ * bounds yet (to measure them), even with `onlyRenderVisibleElements`; given these, it culls from the first frame and
+ * measures a card for real only when it scrolls into view. Off-screen link ends land close enough until then.
+ * `extra` adds pins only known from links (dynamic dict keys, advanced inputs that are linked).
+ */
+export function estimateHandles(
+  model: BlockModel | undefined,
+  size: { width: number; height: number },
+  dynamicKeys: Record<string, readonly string[]> = {},
+  extra: { targets?: Iterable<string>; sources?: Iterable<string> } = {},
+): EstimatedHandle[] {
+  const handles: EstimatedHandle[] = [];
+  const seen = new Set<string>();
+  let y = 40;
+  const add = (id: string, type: 'source' | 'target', at: number) => {
+    const key = `${type}:${id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    handles.push({
+      id,
+      type,
+      position: type === 'target' ? 'left' : 'right',
+      x: type === 'target' ? -HANDLE_SIZE / 2 : size.width - HANDLE_SIZE / 2,
+      y: Math.min(at, size.height - HANDLE_SIZE),
+      width: HANDLE_SIZE,
+      height: HANDLE_SIZE,
+    });
+  };
+  if (model) {
+    for (const pin of model.inputPins) {
+      if (model.fieldByName.get(pin.name)?.advanced) continue;
+      add(pin.name, 'target', y + 20);
+      y += 50;
+      for (const k of dynamicKeys[pin.name] ?? []) {
+        add(`${pin.name}_#_${k}`, 'target', y + 8);
+        y += 28;
+      }
+      if (model.dictInputs.has(pin.name)) y += 30;
+    }
+    if (model.hasAdvanced) y += 22;
+    for (const pin of model.outputPins) {
+      add(pin.name, 'source', y + 6);
+      y += 24;
+    }
+  }
+  for (const id of extra.targets ?? []) add(id, 'target', 40 + 20);
+  for (const id of extra.sources ?? []) add(id, 'source', Math.max(40, size.height - 30));
+  return handles;
+}

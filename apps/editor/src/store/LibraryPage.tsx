@@ -1,13 +1,16 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useState } from 'react';
 import { describeError } from '../api/client';
 import { useToast } from '../components/Toasts';
 import { storeApi, type LibraryAgent } from './api';
+import { LibraryPresets } from './LibraryPresets';
 import { Link, StoreNav } from './parts';
 
 /** My tenant's library: installed agents, update notices with one-click update, run counts. */
 export function LibraryPage() {
   const toast = useToast();
   const [items, setItems] = useState<LibraryAgent[]>([]);
+  const [open, setOpen] = useState<string | null>(null);
+  const replace = (a: LibraryAgent) => setItems((list) => list.map((x) => (x.id === a.id ? a : x)));
   const load = useCallback(async () => {
     try {
       setItems((await storeApi.library()).items);
@@ -36,14 +39,19 @@ export function LibraryPage() {
         <table className="graph-table" data-testid="library-list">
           <tbody>
             {items.map((a) => (
-              <tr key={a.id} data-testid={`library-row-${a.listingId}`}>
+              <Fragment key={a.id}>
+              <tr data-testid={`library-row-${a.listingId}`}>
                 <td>
                   <Link to={`/graphs/${encodeURIComponent(a.graphId)}`} testId="library-open">{a.listingName}</Link>
                   {a.requiredCredentials.length > 0 && <div className="muted small">Add your credentials for: {a.requiredCredentials.join(', ')}</div>}
                 </td>
                 <td>v{a.listingVersion}</td>
                 <td>{a.runCount} runs</td>
-                <td>{a.presets.length} presets</td>
+                <td>
+                  <button type="button" aria-expanded={open === a.id} onClick={() => setOpen(open === a.id ? null : a.id)} data-testid="library-presets">
+                    {a.presets.length} presets
+                  </button>
+                </td>
                 <td>
                   {a.updateAvailable && (
                     <button type="button" className="primary" onClick={() => void update(a)} data-testid="library-update">
@@ -52,6 +60,14 @@ export function LibraryPage() {
                   )}
                 </td>
               </tr>
+              {open === a.id && (
+                <tr>
+                  <td colSpan={5}>
+                    <LibraryPresets agent={a} onChange={replace} />
+                  </td>
+                </tr>
+              )}
+              </Fragment>
             ))}
           </tbody>
         </table>

@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { api, describeError } from '../api/client';
 import type { GraphSummary } from '../api/types';
 import { useToast } from '../components/Toasts';
-import { storeApi, type Listing } from './api';
+import { storeApi, type Listing, type ListingVersion } from './api';
 import { StoreNav } from './parts';
 
 /** Submit one of my graphs as a listing, and follow my submissions through review. */
@@ -12,6 +12,7 @@ export function SubmitPage() {
   const [mine, setMine] = useState<Listing[]>([]);
   const [form, setForm] = useState({ graphId: '', name: '', subHeading: '', description: '', categories: '', videoUrl: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [resubmit, setResubmit] = useState<{ listingId: string; name: string; subHeading: string; description: string; categories: string } | null>(null);
 
   const reload = () => storeApi.myListings().then((m) => setMine(m.items), (err: unknown) => toast(describeError(err), 'error'));
   useEffect(() => {
@@ -42,6 +43,31 @@ export function SubmitPage() {
     }
   }
 
+  function startResubmit(l: Listing, latest: ListingVersion) {
+    setResubmit({ listingId: l.id, name: latest.name, subHeading: latest.subHeading, description: latest.description, categories: latest.categories.join(', ') });
+  }
+
+  /** A new version of an existing listing, from the graph's newest version; it goes to review like the first one. */
+  async function sendNewVersion() {
+    if (!resubmit) return;
+    try {
+      const listing = await storeApi.addVersion(resubmit.listingId, {
+        graphVersion: 0,
+        name: resubmit.name,
+        subHeading: resubmit.subHeading,
+        description: resubmit.description,
+        categories: resubmit.categories.split(',').map((c) => c.trim()).filter(Boolean),
+      });
+      toast(`Submitted version ${listing.latestVersion} of "${listing.name}" for review`, 'success');
+      setResubmit(null);
+      await reload();
+    } catch (err) {
+      toast(describeError(err), 'error');
+    }
+  }
+  const setR = (k: 'name' | 'subHeading' | 'description' | 'categories') => (e: { target: { value: string } }) =>
+    setResubmit((r) => (r ? { ...r, [k]: e.target.value } : r));
+
   return (
     <>
       <StoreNav />
@@ -65,18 +91,47 @@ export function SubmitPage() {
         </form>
         <h2>My submissions</h2>
         <table className="graph-table" data-testid="my-listings">
-          <thead><tr><th scope="col">Listing</th><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Reviewer’s note</th></tr></thead>
+          <thead><tr><th scope="col">Listing</th><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Reviewer’s note</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
-            {mine.flatMap((l) =>
-              l.versions.map((v) => (
-                <tr key={`${l.id}-${v.version}`} data-testid={`my-listing-${l.id}-v${v.version}`}>
-                  <td>{v.name}</td>
-                  <td>v{v.version}</td>
-                  <td><span className={`status-pill status-pill-${v.status}`} data-testid="my-listing-status">{v.status}</span></td>
-                  <td className="muted small">{v.reviewReason}</td>
-                </tr>
-              )),
-            )}
+            {mine.map((l) => {
+              const latest = l.versions.reduce<ListingVersion | undefined>((a, v) => (!a || v.version > a.version ? v : a), undefined);
+              return (
+                <Fragment key={l.id}>
+                  {l.versions.map((v) => (
+                    <tr key={`${l.id}-${v.version}`} data-testid={`my-listing-${l.id}-v${v.version}`}>
+                      <td>{v.name}</td>
+                      <td>v{v.version}</td>
+                      <td><span className={`status-pill status-pill-${v.status}`} data-testid="my-listing-status">{v.status}</span></td>
+                      <td className="muted small">{v.reviewReason}</td>
+                      <td>
+                        {latest && v.version === latest.version && (
+                          <button type="button" onClick={() => startResubmit(l, latest)} data-testid="my-listing-resubmit" aria-label={`Submit a new version of ${v.name}`}>
+                            Submit a new version
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                  {resubmit?.listingId === l.id && (
+                    <tr>
+                      <td colSpan={5}>
+                        <form className="run-form" onSubmit={(e) => { e.preventDefault(); void sendNewVersion(); }} data-testid="resubmit-form" aria-label={`New version of ${l.name}`}>
+                          <p className="muted small">The new version uses the newest saved version of the agent’s graph.</p>
+                          <label className="field">Name<input value={resubmit.name} onChange={setR('name')} data-testid="resubmit-name" /></label>
+                          <label className="field">Subheading<input value={resubmit.subHeading} onChange={setR('subHeading')} data-testid="resubmit-subheading" /></label>
+                          <label className="field">Description<textarea value={resubmit.description} onChange={setR('description')} data-testid="resubmit-description" /></label>
+                          <label className="field">Categories (comma separated)<input value={resubmit.categories} onChange={setR('categories')} data-testid="resubmit-categories" /></label>
+                          <div className="button-row">
+                            <button type="submit" className="primary" data-testid="resubmit-button">Submit version for review</button>
+                            <button type="button" className="ghost" onClick={() => setResubmit(null)}>Cancel</button>
+                          </div>
+                        </form>
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       </main>

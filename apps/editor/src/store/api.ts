@@ -111,4 +111,23 @@ export const storeApi = {
   addToLibrary: (listingId: string) => call<LibraryAgent>('POST', '/library', { listingId }),
   library: () => call<{ items: LibraryAgent[] }>('GET', '/library'),
   update: (id: string) => call<LibraryAgent>('POST', `/library/${enc(id)}/update`),
+  savePreset: (id: string, name: string, inputs: Record<string, unknown>) =>
+    call<LibraryAgent>('POST', `/library/${enc(id)}/presets`, { name, inputs }),
+  deletePreset: (id: string, presetId: string) => call<LibraryAgent>('DELETE', `/library/${enc(id)}/presets/${enc(presetId)}`),
+  runLibraryAgent: (id: string, body: { presetId?: string; inputs?: Record<string, unknown> }) =>
+    call<{ executionId: string }>('POST', `/library/${enc(id)}/run`, { inputs: body.inputs ?? {}, ...(body.presetId ? { presetId: body.presetId } : {}) }),
+  addVersion: (id: string, body: { graphVersion?: number; name: string; subHeading: string; description: string; categories: string[]; videoUrl?: string }) =>
+    call<Listing>('POST', `/store/listings/${enc(id)}/versions`, body),
+  myProfile: () => call<{ creator: Creator; listings: Listing[] }>('GET', '/store/me/profile'),
+  saveProfile: (body: { handle: string; name: string; bio: string; links: string[]; avatar: string }) => call<Creator>('PUT', '/store/me/profile', body),
+  /** Raw image bytes; the store decides the type from the content. */
+  uploadMedia: async (file: Blob): Promise<{ mediaId: string; contentType: string; size: number }> => {
+    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', 'Content-Type': file.type || 'application/octet-stream' };
+    if (auth.token) headers.Authorization = `Bearer ${auth.token}`;
+    const res = await fetch('/api/v1/store/media', { method: 'POST', headers, body: file });
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!res.ok) throw new ApiError({ title: res.statusText, status: res.status, ...(json as Partial<Problem>) } as Problem);
+    return json as { mediaId: string; contentType: string; size: number };
+  },
 };

@@ -29,6 +29,7 @@ export function StoreNav() {
         <Link to="/store" testId="nav-store">Store</Link>
         {signedIn && <Link to="/library" testId="nav-library">Library</Link>}
         {signedIn && <Link to="/store/submit" testId="nav-submit">Submit</Link>}
+        {signedIn && <Link to="/store/profile" testId="nav-profile">Profile</Link>}
         {signedIn && <Link to="/store/admin" testId="nav-review-queue">Review queue</Link>}
         {!signedIn && <Link to="/login" testId="nav-sign-in">Sign in</Link>}
       </nav>

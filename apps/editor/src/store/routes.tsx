@@ -3,6 +3,7 @@ import type { Route } from '../router';
 import { CreatorPage } from './CreatorPage';
 import { LibraryPage } from './LibraryPage';
 import { ListingPage } from './ListingPage';
+import { ProfilePage } from './ProfilePage';
 import { ReviewQueuePage } from './ReviewQueuePage';
 import { StorePage } from './StorePage';
 import { SubmitPage } from './SubmitPage';
@@ -18,6 +19,8 @@ export function storePage(route: Route, signedIn: boolean): ReactElement | null 
       return <CreatorPage key={route.handle} handle={route.handle} />;
     case 'store-submit':
       return signedIn ? <SubmitPage /> : null;
+    case 'store-profile':
+      return signedIn ? <ProfilePage /> : null;
     case 'store-admin':
       return signedIn ? <ReviewQueuePage /> : null;
     case 'library':
