@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type AgentryConfig } from '@agentry/config';
-import { collectProcessMetrics, createLogger, instrumentHttpServers, startEventMetrics, type Logger } from '@agentry/observability';
+import { collectProcessMetrics, createLogger, instrumentHttpServers, startEventMetrics, withTaskTraceContext, withTraceContext, type Logger } from '@agentry/observability';
 import { blockNames, openEventLog, type EventLog } from '@agentry/runtime';
 import { startBlockRunnerService } from '@agentry/svc-block-runner';
 import { startExecutionService } from '@agentry/svc-execution';
@@ -35,7 +35,9 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
   const log = logger ?? createLogger({ name: 'agentry', level: config.LOG_LEVEL });
   collectProcessMetrics();
   instrumentHttpServers();
-  const eventLog: EventLog = await openEventLog(config);
+  const opened: EventLog = await openEventLog(config);
+  // appends carry the active trace in envelope.traceparent, enqueued tasks in their payload (as runServiceMain does)
+  const eventLog: EventLog = { ...opened, events: withTraceContext(opened.events), queue: withTaskTraceContext(opened.queue) };
   const host = '127.0.0.1';
   const started: Array<{ name: string; address: string; close(): Promise<void> }> = [];
   const child = (name: string) => log.child({ service: name });
@@ -44,6 +46,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
     started.push(graph);
     const integration = await startIntegrationService({
       events: eventLog.events,
+      graphAddress: graph.address,
       logger: child('integration'),
       box: loadSecretBox({ key: config.AGENTRY_ENCRYPTION_KEY, dataDir: config.dataDir, production: config.AGENTRY_MODE === 'production' }),
       oauth: oauthConfigFromEnv(env),
@@ -70,13 +73,22 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       concurrency: config.AGENTRY_BLOCK_RUNNER_CONCURRENCY,
       leaseMs: config.AGENTRY_BLOCK_RUNNER_LEASE_MS,
       allowHosts: config.AGENTRY_BLOCK_RUNNER_ALLOW_HOSTS,
+      filesDir: path.join(config.dataDir, 'files'), // the gateway's upload directory: blocks read and write tenant files (issue #5)
       host,
       port: config.grpcPort('block-runner'),
     });
     started.push(runner);
-    const store = await startStoreService({ events: eventLog.events, logger: child('store'), graphAddress: graph.address, host, port: config.grpcPort('store') });
+    const store = await startStoreService({
+      events: eventLog.events,
+      logger: child('store'),
+      graphAddress: graph.address,
+      host,
+      port: config.grpcPort('store'),
+      readStore: config.AGENTRY_READ_STORE,
+      mongoUrl: config.MONGO_URL,
+    });
     started.push(store);
-    const scheduler = await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, host, port: config.grpcPort('scheduler') });
+    const scheduler = await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, graphAddress: graph.address, host, port: config.grpcPort('scheduler') });
     started.push(scheduler);
     const notification = await startNotificationService({ events: eventLog.events, logger: child('notification'), host, port: config.grpcPort('notification'), email: emailOptionsFromEnv(env, config.dataDir) });
     started.push(notification);
