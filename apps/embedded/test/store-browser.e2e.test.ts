@@ -100,6 +100,9 @@ const BUYER = { email: 'buyer@example.test', password: 'another-horse-battery' }
     await buyer.getByTestId('store-search').fill('cheerful greet');
     const card = buyer.getByTestId('store-results').locator('[data-testid^="listing-card-"]', { hasText: 'Friendly greeter' });
     await card.waitFor();
+    // only platform admins review submissions: no review queue in a member's bar
+    await buyer.getByTestId('nav-profile').waitFor();
+    expect(await buyer.getByTestId('nav-review-queue').count()).toBe(0);
     await shot(buyer, '04-search.png');
     await card.getByTestId('listing-open').click();
     await buyer.getByTestId('listing-name').filter({ hasText: 'Friendly greeter' }).waitFor();

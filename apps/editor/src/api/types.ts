@@ -126,6 +126,8 @@ export interface Me {
   email: string;
   tenantId: string;
   roles: string[];
+  /** Store admins (the review queue) are the platform admins. */
+  platformAdmin?: boolean;
 }
 
 export interface Problem {
