@@ -3,3 +3,4 @@ export * from './events';
 export * from './decider';
 export * from './ids';
 export * from './graph';
+export * from './files';

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BlockFileError, type BlockFileInfo, type BlockFiles } from '@agentry/block-sdk';
 import type { EventStore } from '@agentry/event-log';
-import { streamIdOf } from '@agentry/kernel';
+import { streamIdOf, type FileEvent, type StoredFile } from '@agentry/kernel';
 
 /**
  * Block file store on the platform's file records: bytes at `<dir>/<tenant>/<id>` and one `file-<id>` stream
@@ -21,16 +21,6 @@ export interface EventLogFilesOptions {
   now?: () => Date;
 }
 
-interface StoredFileRecord {
-  id: string;
-  tenantId: string;
-  name: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-  uploadedBy: string;
-  createdAt: string;
-}
 
 const SAFE_ID = /^[\w-]+$/;
 
@@ -43,7 +33,7 @@ export function eventLogFiles(events: EventStore, o: EventLogFilesOptions): Bloc
       if (!SAFE_ID.test(id) || !SAFE_ID.test(o.tenantId)) throw notFound(id);
       const stream = await events.readStream(streamIdOf('file', id));
       const last = stream[stream.length - 1];
-      const record = last?.type === 'FileStored' ? (last.data as unknown as StoredFileRecord) : undefined;
+      const record = last?.type === 'FileStored' ? (last.data as unknown as StoredFile) : undefined;
       if (!record || record.tenantId !== o.tenantId) throw notFound(id);
       if (record.size > o.maxBytes)
         throw new BlockFileError('FILE_TOO_LARGE', `file ${id} has ${record.size} bytes; the limit is ${o.maxBytes}`);
@@ -62,7 +52,7 @@ export function eventLogFiles(events: EventStore, o: EventLogFilesOptions): Bloc
       // Bytes first, then the record: a crash in between leaves an orphan file, never a record without bytes.
       await fs.writeFile(`${target}.tmp`, file.data, { mode: 0o600 });
       await fs.rename(`${target}.tmp`, target);
-      const record: StoredFileRecord = {
+      const record: StoredFile = {
         id,
         tenantId: o.tenantId,
         name: file.name,
@@ -72,7 +62,7 @@ export function eventLogFiles(events: EventStore, o: EventLogFilesOptions): Bloc
         uploadedBy: o.userId ?? 'block-runner',
         createdAt: (o.now?.() ?? new Date()).toISOString(),
       };
-      await events.append(streamIdOf('file', id), [{ type: 'FileStored', data: { ...record } }], {
+      await events.append(streamIdOf('file', id), [{ type: 'FileStored', data: { ...record } } satisfies FileEvent], {
         expectedVersion: 0,
         tenantId: o.tenantId,
       });

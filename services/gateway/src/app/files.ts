@@ -2,23 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { EventStore } from '@agentry/event-log';
-import { DomainError, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import { DomainError, streamIdOf, type Clock, type EventEnvelope, type FileEvent, type StoredFile } from '@agentry/kernel';
+
+export type { StoredFile } from '@agentry/kernel';
 import { Projection } from './streams';
-
-export interface StoredFile {
-  id: string;
-  tenantId: string;
-  name: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-  uploadedBy: string;
-  createdAt: string;
-}
-
-type FileEvent =
-  | { type: 'FileStored'; data: StoredFile }
-  | { type: 'FileDeleted'; data: { fileId: string; deletedBy: string; at: string } };
 
 /** Uploaded files: bytes under the data folder (one directory per tenant), metadata as events in `file-*` streams. */
 export class Files {
