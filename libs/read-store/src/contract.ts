@@ -133,6 +133,15 @@ export function readStoreContract(name: string, makeFixture: () => Promise<ReadS
         expect(got.every((d) => d.tenantId === 't-a')).toBe(true);
         expect(await col.count({ tenantId: 't-a', where: c.where })).toBe(expected.length);
       }
+      // a range on the sort field (gte inclusive, lt exclusive), with a filter, across pages in both directions
+      const [lo, hi] = [agent(3).createdAt, agent(11).createdAt];
+      for (const direction of ['asc', 'desc'] as const) {
+        const got = await allPages(col, { tenantId: 't-a', where: { status: 'active' }, orderBy: { field: 'createdAt', direction }, range: { gte: lo, lt: hi }, limit: 4 });
+        const expected = mine.filter((d) => d.data.status === 'active' && d.data.createdAt >= lo && d.data.createdAt < hi).sort(byKey('createdAt', direction === 'asc' ? 1 : -1));
+        expect(expected.length).toBeGreaterThan(4);
+        expect(got.map((d) => d.id)).toEqual(expected.map((d) => d.id));
+      }
+      await expect(col.list({ tenantId: 't-a', range: { gte: lo } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
       // by id when there is no sort field
       const ids = (await allPages(col, { tenantId: 't-b', limit: 13 })).map((d) => d.id);
       expect(ids).toEqual([...ids].sort());

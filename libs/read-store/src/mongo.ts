@@ -112,6 +112,12 @@ async function mongoCollection<T extends ReadDocument>(connection: Connection, s
       const dir = q.orderBy?.direction === 'desc' ? -1 : 1;
       const cmp = dir === -1 ? '$lt' : '$gt';
       const sortField = q.orderBy ? `data.${q.orderBy.field}` : undefined;
+      if (q.range && sortField) {
+        const bounds: Record<string, FieldValue> = {};
+        if (q.range.gte !== undefined) bounds.$gte = q.range.gte;
+        if (q.range.lt !== undefined) bounds.$lt = q.range.lt;
+        if (Object.keys(bounds).length) f[sortField] = bounds;
+      }
       if (q.cursor) {
         if (sortField) {
           const [v, id] = decodeCursor(q.cursor, 2);

@@ -35,6 +35,8 @@ export interface ListQuery<T extends ReadDocument> {
   where?: Partial<{ [K in keyof T]: FieldValue }>;
   /** Sort field (ties broken by id, same direction); without it documents come by id. */
   orderBy?: { field: keyof T & string; direction?: 'asc' | 'desc' };
+  /** Bounds on the sort field (needs `orderBy`): `gte` inclusive, `lt` exclusive; served by the same index. */
+  range?: { gte?: FieldValue; lt?: FieldValue };
   /** Every word must occur as a whole word (case-insensitive) in one of the spec's text fields. */
   text?: string;
   /** 1..500, default 50. */

@@ -21,22 +21,27 @@ export function words(text: string): string[] {
 
 /**
  * The index a list query uses: tenant, then its equality fields in any order, then its sort field. A query
- * that no declared index serves is a programming error, refused before it reaches the database.
+ * that no declared index serves is a programming error, refused before it reaches the database. Answers the
+ * position of the declared index that serves it (the shortest), or undefined for the primary key or text.
  */
-export function requireIndex(spec: CollectionSpec<ReadDocument>, q: Pick<ListQuery<ReadDocument>, 'where' | 'orderBy' | 'text'>): void {
+export function requireIndex(spec: CollectionSpec<ReadDocument>, q: Pick<ListQuery<ReadDocument>, 'where' | 'orderBy' | 'text' | 'range'>): number | undefined {
   const eq = Object.keys(q.where ?? {});
   const sort = q.orderBy?.field;
+  if (q.range && !sort) throw new DomainError('VALIDATION_FAILED', `${spec.name}: a range needs an orderBy field`);
   if (q.text !== undefined) {
     if (!spec.text?.length) throw new DomainError('VALIDATION_FAILED', `${spec.name}: no text index`);
-    return;
+    return undefined;
   }
-  if (eq.length === 0 && !sort) return; // (tenant, id): the primary key
-  const served = spec.indexes.some((index) => {
+  if (eq.length === 0 && !sort) return undefined; // (tenant, id): the primary key
+  let best: number | undefined;
+  spec.indexes.forEach((index, i) => {
     const head = index.slice(0, eq.length);
-    if (head.length !== eq.length || !eq.every((f) => head.includes(f))) return false;
-    return !sort || index[eq.length] === sort || eq.includes(sort);
+    if (head.length !== eq.length || !eq.every((f) => head.includes(f))) return;
+    if (sort && index[eq.length] !== sort && !eq.includes(sort)) return;
+    if (best === undefined || index.length < spec.indexes[best].length) best = i;
   });
-  if (!served) throw new DomainError('VALIDATION_FAILED', `${spec.name}: no index serves where(${eq.join(', ')}) order by ${sort ?? 'id'}`);
+  if (best === undefined) throw new DomainError('VALIDATION_FAILED', `${spec.name}: no index serves where(${eq.join(', ')}) order by ${sort ?? 'id'}`);
+  return best;
 }
 
 export const encodeCursor = (values: Array<FieldValue>) => Buffer.from(JSON.stringify(values)).toString('base64url');

@@ -68,14 +68,18 @@ function sqliteCollection<T extends ReadDocument>(db: Database.Database, spec: C
   });
   const toDoc = (r: Row): StoredDocument<T> => ({ tenantId: r.tenant_id, id: r.id, position: r.position, data: JSON.parse(r.data) as T });
 
-  function filter(q: Pick<ListQuery<T>, 'tenantId' | 'where' | 'text'>): { from: string; where: string[]; params: unknown[] } {
+  /**
+   * `index`: the declared index that serves the query, named with INDEXED BY: without statistics the planner may
+   * prefer a shorter index on the sort field's range and filter the rest row by row.
+   */
+  function filter(q: Pick<ListQuery<T>, 'tenantId' | 'where' | 'text'>, index?: number): { from: string; where: string[]; params: unknown[] } {
     const where = ['d.tenant_id = ?', 'd.deleted = 0'];
     const params: unknown[] = [q.tenantId];
     for (const [k, v] of Object.entries(q.where ?? {}) as Array<[string, FieldValue]>) {
       where.push(v === null ? `${qfield(k)} IS NULL` : `${qfield(k)} = ?`);
       if (v !== null) params.push(param(v));
     }
-    let from = `${t} d`;
+    let from = index === undefined ? `${t} d` : `${t} d INDEXED BY ${t}_i${index}`;
     if (q.text !== undefined) {
       const w = words(q.text);
       if (w.length) {
@@ -102,18 +106,27 @@ function sqliteCollection<T extends ReadDocument>(db: Database.Database, spec: C
       return maxPosition.get() ?? 0;
     },
     async count(q) {
-      requireIndex(spec as CollectionSpec<ReadDocument>, q);
-      const f = filter(q);
+      const f = filter(q, requireIndex(spec as CollectionSpec<ReadDocument>, q));
       return db.prepare<unknown[], number>(`SELECT count(*) FROM ${f.from} WHERE ${f.where.join(' AND ')}`).pluck().get(...f.params) ?? 0;
     },
     async list(q) {
-      requireIndex(spec as CollectionSpec<ReadDocument>, q);
+      const index = requireIndex(spec as CollectionSpec<ReadDocument>, q);
       const limit = clampLimit(q.limit);
-      const f = filter(q);
+      const f = filter(q, index);
       const dir = q.orderBy?.direction === 'desc' ? 'DESC' : 'ASC';
       const keys = q.orderBy ? [qfield(q.orderBy.field), 'd.id'] : ['d.id'];
       const where = [...f.where];
       const params = [...f.params];
+      if (q.range && q.orderBy) {
+        if (q.range.gte !== undefined) {
+          where.push(`${keys[0]} >= ?`);
+          params.push(param(q.range.gte));
+        }
+        if (q.range.lt !== undefined) {
+          where.push(`${keys[0]} < ?`);
+          params.push(param(q.range.lt));
+        }
+      }
       if (q.cursor) {
         where.push(`(${keys.join(', ')}) ${dir === 'DESC' ? '<' : '>'} (${keys.map(() => '?').join(', ')})`);
         params.push(...decodeCursor(q.cursor, keys.length).map(param));

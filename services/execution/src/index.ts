@@ -1,11 +1,13 @@
 import { createRegistry } from '@agentry/blocks';
 import type { BlockDefinition, BlockRegistry } from '@agentry/block-sdk';
 import type { EventStore, WorkQueue } from '@agentry/event-log';
-import { connect, startGrpcServer } from '@agentry/grpc';
+import { connect, countEvents, ServiceAdmin, startGrpcServer } from '@agentry/grpc';
 import { newId, systemClock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { graphFromProto, graphV1 } from '@agentry/proto-ts';
+import { openReadStore } from '@agentry/read-store';
 import { createExecutionEngine, inlinePureBlocks } from './app/engine';
+import { ReadStoreExecutionList } from './app/execution-list-read-store';
 import { cachingGraphReader } from './app/graph-cache';
 import type { GraphReader } from './app/ports';
 import { executionGrpcService } from './adapters/grpc/server';
@@ -30,6 +32,9 @@ export interface ExecutionServiceOptions {
   leaseTimeoutMs?: number;
   /** Run pure blocks inside the engine (one append, no queue round trip). Default true. */
   inlineBlocks?: boolean;
+  /** AGENTRY_READ_STORE: `mongo` keeps the execution list in MongoDB at `mongoUrl`; otherwise it is in memory. */
+  readStore?: 'sqlite' | 'mongo';
+  mongoUrl?: string;
 }
 
 export async function startExecutionService(options: ExecutionServiceOptions) {
@@ -41,6 +46,10 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
     },
   };
   const graphs = cachingGraphReader(remoteGraphs, options.events);
+  // --- read store (issue #10): AGENTRY_READ_STORE=mongo projects the execution list into MongoDB
+  const readStore = options.readStore === 'mongo' ? await openReadStore({ backend: 'mongo', mongoUrl: options.mongoUrl }) : undefined;
+  const executionList = readStore ? () => new ReadStoreExecutionList(options.events, readStore) : undefined;
+  // --- end read store
   const engine = createExecutionEngine({
     events: options.events,
     queue: options.queue,
@@ -48,10 +57,25 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
     blocks: options.blocks ?? createRegistry(),
     clock: systemClock,
     newId,
+    executionList,
     options: { logger: options.logger, leaseTimeoutMs: options.leaseTimeoutMs, inlineBlocks: options.inlineBlocks === false ? undefined : runsInline },
   });
   await engine.recover();
-  const server = await startGrpcServer({ services: [executionGrpcService(engine, options.events)], host: options.host, port: options.port });
+  // --- admin (issue #6): a drain refuses new executions and forks (UNAVAILABLE) while running ones go on; a
+  // rebuild drops the state cache and folds the execution index again from the log.
+  const admin = new ServiceAdmin('execution', {
+    rebuild: async () => {
+      await engine.rebuildReadModels();
+      return [{ readModel: 'executions', events: await countEvents(options.events, ['execution']) }];
+    },
+  });
+  const admitted = {
+    ...engine,
+    requestExecution: (cmd: Parameters<typeof engine.requestExecution>[0]) => admin.run('executions', () => engine.requestExecution(cmd)),
+    fork: (...args: Parameters<typeof engine.fork>) => admin.run('forks', () => engine.fork(...args)),
+  };
+  // --- end admin
+  const server = await startGrpcServer({ services: [executionGrpcService(admitted, options.events), admin.registration()], host: options.host, port: options.port });
   let ticking = false;
   const timer = setInterval(() => {
     if (ticking) return;
@@ -72,6 +96,7 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
       clearInterval(timer);
       await server.close();
       await engine.close();
+      await readStore?.close();
       graphClient.close();
     },
   };

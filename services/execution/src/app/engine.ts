@@ -1,5 +1,5 @@
 import type { BlockDefinition, BlockRegistry, BlockUsage } from '@agentry/block-sdk';
-import type { EventStore, WorkQueue } from '@agentry/event-log';
+import type { AppendResult, EventStore, WorkQueue } from '@agentry/event-log';
 import {
   DomainError,
   isDomainError,
@@ -22,7 +22,7 @@ import {
   type NodeExecState,
 } from '../domain/execution/state';
 import { toView, type ExecutionSummary, type ExecutionView } from '../domain/execution/view';
-import { ExecutionIndex, type ListFilter } from './execution-index';
+import { ExecutionIndex, type ExecutionList, type ListFilter } from './execution-index';
 import { KeyedMutex } from './keyed-mutex';
 import { nodeTaskId, type BlobStore, type EngineLogger, type GraphReader, type NodeTaskPayload } from './ports';
 import { runInline, type InlineResult } from './inline-runner';
@@ -98,6 +98,11 @@ export interface ExecutionEngineDeps {
   clock: Clock;
   newId(): string;
   blobs?: BlobStore;
+  /**
+   * The execution list (list, quota counters, recovery): a new, unbuilt one per call. Default: the in-memory
+   * `ExecutionIndex`; `ReadStoreExecutionList` keeps it in libs/read-store (AGENTRY_READ_STORE).
+   */
+  executionList?: () => ExecutionList;
   options?: ExecutionEngineOptions;
 }
 
@@ -160,6 +165,8 @@ export interface ExecutionEngine {
   recover(): Promise<void>;
   tick(): Promise<void>;
   close(): Promise<void>;
+  /** Admin (issue #6): drop the state cache and fold the execution index again from the log. */
+  rebuildReadModels(): Promise<void>;
 }
 
 const ENGINE_KINDS = new Set(['agent', 'review']);
@@ -214,7 +221,8 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
   const cache = new Map<string, ExecutionState>();
   const terminalOrder: string[] = [];
   const mutex = new KeyedMutex();
-  const index = new ExecutionIndex(store);
+  const newExecutionList = deps.executionList ?? (() => new ExecutionIndex(store));
+  let index: ExecutionList = newExecutionList();
   const quotas = new TenantQuotaModel(store);
   /** Starts that passed the quota check and are not in the index yet, per tenant. */
   const reservedStarts = new Map<string, number>();
@@ -387,6 +395,7 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
       const outcomes: StepOutcome[] = [];
       const all: ExecutionEvent[] = [];
       let owner = state.request?.tenantId ?? '';
+      let appended: AppendResult;
       try {
         for (const step of steps) {
           try {
@@ -416,7 +425,7 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
             'one decision exceeds the events one append may carry',
           );
         await runInlineChain(owner, state, all);
-        await store.append(
+        appended = await store.append(
           streamOf(executionId),
           all.map((e) => ({ type: e.type, data: e.data })),
           { expectedVersion: baseVersion, tenantId: owner },
@@ -427,7 +436,12 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
         throw err;
       }
       remember(executionId, state);
-      index.apply(executionId, state, all);
+      const applying = index.apply(executionId, state, all, appended.events.map((e) => e.globalPosition));
+      // the events are committed: a read store that fails now is repaired by its next build, not by a retry
+      if (applying)
+        await applying.catch((err: unknown) =>
+          logger.error({ executionId, error: err instanceof Error ? err.message : String(err) }, 'execution list update failed'),
+        );
       await react(executionId, state, all);
       return { state, outcomes };
     }
@@ -841,7 +855,7 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     if (!budget) return undefined;
     await index.ensureBuilt();
     const since = new Date(now().getTime() - (budget.windowMs ?? 30 * 24 * 3600 * 1000)).toISOString();
-    const u = index.tenantUsage(tenantId, since);
+    const u = await index.tenantUsage(tenantId, since);
     if (budget.maxNodeRuns !== undefined && u.nodeRuns >= budget.maxNodeRuns)
       return `tenant budget exceeded: ${u.nodeRuns} node runs, limit ${budget.maxNodeRuns}`;
     if (budget.maxTokens !== undefined && u.tokens > budget.maxTokens)
@@ -859,7 +873,7 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
   async function withinQuotas<T>(tenantId: string, start: () => Promise<T>): Promise<T> {
     await Promise.all([quotas.refresh(), index.ensureBuilt()]);
     const day = now().toISOString().slice(0, 10);
-    const counts = index.tenantCounts(tenantId, day);
+    const counts = await index.tenantCounts(tenantId, day);
     const held = reservedStarts.get(tenantId) ?? 0;
     checkExecutionQuotas(
       tenantId,
@@ -1121,7 +1135,7 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
 
   async function recover(): Promise<void> {
     await index.ensureBuilt();
-    for (const id of index.nonTerminalIds()) {
+    for (const id of await index.nonTerminalIds()) {
       try {
         await resume(id);
       } catch (err) {
@@ -1205,9 +1219,18 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     closed = true;
     while (pending.size > 0) await Promise.allSettled([...pending]);
     await mutex.idle();
+    await index.close?.();
   }
 
-  return { requestExecution, reportNodeProgress, cancel, decideReview, get, list, events, fork, recover, tick, close };
+  async function rebuildReadModels(): Promise<void> {
+    // The fresh index takes live appends at once (apply() counts an event seen live and while building once).
+    index = newExecutionList();
+    cache.clear();
+    terminalOrder.length = 0;
+    await index.ensureBuilt();
+  }
+
+  return { requestExecution, reportNodeProgress, cancel, decideReview, get, list, events, fork, recover, tick, close, rebuildReadModels };
 }
 
 /** Executor fields of AgentExecutorBlock; every other input field is a child graph input linked by name (AutoGPT). */

@@ -58,11 +58,41 @@ export interface TenantCounts {
   requestedOnDay: number;
 }
 
+export interface ExecutionListPage {
+  items: ExecutionSummary[];
+  nextCursor?: string;
+}
+
+/**
+ * The execution list port: summaries of every execution (a read model of the 'execution' category, never the
+ * source of truth), the list query, the counters tenant quotas check and the executions recovery resumes.
+ * Adapters: `ExecutionIndex` (in memory, the default) and `ReadStoreExecutionList` (libs/read-store: SQLite or
+ * MongoDB, AGENTRY_READ_STORE). Methods may answer synchronously; the engine awaits them all.
+ */
+export interface ExecutionList {
+  /** Folds the log once per engine instance; later appends arrive through apply(). */
+  ensureBuilt(): Promise<void>;
+  /**
+   * Events just appended to `execution-<executionId>`; `state.version` is the stream version after them and
+   * `positions` their global positions. Applying the same events again changes nothing.
+   */
+  apply(executionId: string, state: Pick<ExecutionState, 'version'>, events: ExecutionEvent[], positions: number[]): void | Promise<void>;
+  /** What tenant quotas count: executions not finished, and executions requested on a UTC day. */
+  tenantCounts(tenantId: string, day: string): TenantCounts | Promise<TenantCounts>;
+  /** Usage of a tenant's executions requested at or after `since` (ISO-8601). */
+  tenantUsage(tenantId: string, since: string): TenantUsage | Promise<TenantUsage>;
+  /** Executions not finished, every tenant (recovery). */
+  nonTerminalIds(): string[] | Promise<string[]>;
+  /** Newest first (requestedAt, id), keyset cursor; filters graph, status, trigger, [from, to). */
+  list(tenantId: string, filter: ListFilter): ExecutionListPage | Promise<ExecutionListPage>;
+  close?(): Promise<void>;
+}
+
 /**
  * In-memory summaries of every execution, built once from the log (category 'execution') and kept up to
  * date by the engine after each append. A read model: rebuildable, never the source of truth.
  */
-export class ExecutionIndex {
+export class ExecutionIndex implements ExecutionList {
   private readonly byId = new Map<string, ExecutionSummary>();
   private readonly byTenant = new Map<string, Ordered>();
   private readonly byGraph = new Map<string, Ordered>();
@@ -101,7 +131,7 @@ export class ExecutionIndex {
   }
 
   /** Events just appended; `state.version` is the stream version after them. */
-  apply(executionId: string, state: ExecutionState, events: ExecutionEvent[]): void {
+  apply(executionId: string, state: Pick<ExecutionState, 'version'>, events: ExecutionEvent[]): void {
     const first = state.version - events.length + 1;
     events.forEach((e, i) => this.applyOne(executionId, e, first + i));
   }

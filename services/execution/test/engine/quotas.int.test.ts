@@ -1,4 +1,7 @@
 import type { EventStore } from '@agentry/event-log';
+import { createSqliteReadStore, type ReadStore } from '@agentry/read-store';
+import type { ExecutionList } from '../../src/app/execution-index';
+import { ReadStoreExecutionList } from '../../src/app/execution-list-read-store';
 import { B } from '../support/blocks';
 import { graph, TENANT } from '../support/graphs';
 import { startHarness, type Harness } from '../support/harness';
@@ -16,8 +19,21 @@ async function setQuotas(store: EventStore, tenantId: string, quotas: Record<str
   );
 }
 
-describe('tenant quotas (TenantQuotasSet on tenant-<id>), enforced at StartExecution', () => {
+/** The counters quotas check come from the engine's execution list: both adapters (issue #10). */
+const LISTS: Array<[string, (() => { readStore: ReadStore; make: (store: EventStore) => ExecutionList }) | undefined]> = [
+  ['in-memory execution list', undefined],
+  [
+    'read-store execution list (SQLite)',
+    () => {
+      const readStore = createSqliteReadStore();
+      return { readStore, make: (store) => new ReadStoreExecutionList(store, readStore) };
+    },
+  ],
+];
+
+describe.each(LISTS)('tenant quotas (TenantQuotasSet on tenant-<id>), enforced at StartExecution: %s', (_name, listOf) => {
   let h: Harness;
+  let readStore: ReadStore | undefined;
   let disposeLog: () => Promise<void>;
   let clockMs = Date.parse('2026-03-10T23:59:00.000Z');
   const clock = { now: () => new Date(clockMs) };
@@ -27,10 +43,13 @@ describe('tenant quotas (TenantQuotasSet on tenant-<id>), enforced at StartExecu
   beforeEach(() => {
     const sqlite = tempSqliteLog();
     disposeLog = sqlite.dispose;
-    h = startHarness({ store: sqlite.log.events, queue: sqlite.log.queue, clock });
+    const list = listOf?.();
+    readStore = list?.readStore;
+    h = startHarness({ store: sqlite.log.events, queue: sqlite.log.queue, clock, executionList: list?.make });
   });
   afterEach(async () => {
     await h.stop();
+    await readStore?.close();
     await disposeLog();
   });
 

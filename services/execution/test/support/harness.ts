@@ -9,6 +9,7 @@ import {
   type ExecutionEngineOptions,
   type ExecutionView,
 } from '../../src/app/engine';
+import type { ExecutionList } from '../../src/app/execution-index';
 import type { BlobStore } from '../../src/app/ports';
 import { registry, testBlocks } from './blocks';
 import { MemoryGraphs, TENANT, USER } from './graphs';
@@ -24,6 +25,8 @@ export interface HarnessOptions {
   leaseMs?: number;
   clock?: Clock;
   blobs?: BlobStore;
+  /** The engine's execution list adapter (default: the in-memory index). */
+  executionList?: (store: EventStore) => ExecutionList;
   options?: ExecutionEngineOptions;
 }
 
@@ -67,6 +70,7 @@ export function startHarness(o: HarnessOptions = {}): Harness {
     clock: o.clock ?? { now: () => new Date() },
     newId: randomUUID,
     blobs: o.blobs,
+    executionList: o.executionList && (() => o.executionList!(store)),
     options: { logger: { warn: () => {}, error: () => {} }, ...o.options },
   });
   const workers = Array.from({ length: o.workers ?? 1 }, (_, i) =>
