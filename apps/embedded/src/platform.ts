@@ -60,6 +60,8 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       logger: child('execution'),
       graphAddress: graph.address,
       leaseTimeoutMs: config.AGENTRY_EXECUTION_LEASE_TIMEOUT_MS,
+      readStore: config.AGENTRY_READ_STORE,
+      mongoUrl: config.MONGO_URL,
       host,
       port: config.grpcPort('execution'),
     });

@@ -94,7 +94,7 @@ describe('platform administration: rebuild read models, replay an execution, dra
     // Writes after the rebuild go on from the right stream versions.
     expect((await api(base, 'PATCH', `/api/v1/tenants/${tenantId}/quotas`, { executionsPerDay: null }, token)).json.quotas).toEqual({ storageBytes: 5000 });
 
-    const unknown = await api(base, 'POST', '/api/v1/admin/read-models/rebuild', { service: 'graph' }, token);
+    const unknown = await api(base, 'POST', '/api/v1/admin/read-models/rebuild', { service: 'warehouse' }, token);
     expect({ status: unknown.status, code: unknown.json.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
   });
 
@@ -127,7 +127,7 @@ describe('platform administration: rebuild read models, replay an execution, dra
     expect((await api(base, 'GET', `/api/v1/executions/${executionId}`, undefined, token)).status).toBe(200);
     expect((await api(base, 'GET', '/api/v1/admin/services/gateway/drain', undefined, token)).json).toMatchObject({ draining: true, drained: true });
 
-    const other = await api(base, 'POST', '/api/v1/admin/services/block-runner/drain', undefined, token);
+    const other = await api(base, 'POST', '/api/v1/admin/services/warehouse/drain', undefined, token);
     expect({ status: other.status, code: other.json.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
 
     const resumed = await api(base, 'DELETE', '/api/v1/admin/services/gateway/drain', undefined, token);
@@ -175,9 +175,19 @@ describe('platform administration: rebuild read models, replay an execution, dra
     expect(drain.code).toBe(0);
     expect(drain.stdout).toMatch(/Drained gateway/);
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
-    await api(base, 'DELETE', '/api/v1/admin/services/gateway/drain', undefined, token);
+    const resumed = await agentry(['admin', 'resume', 'gateway'], env);
+    expect({ code: resumed.code, stdout: resumed.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/Resumed gateway/) });
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
-    const refused = await agentry(['admin', 'drain', 'graph'], env);
+    // Any other service is drained through its AdminService.
+    const scheduler = await agentry(['admin', 'drain', 'scheduler'], env);
+    expect({ code: scheduler.code, stdout: scheduler.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/Drained scheduler/) });
+    expect((await api(base, 'GET', '/api/v1/admin/services/scheduler/drain', undefined, token)).json).toMatchObject({ service: 'scheduler', draining: true });
+    expect((await agentry(['admin', 'resume', 'scheduler', '--json'], env)).stdout).toMatch(/"draining": ?false/);
+    const graphs = await agentry(['admin', 'rebuild', '--service', 'graph', '--json'], env);
+    expect(JSON.parse(graphs.stdout).rebuilt).toEqual([{ service: 'graph', readModel: 'graphs', events: expect.any(Number) }]);
+
+    const refused = await agentry(['admin', 'drain', 'warehouse'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/VALIDATION_FAILED/);
   });

@@ -8,5 +8,6 @@ export * as storeV1 from './gen/agentry/store/v1/store';
 export * as schedulerV1 from './gen/agentry/scheduler/v1/scheduler';
 export * as notificationV1 from './gen/agentry/notification/v1/notification';
 export * as gatewayV1 from './gen/agentry/gateway/v1/gateway';
+export * as adminV1 from './gen/agentry/admin/v1/admin';
 // Hand-written mapping between contract messages and kernel domain types (outside gen/).
 export * from './graph-mapping';

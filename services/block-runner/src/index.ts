@@ -3,7 +3,7 @@ import { createRegistry } from '@agentry/blocks';
 import { createGuardedFetch } from '@agentry/blocks/src/net';
 import type { BlockRegistry, ResolvedCredentials } from '@agentry/block-sdk';
 import type { EventStore, WorkQueue } from '@agentry/event-log';
-import { connect, startGrpcServer } from '@agentry/grpc';
+import { connect, ServiceAdmin, startGrpcServer } from '@agentry/grpc';
 import { newId } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { executionV1, integrationV1 } from '@agentry/proto-ts';
@@ -90,7 +90,11 @@ export async function startBlockRunnerService(options: BlockRunnerOptions) {
       },
     },
   });
-  const server = await startGrpcServer({ services: [blockRunnerGrpcService(blocks, () => worker.status())], host: options.host, port: options.port });
+  // --- admin (issue #6): a drain stops leasing new tasks (they stay queued for other runners, or until resume) and is
+  // drained once the running tasks have finished. No read model to rebuild.
+  const admin = new ServiceAdmin('block-runner', { onDrain: () => worker.pause(), onResume: () => worker.start(), inFlight: () => worker.status().running });
+  // --- end admin
+  const server = await startGrpcServer({ services: [blockRunnerGrpcService(blocks, () => worker.status()), admin.registration()], host: options.host, port: options.port });
   worker.start();
   options.logger.info({ address: server.address, workerId }, 'block-runner listening');
   return {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createRegistry } from '@agentry/blocks';
 import type { BlockRegistry } from '@agentry/block-sdk';
 import type { EventStore } from '@agentry/event-log';
-import { connect, implement, requireCaller, startGrpcServer } from '@agentry/grpc';
+import { connect, implement, requireCaller, ServiceAdmin, startGrpcServer } from '@agentry/grpc';
 import { newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { graphV1, integrationV1 } from '@agentry/proto-ts';
@@ -144,10 +144,15 @@ export async function startIntegrationService(options: IntegrationServiceOptions
   const webhooks = new Webhooks({ events: options.events, box: options.box, clock, newId });
   const graphs = options.graphAddress ? connect(graphV1.GraphServiceClient, options.graphAddress) : undefined;
   await Promise.all([creds.start(), oauth.start(), webhooks.start()]);
+  // --- admin (issue #6): a drain refuses incoming webhook deliveries (new work: each starts an execution) with
+  // UNAVAILABLE, so the sender retries later; credentials stay readable and resolvable for running executions.
+  const admin = new ServiceAdmin('integration');
+  // --- end admin
   const server = await startGrpcServer({
     host: options.host,
     port: options.port,
     services: [
+      admin.registration(),
       {
         name: 'agentry.integration.v1.IntegrationService',
         definition: integrationV1.IntegrationServiceService,
@@ -239,6 +244,7 @@ export async function startIntegrationService(options: IntegrationServiceOptions
             return {};
           },
           async receiveWebhook(req) {
+            admin.admit('webhook deliveries');
             const out = await webhooks.receive(req.triggerId, req.headers, Buffer.from(req.body));
             const t = out.trigger;
             options.logger.info(

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import nodemailer from 'nodemailer';
 import type { EventStore } from '@agentry/event-log';
-import { implement, requireCaller, startGrpcServer } from '@agentry/grpc';
+import { implement, requireCaller, ServiceAdmin, startGrpcServer } from '@agentry/grpc';
 import { DomainError, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { notificationV1 } from '@agentry/proto-ts';
@@ -72,9 +72,13 @@ export async function startNotificationService(options: NotificationServiceOptio
   const transport: MailTransport | undefined = email ? (email.transport ?? (nodemailer.createTransport(email.smtpUrl) as unknown as MailTransport)) : undefined;
   const mailer = email && transport ? new Mailer({ notifications, transport, settings: email, clock, logger: options.logger }) : undefined;
   let delivering: Promise<number> | undefined;
+  // --- admin (issue #6): a drain stops sending email (the outbox keeps what is due until resume; in-app
+  // notifications are still recorded and served); drained once the delivery pass in flight has finished.
+  const admin = new ServiceAdmin('notification', { inFlight: () => (delivering ? 1 : 0) });
+  // --- end admin
   /** One outbox pass (plan + send); concurrent calls share the pass in flight. */
   const deliver = (now?: Date): Promise<number> => {
-    if (!mailer) return Promise.resolve(0);
+    if (!mailer || admin.draining) return Promise.resolve(0);
     delivering ??= mailer.run(now ?? clock.now()).finally(() => (delivering = undefined));
     return delivering;
   };
@@ -88,6 +92,7 @@ export async function startNotificationService(options: NotificationServiceOptio
     host: options.host,
     port: options.port,
     services: [
+      admin.registration(),
       {
         name: 'agentry.notification.v1.NotificationService',
         definition: notificationV1.NotificationServiceService,

@@ -1,5 +1,5 @@
 import type { EventStore } from '@agentry/event-log';
-import { connect, implement, requireCaller, startGrpcServer } from '@agentry/grpc';
+import { connect, implement, requireCaller, ServiceAdmin, startGrpcServer } from '@agentry/grpc';
 import { DomainError, newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { executionV1, graphV1, schedulerV1 } from '@agentry/proto-ts';
@@ -36,6 +36,10 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
     lateGraceMs: options.lateGraceMs,
   });
   await schedules.start();
+  // --- admin (issue #6): a drained scheduler claims no due ticks (another replica does; missed ones follow each
+  // schedule's missedRunPolicy after resume); schedules may still be created and changed. Rebuild re-folds schedules.
+  const admin = new ServiceAdmin('scheduler', { rebuild: async () => [{ readModel: 'schedules', events: await schedules.rebuild() }] });
+  // --- end admin
   const execution = connect(executionV1.ExecutionServiceClient, options.executionAddress);
   const graphs = options.graphAddress ? connect(graphV1.GraphServiceClient, options.graphAddress) : undefined;
 
@@ -57,6 +61,16 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
 
   /** Claims due ticks at `now` and starts one execution per tick won. */
   async function tick(now = clock.now()): Promise<Array<{ scheduleId: string; tick: string; executionId: string }>> {
+    if (admin.draining) return []; // admin: drained
+    const done = admin.track();
+    try {
+      return await claimAndStart(now);
+    } finally {
+      done();
+    }
+  }
+
+  async function claimAndStart(now: Date): Promise<Array<{ scheduleId: string; tick: string; executionId: string }>> {
     const started: Array<{ scheduleId: string; tick: string; executionId: string }> = [];
     for (const { schedule, tick: at } of await schedules.claimDue(now)) {
       try {
@@ -84,6 +98,7 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
     host: options.host,
     port: options.port,
     services: [
+      admin.registration(),
       {
         name: 'agentry.scheduler.v1.SchedulerService',
         definition: schedulerV1.SchedulerServiceService,

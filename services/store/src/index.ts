@@ -1,5 +1,5 @@
 import type { EventStore } from '@agentry/event-log';
-import { startGrpcServer } from '@agentry/grpc';
+import { ServiceAdmin, startGrpcServer } from '@agentry/grpc';
 import { newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { storeV1 } from '@agentry/proto-ts';
@@ -42,10 +42,17 @@ export async function startStoreService(options: StoreServiceOptions) {
       : createSqliteSearchIndex(options.searchIndexPath);
   const app = new StoreApp({ events: options.events, clock: options.clock ?? systemClock, newId, graphs: options.graphs ?? graphClient!, search });
   await app.start();
+  // --- admin (issue #6): the store starts no work, so a drain only reports (nothing refused); rebuild re-folds the
+  // catalogue, library and run counts and reindexes discovery.
+  const admin = new ServiceAdmin('store', { rebuild: async () => [{ readModel: 'catalogue', events: await app.rebuild() }] });
+  // --- end admin
   const server = await startGrpcServer({
     host: options.host,
     port: options.port,
-    services: [{ name: 'agentry.store.v1.StoreService', definition: storeV1.StoreServiceService, implementation: storeServiceImplementation(app) }],
+    services: [
+      { name: 'agentry.store.v1.StoreService', definition: storeV1.StoreServiceService, implementation: storeServiceImplementation(app) },
+      admin.registration(),
+    ],
   });
   options.logger.info({ address: server.address }, 'store service listening');
   return {

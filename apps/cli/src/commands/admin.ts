@@ -14,7 +14,7 @@ export function registerAdmin(program: Command, act: Act): void {
   admin
     .command('rebuild')
     .description('rebuild read models from the event log')
-    .option('--service <name>', 'only this service (default: all the server administers: gateway)')
+    .option('--service <name>', 'only this service: gateway (default), graph, execution, block-runner, integration, store, scheduler or notification')
     .action(
       act(async (s: Session, opts: { service?: string }) => {
         const body = opts.service ? { service: opts.service } : {};
@@ -61,7 +61,7 @@ export function registerAdmin(program: Command, act: Act): void {
   admin
     .command('drain <service>')
     .description(
-      'stop a service taking new work and let what it runs finish (before an upgrade; the server administers gateway)',
+      'stop a service taking new work and let what it runs finish (before an upgrade): gateway, graph, execution, block-runner, integration, store, scheduler or notification',
     )
     .action(
       act(async (s: Session, service: string) => {
@@ -78,6 +78,16 @@ export function registerAdmin(program: Command, act: Act): void {
             ? `Drained ${service}.${out ? `\n${render(out)}` : ''}`
             : `Draining ${service}: it takes no new work; ${state?.inFlight ?? '?'} request(s) still in flight (run again to check).\n${render(out)}`,
         );
+      }),
+    );
+
+  admin
+    .command('resume <service>')
+    .description('stop draining a service: it takes new work again')
+    .action(
+      act(async (s: Session, service: string) => {
+        const out = await firstSupported<unknown>(s.client(), [{ method: 'DELETE', path: `/admin/services/${enc(service)}/drain` }]);
+        s.print(out ?? { service, draining: false }, () => `Resumed ${service}: it takes new work again.`);
       }),
     );
 }

@@ -56,6 +56,8 @@ export interface BlockWorker {
    */
   stop(options?: { graceMs?: number }): Promise<void>;
   status(): BlockWorkerStatus;
+  /** Drain (issue #6): stops leasing new tasks and lets running ones finish; start() leases again. */
+  pause(): Promise<void>;
 }
 
 const ENGINE_KINDS = new Set(['agent', 'review', 'note']);
@@ -385,5 +387,13 @@ export function createBlockWorker(deps: BlockWorkerDeps): BlockWorker {
       clearTimeout(grace);
     },
     status: () => ({ workerId, running, concurrency, completed }),
+    async pause() {
+      stopping = true;
+      const wake = slotFreed;
+      slotFreed = undefined;
+      wake?.();
+      await loop;
+      loop = undefined;
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { connect, type AsyncClient } from '@agentry/grpc';
 import {
+  adminV1,
   blockrunnerV1,
   executionV1,
   graphV1,
@@ -28,8 +29,14 @@ export interface ServiceClients {
   store: AsyncClient<storeV1.StoreServiceClient>;
   scheduler: AsyncClient<schedulerV1.SchedulerServiceClient>;
   notification: AsyncClient<notificationV1.NotificationServiceClient>;
+  /** Each service's AdminService (drain, rebuild read models), by service name. */
+  admin: Record<AdministeredService, AsyncClient<adminV1.AdminServiceClient>>;
   close(): void;
 }
+
+/** The services the gateway administers through their AdminService (the gateway administers itself directly). */
+export const ADMINISTERED_SERVICES = ['graph', 'execution', 'block-runner', 'integration', 'store', 'scheduler', 'notification'] as const;
+export type AdministeredService = (typeof ADMINISTERED_SERVICES)[number];
 
 const NOWHERE = '127.0.0.1:1';
 
@@ -43,10 +50,22 @@ export function connectServices(addresses: ServiceAddresses): ServiceClients {
     scheduler: connect(schedulerV1.SchedulerServiceClient, addresses.scheduler ?? NOWHERE),
     notification: connect(notificationV1.NotificationServiceClient, addresses.notification ?? NOWHERE),
   };
+  const adminAt = (address: string | undefined) => connect(adminV1.AdminServiceClient, address ?? NOWHERE);
+  const admin: ServiceClients['admin'] = {
+    graph: adminAt(addresses.graph),
+    execution: adminAt(addresses.execution),
+    'block-runner': adminAt(addresses.blockRunner),
+    integration: adminAt(addresses.integration),
+    store: adminAt(addresses.store),
+    scheduler: adminAt(addresses.scheduler),
+    notification: adminAt(addresses.notification),
+  };
   return {
     ...clients,
+    admin,
     close() {
       for (const c of Object.values(clients)) c.close();
+      for (const c of Object.values(admin)) c.close();
     },
   };
 }

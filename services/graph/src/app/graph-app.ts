@@ -47,6 +47,23 @@ export class GraphApp {
     await replayCategories(this.deps.events, [CATEGORY], (e) => this.apply(e));
   }
 
+  /** Admin (issue #6): folds every graph again from the log and swaps the result in; returns the events folded. */
+  async rebuild(): Promise<number> {
+    const fresh = new GraphApp(this.deps);
+    let count = 0;
+    // Read to the head (an empty page), then swap in the same turn: appends while reading are in the fresh fold.
+    for (let after = 0; ; ) {
+      const page = await this.deps.events.readAll({ after, limit: 5000, categories: [CATEGORY] });
+      if (page.length === 0) break;
+      for (const e of page) fresh.apply(e);
+      count += page.length;
+      after = page[page.length - 1].globalPosition;
+    }
+    this.graphs.clear();
+    for (const [id, entry] of fresh.graphs) this.graphs.set(id, entry);
+    return count;
+  }
+
 
   validate(content: GraphVersionContent): GraphProblems {
     return validateGraph(content, this.deps.blocks);

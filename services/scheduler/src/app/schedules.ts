@@ -60,6 +60,17 @@ export class Schedules {
     await replayCategories(this.deps.events, ['schedule'], (e) => this.apply(e));
   }
 
+  /** Admin (issue #6): folds every schedule again from the log and swaps the result in; returns the events folded. */
+  async rebuild(): Promise<number> {
+    const fresh = new Schedules(this.deps);
+    const count = await replayCategories(this.deps.events, ['schedule'], (e) => fresh.apply(e));
+    this.byId.clear();
+    for (const [id, s] of fresh.byId) this.byId.set(id, s);
+    this.position = fresh.position;
+    await this.sync(); // what was appended while the fresh fold read the log
+    return count;
+  }
+
   /** Catches up with schedule events other replicas appended. */
   async sync(): Promise<void> {
     for (;;) {

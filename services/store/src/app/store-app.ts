@@ -92,6 +92,41 @@ export class StoreApp {
     }
   }
 
+  /**
+   * Admin (issue #6): folds listings, creators, handles, ratings, the library and run counts again from the log into
+   * fresh maps, swaps them in and reindexes the catalogue; returns the events folded.
+   */
+  async rebuild(): Promise<number> {
+    const fresh = new StoreApp({ ...this.deps, countRuns: false });
+    fresh.replaying = true;
+    let count = 0;
+    // Read to the head (an empty page), then swap in the same turn: appends while reading are in the fresh fold.
+    for (let after = 0; ; ) {
+      const page = await this.deps.events.readAll({ after, limit: 5000, categories: [CAT.listing, CAT.creator, CAT.handle, CAT.rating, CAT.library, CAT.run] });
+      if (page.length === 0) break;
+      for (const e of page) fresh.apply(e);
+      count += page.length;
+      after = page[page.length - 1].globalPosition;
+    }
+    const swap = <K, V>(mine: Map<K, V>, theirs: Map<K, V>) => {
+      mine.clear();
+      for (const [k, v] of theirs) mine.set(k, v);
+    };
+    swap(this.listings, fresh.listings);
+    swap(this.slugs, fresh.slugs);
+    swap(this.profiles, fresh.profiles);
+    swap(this.handles, fresh.handles);
+    swap(this.ratings, fresh.ratings);
+    swap(this.ratingStats, fresh.ratingStats);
+    swap(this.library, fresh.library);
+    swap(this.libraryByTenantListing, fresh.libraryByTenantListing);
+    swap(this.libraryByGraph, fresh.libraryByGraph);
+    swap(this.runsByListing, fresh.runsByListing);
+    swap(this.runsByAgent, fresh.runsByAgent);
+    for (const id of this.listings.keys()) this.reindex(id);
+    return count;
+  }
+
   async close(): Promise<void> {
     await this.subscription?.close();
     await this.deps.search.close();

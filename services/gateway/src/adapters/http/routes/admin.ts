@@ -1,6 +1,9 @@
 import type { Response, Router } from 'express';
 import { z } from 'zod';
+import { PLATFORM_ADMIN_ROLE } from '@agentry/grpc';
 import { DomainError } from '@agentry/kernel';
+import type { adminV1, commonV1 } from '@agentry/proto-ts';
+import { ADMINISTERED_SERVICES, type AdministeredService } from '../../../app/clients';
 import { differences, foldExecution } from '../../../domain/executions/fold';
 import type { HttpAppOptions } from '../app';
 import { callerOf, claimsOf, param } from './context';
@@ -14,15 +17,14 @@ export interface RebuildableReadModel {
 }
 
 /**
- * Services whose read models and drain this gateway reaches. The other services rebuild their read models from the
- * log on every start and are drained by their orchestrator (SIGTERM: stop accepting, finish, exit); there is no
- * admin RPC to them yet, so asking for one of them is refused rather than pretending.
+ * Services whose read models and drain this gateway reaches: itself directly, every other service through that
+ * service's AdminService (agentry.admin.v1, platform admins only; the gateway passes the platform-admin role).
  */
-const ADMINISTERED = ['gateway'] as const;
+const ADMINISTERED = ['gateway', ...ADMINISTERED_SERVICES] as const;
 const serviceName = z.string().regex(/^[a-z][a-z-]{0,39}$/, 'a service name such as gateway');
 
 const rebuildBody = z.object({
-  service: serviceName.optional().describe('default: every service this gateway administers (gateway)'),
+  service: serviceName.optional().describe(`one of ${ADMINISTERED.join(', ')} (default: gateway)`),
 });
 const rebuildResponse = z.object({
   rebuilt: z.array(z.object({ service: z.string(), readModel: z.string(), events: z.number().int() })),
@@ -48,15 +50,19 @@ const drainResponse = z.object({
 function administered(service: string): (typeof ADMINISTERED)[number] {
   const known = ADMINISTERED.find((s) => s === service);
   if (!known)
-    throw new DomainError(
-      'VALIDATION_FAILED',
-      `the gateway administers ${ADMINISTERED.join(', ')} only; ${service} rebuilds its read models when it starts and drains on SIGTERM`,
-      {
-        errors: { service: `one of ${ADMINISTERED.join(', ')}` },
-      },
-    );
+    throw new DomainError('VALIDATION_FAILED', `unknown service '${service}': one of ${ADMINISTERED.join(', ')}`, {
+      errors: { service: `one of ${ADMINISTERED.join(', ')}` },
+    });
   return known;
 }
+
+const fromWire = (s: adminV1.DrainStatus | undefined, service: string) => ({
+  service,
+  draining: s?.draining ?? false,
+  ...(s?.since ? { since: s.since } : {}),
+  inFlight: s?.inFlight ?? 0,
+  drained: s?.drained ?? false,
+});
 
 /** Platform administration: rebuild read models, replay an execution, drain. Platform admins only, with a user token. */
 export function adminRoutes(r: Router, { api, accounts, clients, readModels = [], drain }: Options): void {
@@ -65,6 +71,12 @@ export function adminRoutes(r: Router, { api, accounts, clients, readModels = []
     if (!accounts.getUser(claimsOf(res).sub)?.platformAdmin)
       throw new DomainError('PERMISSION_DENIED', 'only platform admins may do this');
   };
+  /** The caller of a platform admin on another service's AdminService. */
+  const adminCaller = (res: Response): commonV1.CallerContext => {
+    const c = callerOf(res);
+    return { ...c, roles: [...c.roles, PLATFORM_ADMIN_ROLE] };
+  };
+  const remote = (service: Exclude<(typeof ADMINISTERED)[number], 'gateway'>) => clients.admin[service as AdministeredService];
 
   api.route(
     r,
@@ -73,7 +85,7 @@ export function adminRoutes(r: Router, { api, accounts, clients, readModels = []
       path: '/v1/admin/read-models/rebuild',
       tag,
       summary:
-        "Drop the gateway's read models (accounts, tenants and quotas, sessions, API keys, files) and fold them again from the event log",
+        "Drop a service's in-memory read models and fold them again from the event log (gateway: accounts, tenants and quotas, sessions, API keys, files; graph: graphs; execution: executions; store: catalogue; scheduler: schedules; block-runner, integration and notification keep none)",
       userOnly: true,
       body: rebuildBody,
       responses: { 200: { description: 'rebuilt', schema: rebuildResponse } },
@@ -82,7 +94,12 @@ export function adminRoutes(r: Router, { api, accounts, clients, readModels = []
       requireAdmin(res);
       const service = administered(body.service ?? 'gateway');
       const rebuilt: Array<{ service: string; readModel: string; events: number }> = [];
-      for (const model of readModels) rebuilt.push({ service, readModel: model.name, events: await model.rebuild() });
+      if (service === 'gateway') {
+        for (const model of readModels) rebuilt.push({ service, readModel: model.name, events: await model.rebuild() });
+      } else {
+        const out = await remote(service).rebuildReadModels({ caller: adminCaller(res) }, { deadlineMs: 120_000 });
+        for (const m of out.rebuilt) rebuilt.push({ service, readModel: m.readModel, events: m.events });
+      }
       res.json({ rebuilt });
     },
   );
@@ -141,11 +158,12 @@ export function adminRoutes(r: Router, { api, accounts, clients, readModels = []
     r,
     drainSpec(
       'post',
-      'Drain a service: it takes no new work (execution starts answer 503, /readyz fails) and reports drained once what it runs has finished',
+      'Drain a service: it takes no new work and reports drained once what it runs has finished (gateway: execution starts answer 503 and /readyz fails; execution: new executions and forks answer 503; block-runner: leases no new tasks; scheduler: claims no ticks; integration: webhook deliveries answer 503; notification: sends no email; graph and store: report only)',
     ),
     async ({ req, res }) => {
       requireAdmin(res);
       const service = administered(param(req, 'service'));
+      if (service !== 'gateway') return void res.json(fromWire((await remote(service).drain({ caller: adminCaller(res) })).status, service));
       drain.start();
       res.json(drainView(service, 1));
     },
@@ -153,12 +171,15 @@ export function adminRoutes(r: Router, { api, accounts, clients, readModels = []
 
   api.route(r, drainSpec('get', "A service's drain state"), async ({ req, res }) => {
     requireAdmin(res);
-    res.json(drainView(administered(param(req, 'service')), 1));
+    const service = administered(param(req, 'service'));
+    if (service !== 'gateway') return void res.json(fromWire((await remote(service).getStatus({ caller: adminCaller(res) })).status, service));
+    res.json(drainView(service, 1));
   });
 
   api.route(r, drainSpec('delete', 'Stop draining: the service takes new work again'), async ({ req, res }) => {
     requireAdmin(res);
     const service = administered(param(req, 'service'));
+    if (service !== 'gateway') return void res.json(fromWire((await remote(service).resume({ caller: adminCaller(res) })).status, service));
     drain.resume();
     res.json(drainView(service, 1));
   });
