@@ -7,7 +7,8 @@ import { createSqliteEventLog } from '@agentry/event-log';
 import { rebuild } from '@agentry/svc-execution/src/domain/execution/integrity';
 import type { EventEnvelope } from '@agentry/kernel';
 import { autocannon } from './install';
-import { agentryChain, agentryFanOut, FANOUT_ITEMS } from './workloads';
+import { launchChromium, twoFrames, VIEWPORT } from './browser';
+import { agentryChain, agentryFanOut, EDITOR_NODES, FANOUT_ITEMS } from './workloads';
 import { bounded, httpJson, interleaved, percentile, progress, REPO, rssSampler, sleep, startChild, treeRss, type Child } from './util';
 
 const ADMIN = { email: 'bench@example.test', password: 'bench-password-not-secret' };
@@ -263,18 +264,14 @@ export async function replayScenario(dataDir: string): Promise<{ events: number;
 
 /** Opens a 1,000-node graph in the built editor in headless Chromium; time from clicking "open" to the last node drawn. */
 export async function editorScenario(a: AgentryInstance, boundMs: number): Promise<{ openMs: number; nodes: number; fitMs: number; all: number }> {
-  const { chromium } = await import('playwright-core');
-  const id = await createGraph(a, agentryChain(1000, 'bench editor 1000'));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const id = await createGraph(a, agentryChain(EDITOR_NODES, 'bench editor 1000'));
+  const browser = await launchChromium();
   try {
     return await bounded(
       'editor',
       boundMs,
       (async () => {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        const page = await browser.newPage({ viewport: VIEWPORT });
         await page.goto(a.url);
         await page.getByTestId('login-email').fill(ADMIN.email);
         await page.getByTestId('login-password').fill(ADMIN.password);
@@ -284,14 +281,14 @@ export async function editorScenario(a: AgentryInstance, boundMs: number): Promi
         await page.getByTestId(`graph-row-${id}`).getByTestId('graph-open').click();
         // Large graphs are culled to the viewport (onlyRenderVisibleElements): "open" = the first nodes drawn.
         await page.locator('[data-testid="node-n0"]').waitFor({ state: 'visible', timeout: boundMs });
-        await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+        await twoFrames(page);
         const openMs = performance.now() - t0;
         const nodes = await page.locator('[data-testid^="node-n"]').count();
         // Worst case: fit all 1,000 nodes in view (every node mounts), until the last one is drawn.
         const t1 = performance.now();
         await page.locator('.react-flow__controls-fitview').click();
         await page.locator('[data-testid="node-n999"]').waitFor({ state: 'attached', timeout: boundMs });
-        await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+        await twoFrames(page);
         const fitMs = performance.now() - t1;
         const all = await page.locator('[data-testid^="node-n"]').count();
         progress(`  editor: 1,000-node graph open in ${openMs.toFixed(0)} ms (${nodes} nodes in view); fit-all in ${fitMs.toFixed(0)} ms (${all} nodes drawn)`);

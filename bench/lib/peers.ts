@@ -11,6 +11,8 @@ export interface PeerInstance {
   version: string;
   /** Base URL of the webhooks: `${base}/chain1`, `/chain10`, `/chain50`, `/fanout`. */
   base: string;
+  /** Origin of the peer's HTTP server (n8n: its editor and REST API). */
+  url: string;
   pid: number;
   startMs: number;
   child: Child;
@@ -48,6 +50,7 @@ export async function startNodeRed(): Promise<PeerInstance> {
     name: 'node-red',
     version: PINS['node-red'],
     base: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
     pid: child.proc.pid!,
     startMs,
     child,
@@ -133,6 +136,7 @@ export async function startN8n(): Promise<PeerInstance> {
     name: 'n8n',
     version: PINS.n8n,
     base: `http://127.0.0.1:${port}/webhook`,
+    url: `http://127.0.0.1:${port}`,
     pid: child.proc.pid!,
     startMs,
     child,

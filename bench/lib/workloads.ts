@@ -7,10 +7,15 @@ export const BLOCK = {
 };
 
 export const FANOUT_ITEMS = 10_000;
+/** Nodes of the graph the editor scenario opens (a chain: one link fewer). */
+export const EDITOR_NODES = 1000;
+
+/** Where node `i` of a chain is drawn: rows of 40, 220 px apart, rows 160 px apart (both platforms' editors). */
+export const chainPosition = (i: number) => ({ x: (i % 40) * 220, y: Math.floor(i / 40) * 160 });
 
 /** `n` pass-through nodes in a line; the first one gets its value from inputDefault. */
 export function agentryChain(n: number, name = `bench chain ${n}`) {
-  const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, blockId: BLOCK.passThrough, inputDefault: i === 0 ? { input: 'x' } : {}, metadata: { position: { x: (i % 40) * 220, y: Math.floor(i / 40) * 160 } } }));
+  const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, blockId: BLOCK.passThrough, inputDefault: i === 0 ? { input: 'x' } : {}, metadata: { position: chainPosition(i) } }));
   const links = nodes.slice(1).map((node, i) => ({ sourceId: `n${i}`, sourceName: 'output', sinkId: node.id, sinkName: 'input', isStatic: false }));
   return { name, description: 'benchmark workload', nodes, links };
 }
@@ -88,4 +93,18 @@ export function n8nFanOut(path: string, items = FANOUT_ITEMS) {
 /** The four n8n workflows; the 10-node one is webhook + 9 Set nodes (the webhook is a node in n8n). */
 export function n8nWorkflows() {
   return [n8nChain('chain1', 1), n8nChain('chain50', 50), n8nChain('chain10', 9), n8nFanOut('fanout')];
+}
+
+/**
+ * The editor scenario's graph for n8n: the same `n`-node chain as `agentryChain(n)` (node `n<i>` at the same
+ * position, `n<i>` -> `n<i+1>`), of No Operation nodes (n8n's pass-through). Not activated: it is only opened.
+ */
+export function n8nEditorWorkflow(n = EDITOR_NODES, name = `bench editor ${n}`) {
+  const nodes = Array.from({ length: n }, (_, i) => {
+    const { x, y } = chainPosition(i);
+    return { parameters: {}, id: randomUUID(), name: `n${i}`, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [x, y] as [number, number] };
+  });
+  const connections: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }> = {};
+  for (let i = 0; i + 1 < n; i++) connections[`n${i}`] = { main: [[{ node: `n${i + 1}`, type: 'main', index: 0 }]] };
+  return { name, nodes, connections, active: false, settings: { executionOrder: 'v1' }, pinData: {} };
 }
