@@ -1,18 +1,23 @@
-import { agentryChain, chainPosition, EDITOR_NODES, n8nEditorWorkflow } from '../lib/workloads';
+import { agentryEditorGraph, chainPosition, EDITOR_NODES, n8nEditorWorkflow } from '../lib/workloads';
 import { markdownTable, type BenchResults } from '../lib/results';
 
 describe('editor scenario workloads', () => {
-  it('gives n8n the same 1,000-node chain as Agentry: same names, positions and links', () => {
-    const a = agentryChain(EDITOR_NODES, 'bench editor 1000');
+  it('gives n8n the same 1,000-node, 1,500-link graph as Agentry: same names, positions and links', () => {
+    const a = agentryEditorGraph(EDITOR_NODES, 'bench editor 1000');
     const w = n8nEditorWorkflow();
     expect(w.nodes).toHaveLength(1000);
     expect(w.nodes.map((n) => n.name)).toEqual(a.nodes.map((n) => n.id));
     expect(new Set(w.nodes.map((n) => n.id)).size).toBe(1000);
-    expect(w.nodes.map((n) => ({ x: n.position[0], y: n.position[1] }))).toEqual(a.nodes.map((n) => n.metadata.position));
+    expect(w.nodes.map((n) => ({ x: n.position[0], y: n.position[1] }))).toEqual(
+      a.nodes.map((n) => n.metadata.position),
+    );
     expect(w.nodes.every((n) => n.type === 'n8n-nodes-base.noOp')).toBe(true);
-    const links = Object.entries(w.connections).flatMap(([from, c]) => c.main.flat().map((to) => `${from}->${to.node}`));
-    expect(links).toEqual(a.links.map((l) => `${l.sourceId}->${l.sinkId}`));
-    expect(links).toHaveLength(999);
+    const links = Object.entries(w.connections).flatMap(([from, c]) =>
+      c.main.flat().map((to) => `${from}->${to.node}`),
+    );
+    expect([...links].sort()).toEqual(a.links.map((l) => `${l.sourceId}->${l.sinkId}`).sort());
+    expect(links).toHaveLength(1500);
+    expect(new Set(links).size).toBe(1500);
     expect(w.name).toBe(a.name);
     expect(w.active).toBe(false);
   });
@@ -33,8 +38,22 @@ describe('editor scenario workloads', () => {
       machine: { cpus: 2, cpuModel: 'cpu', memGiB: 4, node: '20.0.0', os: 'Linux' },
       versions: { agentry: '0.1.0' },
       metrics: [
-        { id: 'editor.openMs', scenario: 'editor', label: 'Editor: open', unit: 'ms', better: 'lower', values: { agentry: 1000, n8n: 40000 } },
-        { id: 'editor.fitAllMs', scenario: 'editor', label: 'Editor: fit all', unit: 'ms', better: 'lower', values: { agentry: 500 } },
+        {
+          id: 'editor.openMs',
+          scenario: 'editor',
+          label: 'Editor: open',
+          unit: 'ms',
+          better: 'lower',
+          values: { agentry: 1000, n8n: 40000 },
+        },
+        {
+          id: 'editor.fitAllMs',
+          scenario: 'editor',
+          label: 'Editor: fit all',
+          unit: 'ms',
+          better: 'lower',
+          values: { agentry: 500 },
+        },
       ],
       limits: {},
       skipped: [],

@@ -5,7 +5,8 @@ export interface NodeRunState {
   status: NodeExecutionStatus;
   /** Number of node executions seen for this node. */
   count: number;
-  execIds: string[];
+  /** This node's executions per status: the card's status is derived from it in O(1) per event. */
+  byStatus: Readonly<Partial<Record<NodeExecutionStatus, number>>>;
   /** Outputs by pin, accumulated over this node's executions. */
   outputs: Record<string, unknown[]>;
   error?: string;
@@ -26,8 +27,9 @@ const RANK: Record<NodeExecutionStatus, number> = {
 };
 
 /**
- * Fold one node execution event. Per node execution a status only moves forward, so a replayed or
- * reordered event never turns a COMPLETED node back to RUNNING.
+ * Fold one node execution event in O(1) (a fan-out sends thousands per node). Per node execution a status only
+ * moves forward, so a replayed or reordered event never turns a COMPLETED node back to RUNNING. `perExec` holds
+ * every node execution seen, so it also tells whether this one is new.
  */
 export function applyNodeEvent(
   state: Map<string, NodeRunState>,
@@ -38,13 +40,15 @@ export function applyNodeEvent(
   if (prevExec && RANK[prevExec] > RANK[ev.status]) return;
   perExec.set(ev.nodeExecId, ev.status);
   const prev = state.get(ev.nodeId);
-  const isNew = !prev?.execIds.includes(ev.nodeExecId);
+  const byStatus: Partial<Record<NodeExecutionStatus, number>> = { ...(prev?.byStatus ?? {}) };
+  if (prevExec) byStatus[prevExec] = Math.max(0, (byStatus[prevExec] ?? 0) - 1);
+  byStatus[ev.status] = (byStatus[ev.status] ?? 0) + 1;
   const outputs = { ...(prev?.outputs ?? {}) };
   if (ev.outputs) for (const [pin, vals] of Object.entries(ev.outputs)) outputs[pin] = mergeOutputs(outputs[pin], vals);
   state.set(ev.nodeId, {
-    status: aggregateStatus(prev, ev.nodeExecId, ev.status, perExec),
-    count: (prev?.count ?? 0) + (isNew ? 1 : 0),
-    execIds: isNew ? [...(prev?.execIds ?? []), ev.nodeExecId] : prev!.execIds,
+    status: aggregateStatus(byStatus, ev.status),
+    count: (prev?.count ?? 0) + (prevExec === undefined ? 1 : 0),
+    byStatus,
     outputs,
     error: ev.error ?? prev?.error,
   });
@@ -58,17 +62,12 @@ function mergeOutputs(prev: unknown[] | undefined, next: unknown[]): unknown[] {
 
 /** The node shows its most "active" execution: anything running wins over finished ones. */
 function aggregateStatus(
-  prev: NodeRunState | undefined,
-  execId: string,
-  status: NodeExecutionStatus,
-  perExec: Map<string, NodeExecutionStatus>,
+  byStatus: Partial<Record<NodeExecutionStatus, number>>,
+  latest: NodeExecutionStatus,
 ): NodeExecutionStatus {
-  const ids = prev?.execIds.includes(execId) ? prev.execIds : [...(prev?.execIds ?? []), execId];
-  const statuses = ids.map((id) => perExec.get(id) ?? status);
-  for (const s of ['REVIEW', 'RUNNING', 'QUEUED'] as const) if (statuses.includes(s)) return s;
-  if (statuses.includes('FAILED')) return 'FAILED';
-  if (statuses.includes('TERMINATED')) return 'TERMINATED';
-  return status;
+  for (const s of ['REVIEW', 'RUNNING', 'QUEUED', 'FAILED', 'TERMINATED'] as const)
+    if ((byStatus[s] ?? 0) > 0) return s;
+  return latest;
 }
 
 /** Rebuild node states from a fetched execution (history view, or catch-up after a reconnect). */

@@ -35,4 +35,21 @@ describe('executionState', () => {
       'n: {"a":2}',
     ]);
   });
+  it('keeps per-status counts over a fan-out: the card shows running while any execution runs, then completed', () => {
+    const state = new Map<string, NodeRunState>();
+    const per = new Map<string, NodeExecutionStatus>();
+    const n = 20_000;
+    for (let i = 0; i < n; i++) applyNodeEvent(state, per, { nodeId: 'b', nodeExecId: `b#${i}`, status: 'QUEUED' });
+    for (let i = 0; i < n - 1; i++)
+      applyNodeEvent(state, per, { nodeId: 'b', nodeExecId: `b#${i}`, status: 'COMPLETED' });
+    expect(state.get('b')).toMatchObject({ status: 'QUEUED', count: n, byStatus: { QUEUED: 1, COMPLETED: n - 1 } });
+    applyNodeEvent(state, per, { nodeId: 'b', nodeExecId: `b#${n - 1}`, status: 'RUNNING' });
+    expect(state.get('b')?.status).toBe('RUNNING');
+    applyNodeEvent(state, per, { nodeId: 'b', nodeExecId: `b#${n - 1}`, status: 'COMPLETED' });
+    expect(state.get('b')).toMatchObject({
+      status: 'COMPLETED',
+      count: n,
+      byStatus: { QUEUED: 0, RUNNING: 0, COMPLETED: n },
+    });
+  });
 });
