@@ -54,6 +54,9 @@ export async function startAgentry(opts: {
     AGENTRY_ADMIN_EMAIL: ADMIN.email,
     AGENTRY_ADMIN_PASSWORD: ADMIN.password,
     AGENTRY_EVENT_LOG: opts.eventLog ?? 'sqlite',
+    // The benchmark measures the engine, not the gateway's rate limiter (per tenant 6,000 requests/min by default).
+    AGENTRY_RATE_LIMIT_PER_TENANT: '0',
+    AGENTRY_RATE_LIMIT_PER_KEY: '0',
     ...(opts.natsUrl ? { NATS_URL: opts.natsUrl } : {}),
   };
   delete env.AGENTRY_PUBLIC_URL;
