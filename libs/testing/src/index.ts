@@ -7,3 +7,4 @@ export { startFakeSmtp, type CapturedMail, type FakeSmtpServer } from './fakes/s
 export { startFakeProxy, type FakeProxyServer } from './fakes/proxy';
 export { decideReply, type ScriptedReply } from './fakes/llm-brain';
 export { listen, newApp, recorder, type FakeServer, type RecordedRequest } from './fakes/http';
+export { serviceHarness, type ServiceDeps, type ServiceHarness } from './service-harness';

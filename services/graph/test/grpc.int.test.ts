@@ -1,20 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/src/sqlite';
-import { checkHealth, connect } from '@agentry/grpc';
-import { createLogger } from '@agentry/observability';
+import { checkHealth } from '@agentry/grpc';
 import { graphV1 } from '@agentry/proto-ts';
+import { serviceHarness } from '@agentry/testing';
 import { startGraphService } from '../src';
-
 const INPUT = 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b';
 const OUTPUT = '363ae599-353e-4804-937e-b2ee3cef3da4';
 
 describe('GraphService over a real socket', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-graph-'));
-  let log: SqliteEventLog;
-  let service: Awaited<ReturnType<typeof startGraphService>>;
-  let client: ReturnType<typeof connect<graphV1.GraphServiceClient>>;
+  const h = serviceHarness('graph', (deps) => startGraphService(deps));
+  const client = () => h.client(graphV1.GraphServiceClient);
   const alice = { tenantId: 'tenant-a', userId: 'alice', roles: [] };
   const bob = { tenantId: 'tenant-b', userId: 'bob', roles: [] };
   const draft: graphV1.GraphDraft = {
@@ -27,54 +20,68 @@ describe('GraphService over a real socket', () => {
     links: [{ id: '', sourceId: 'in', sourceName: 'result', sinkId: 'out', sinkName: 'value', isStatic: false }],
   };
 
-  beforeAll(async () => {
-    log = createSqliteEventLog({ path: path.join(dir, 'events.db') });
-    service = await startGraphService({ events: log.events, logger: createLogger({ name: 'test', level: 'silent' }) });
-    client = connect(graphV1.GraphServiceClient, service.address);
-  });
-  afterAll(async () => {
-    client.close();
-    await service.close();
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
   it('serves the gRPC health protocol', async () => {
-    expect(await checkHealth(service.address, 'agentry.graph.v1.GraphService')).toBe('SERVING');
+    expect(await checkHealth(h.service.address, 'agentry.graph.v1.GraphService')).toBe('SERVING');
   });
 
   it('creates, reads, versions and isolates graphs by tenant', async () => {
-    const { graph } = await client.createGraph({ caller: alice, draft, forkedFrom: undefined });
+    const { graph } = await client().createGraph({ caller: alice, draft, forkedFrom: undefined });
     expect(graph!.version).toBe(1);
-    expect((await client.getGraph({ caller: alice, graphId: graph!.id, version: 0 })).graph!.name).toBe('Echo');
+    expect((await client().getGraph({ caller: alice, graphId: graph!.id, version: 0 })).graph!.name).toBe('Echo');
 
-    await expect(client.getGraph({ caller: bob, graphId: graph!.id, version: 0 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await client.listGraphs({ caller: bob, query: '', sort: '', page: undefined })).items).toHaveLength(0);
+    await expect(client().getGraph({ caller: bob, graphId: graph!.id, version: 0 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await client().listGraphs({ caller: bob, query: '', sort: '', page: undefined })).items).toHaveLength(0);
 
-    const v2 = await client.updateGraph({ caller: alice, graphId: graph!.id, baseVersion: 1, draft: { ...draft, name: 'Echo 2' } });
+    const v2 = await client().updateGraph({
+      caller: alice,
+      graphId: graph!.id,
+      baseVersion: 1,
+      draft: { ...draft, name: 'Echo 2' },
+    });
     expect(v2.graph!.version).toBe(2);
-    await expect(client.updateGraph({ caller: alice, graphId: graph!.id, baseVersion: 1, draft })).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
-    expect((await client.listGraphVersions({ caller: alice, graphId: graph!.id })).items.map((v) => [v.version, v.isActive])).toEqual([
+    await expect(
+      client().updateGraph({ caller: alice, graphId: graph!.id, baseVersion: 1, draft }),
+    ).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
+    expect(
+      (await client().listGraphVersions({ caller: alice, graphId: graph!.id })).items.map((v) => [
+        v.version,
+        v.isActive,
+      ]),
+    ).toEqual([
       [1, false],
       [2, true],
     ]);
   });
 
   it('answers INVALID_ARGUMENT with every problem and appends nothing', async () => {
-    const head = await log.events.headPosition();
-    const bad = { ...draft, nodes: [...draft.nodes, { id: 'x', blockId: 'nope', inputDefault: {}, metadata: {}, retry: undefined, timeoutMs: 0 }] };
-    await expect(client.createGraph({ caller: alice, draft: bad, forkedFrom: undefined })).rejects.toMatchObject({
+    const head = await h.log.events.headPosition();
+    const bad = {
+      ...draft,
+      nodes: [
+        ...draft.nodes,
+        { id: 'x', blockId: 'nope', inputDefault: {}, metadata: {}, retry: undefined, timeoutMs: 0 },
+      ],
+    };
+    await expect(client().createGraph({ caller: alice, draft: bad, forkedFrom: undefined })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: { errors: { x: { blockId: expect.stringMatching(/unknown block/) } } },
     });
-    expect(await log.events.headPosition()).toBe(head);
+    expect(await h.log.events.headPosition()).toBe(head);
   });
 
   it('carries any text in errors across the wire', async () => {
-    await expect(client.getGraph({ caller: alice, graphId: 'ünï-🙂', version: 0 })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'graph ünï-🙂 not found', details: { id: 'ünï-🙂' } });
+    await expect(client().getGraph({ caller: alice, graphId: 'ünï-🙂', version: 0 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'graph ünï-🙂 not found',
+      details: { id: 'ünï-🙂' },
+    });
   });
 
   it('refuses calls without a caller', async () => {
-    await expect(client.listGraphs({ caller: undefined, query: '', sort: '', page: undefined })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(
+      client().listGraphs({ caller: undefined, query: '', sort: '', page: undefined }),
+    ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });

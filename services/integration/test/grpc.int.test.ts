@@ -1,51 +1,71 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/src/sqlite';
-import { checkHealth, connect } from '@agentry/grpc';
-import { createLogger } from '@agentry/observability';
+import { checkHealth } from '@agentry/grpc';
 import { integrationV1 } from '@agentry/proto-ts';
+import { serviceHarness } from '@agentry/testing';
 import { loadSecretBox, startIntegrationService } from '../src';
 
 describe('IntegrationService over a real socket', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-integration-'));
-  let log: SqliteEventLog;
-  let service: Awaited<ReturnType<typeof startIntegrationService>>;
-  let client: ReturnType<typeof connect<integrationV1.IntegrationServiceClient>>;
+  const h = serviceHarness('integration', ({ events, logger, dir }) =>
+    startIntegrationService({ events, logger, box: loadSecretBox({ dataDir: dir, production: false }) }),
+  );
+  const client = () => h.client(integrationV1.IntegrationServiceClient);
   const alice = { tenantId: 'tenant-a', userId: 'alice', roles: [] };
   const SECRET = 'sk-test-9f8e7d6c5b4a';
 
-  beforeAll(async () => {
-    log = createSqliteEventLog({ path: path.join(dir, 'events.db') });
-    const box = loadSecretBox({ dataDir: dir, production: false });
-    service = await startIntegrationService({ events: log.events, box, logger: createLogger({ name: 'test', level: 'silent' }) });
-    client = connect(integrationV1.IntegrationServiceClient, service.address);
-  });
-  afterAll(async () => {
-    client.close();
-    await service.close();
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
   it('serves health, stores a secret encrypted and never returns it in metadata', async () => {
-    expect(await checkHealth(service.address)).toBe('SERVING');
-    const { credential } = await client.createCredential({ caller: alice, provider: 'openai', type: 'api_key', title: 'mine', secret: { apiKey: SECRET }, scopes: [] });
+    expect(await checkHealth(h.service.address)).toBe('SERVING');
+    const { credential } = await client().createCredential({
+      caller: alice,
+      provider: 'openai',
+      type: 'api_key',
+      title: 'mine',
+      secret: { apiKey: SECRET },
+      scopes: [],
+    });
     expect(JSON.stringify(credential)).not.toContain(SECRET);
-    const listed = await client.listCredentials({ caller: alice, provider: '' });
+    const listed = await client().listCredentials({ caller: alice, provider: '' });
     expect(listed.items.map((c) => c.id)).toEqual([credential!.id]);
     expect(JSON.stringify(listed)).not.toContain(SECRET);
     // At rest: the raw log holds only ciphertext.
-    const raw = JSON.stringify(await log.events.readAll({ categories: ['credential'] }));
+    const raw = JSON.stringify(await h.log.events.readAll({ categories: ['credential'] }));
     expect(raw).not.toContain(SECRET);
-    const resolved = await client.resolveCredential({ tenantId: 'tenant-a', credentialId: credential!.id, purpose: 'test', requiredScopes: [], blockName: '' });
+    const resolved = await client().resolveCredential({
+      tenantId: 'tenant-a',
+      credentialId: credential!.id,
+      purpose: 'test',
+      requiredScopes: [],
+      blockName: '',
+    });
     expect(resolved.secret).toEqual({ apiKey: SECRET });
   });
 
   it('keeps tenants apart and refuses incomplete secrets', async () => {
-    const { credential } = await client.createCredential({ caller: alice, provider: 'github', type: 'api_key', title: '', secret: { apiKey: 'ghp_x' }, scopes: [] });
-    await expect(client.resolveCredential({ tenantId: 'tenant-b', credentialId: credential!.id, purpose: 'x', requiredScopes: [], blockName: '' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(client.createCredential({ caller: alice, provider: 'github', type: 'api_key', title: '', secret: {}, scopes: [] })).rejects.toMatchObject({
+    const { credential } = await client().createCredential({
+      caller: alice,
+      provider: 'github',
+      type: 'api_key',
+      title: '',
+      secret: { apiKey: 'ghp_x' },
+      scopes: [],
+    });
+    await expect(
+      client().resolveCredential({
+        tenantId: 'tenant-b',
+        credentialId: credential!.id,
+        purpose: 'x',
+        requiredScopes: [],
+        blockName: '',
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      client().createCredential({
+        caller: alice,
+        provider: 'github',
+        type: 'api_key',
+        title: '',
+        secret: {},
+        scopes: [],
+      }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: { errors: { 'secret.apiKey': 'required' } },
     });
