@@ -1,55 +1,46 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
-import { createSqliteEventLog, type SqliteEventLog } from '@agentry/event-log/src/sqlite';
-import { checkHealth, connect } from '@agentry/grpc';
-import { createLogger } from '@agentry/observability';
+import { checkHealth } from '@agentry/grpc';
 import { gatewayV1 } from '@agentry/proto-ts';
+import { serviceHarness } from '@agentry/testing';
 import { startGateway } from '../src';
 
 describe('GatewayService (external gRPC) over a real socket', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-gw-'));
-  let log: SqliteEventLog;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
-  let client: ReturnType<typeof connect<gatewayV1.GatewayServiceClient>>;
-
-  beforeAll(async () => {
-    log = createSqliteEventLog({ path: path.join(dir, 'events.db') });
-    gateway = await startGateway({
-      events: log.events,
-      logger: createLogger({ name: 'test', level: 'silent' }),
+  const h = serviceHarness('gw', ({ events, logger, dir }) =>
+    startGateway({
+      events,
+      logger,
       dataDir: dir,
       mode: 'embedded',
       http: { host: '127.0.0.1', port: 0 },
       services: { graph: '127.0.0.1:1', execution: '127.0.0.1:1', blockRunner: '127.0.0.1:1' },
       admin: { email: 'a@example.test', password: 'long-enough-pw' },
-    });
-    client = connect(gatewayV1.GatewayServiceClient, gateway.address);
-  });
-  afterAll(async () => {
-    client.close();
-    await gateway.close();
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+    }),
+  );
+  const client = () => h.client(gatewayV1.GatewayServiceClient);
 
   it('serves health and server info', async () => {
-    expect(await checkHealth(gateway.address)).toBe('SERVING');
-    expect(await client.getServerInfo({})).toMatchObject({ mode: 'embedded', services: expect.arrayContaining(['graph', 'gateway']) });
+    expect(await checkHealth(h.service.address)).toBe('SERVING');
+    expect(await client().getServerInfo({})).toMatchObject({
+      mode: 'embedded',
+      services: expect.arrayContaining(['graph', 'gateway']),
+    });
   });
 
   it('authenticates by bearer metadata and refuses a missing or forged token', async () => {
-    const res = await fetch(`${gateway.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.test', password: 'long-enough-pw' }) });
+    const res = await fetch(`${h.service.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@example.test', password: 'long-enough-pw' }),
+    });
     const { accessToken } = (await res.json()) as { accessToken: string };
     const md = new Metadata();
     md.set('authorization', `Bearer ${accessToken}`);
-    const me = await client.whoAmI({}, { metadata: md });
+    const me = await client().whoAmI({}, { metadata: md });
     expect(me.roles).toContain('owner');
-    await expect(client.whoAmI({})).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(client().whoAmI({})).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     const forged = new Metadata();
-    const [h, p] = accessToken.split('.');
-    forged.set('authorization', `Bearer ${h}.${p}.${Buffer.from('x'.repeat(64)).toString('base64url')}`);
-    await expect(client.whoAmI({}, { metadata: forged })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const [header, payload] = accessToken.split('.');
+    forged.set('authorization', `Bearer ${header}.${payload}.${Buffer.from('x'.repeat(64)).toString('base64url')}`);
+    await expect(client().whoAmI({}, { metadata: forged })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
