@@ -45,5 +45,10 @@ export function openPragmas(db: Database.Database, busyTimeoutMs: number): void 
   if (db.name !== ':memory:' && db.name !== '') db.pragma('journal_mode = WAL');
   // NORMAL in WAL survives a process crash; only an OS crash / power loss can drop the last commits.
   db.pragma('synchronous = NORMAL');
+  // Savepoint sub-journals (one per append inside a group commit) and statement journals in memory rather than
+  // in temp files: they only let a savepoint / statement roll back within an open transaction and play no part
+  // in crash recovery (that is the WAL), so durability is unchanged. On disk they cost ~10 page writes per event
+  // (strace: 23k subjournal pwrites vs 2.4k WAL frames) and most of the process's system time under load.
+  db.pragma('temp_store = MEMORY');
   db.exec(SCHEMA);
 }
