@@ -4,3 +4,4 @@ export * from './decider';
 export * from './ids';
 export * from './graph';
 export * from './files';
+export * from './quotas';

@@ -1,29 +1,8 @@
 import type { EventStore } from '@agentry/event-log';
-import { DomainError } from '@agentry/kernel';
+import { DomainError, tenantQuotasOf, type TenantQuotas } from '@agentry/kernel';
 import type { TenantCounts } from './execution-index';
 
-/**
- * Limits of one tenant, as the gateway records them in `TenantQuotasSet { tenantId, quotas, at }` on the tenant
- * stream `tenant-<id>`: the complete set after each change (an absent limit is unlimited).
- */
-export interface TenantQuotas {
-  executionsPerDay?: number;
-  concurrentExecutions?: number;
-  storageBytes?: number;
-}
-
-const NAMES = ['executionsPerDay', 'concurrentExecutions', 'storageBytes'] as const;
 const PAGE = 1000;
-
-function quotasOf(value: unknown): TenantQuotas {
-  const out: TenantQuotas = {};
-  if (!value || typeof value !== 'object') return out;
-  for (const name of NAMES) {
-    const v = (value as Record<string, unknown>)[name];
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) out[name] = v;
-  }
-  return out;
-}
 
 /**
  * Read model of tenant quotas folded from the `tenant` category of the log (the execution service keeps nothing
@@ -55,7 +34,7 @@ export class TenantQuotaModel {
         if (e.type !== 'TenantQuotasSet') continue;
         const data = e.data as { tenantId?: unknown; quotas?: unknown } | null;
         const tenantId = typeof data?.tenantId === 'string' ? data.tenantId : e.tenantId;
-        this.byTenant.set(tenantId, quotasOf(data?.quotas));
+        this.byTenant.set(tenantId, tenantQuotasOf(data?.quotas));
       }
       if (page.length < PAGE) return;
     }

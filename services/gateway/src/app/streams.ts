@@ -35,12 +35,7 @@ export class Projection {
     this.position = 0;
     reset();
     for (const e of read) this.apply(e);
-    for (let after = this.position; ;) {
-      const page = await this.events.readAll({ after, limit: 1000, categories: this.categories });
-      for (const e of page) this.apply(e);
-      if (page.length < 1000) break;
-      after = page[page.length - 1].globalPosition;
-    }
+    await this.catchUp();
     return read.length;
   }
 

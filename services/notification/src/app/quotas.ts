@@ -1,5 +1,5 @@
 import type { EventStore } from '@agentry/event-log';
-import type { EventEnvelope } from '@agentry/kernel';
+import { tenantQuotasOf, type EventEnvelope } from '@agentry/kernel';
 import type { Draft } from '../domain/catalog';
 import { executionsQuotaDraft, quotaDedupeKey, thresholdsReached, utcDay, type TenantQuotas } from '../domain/quota';
 
@@ -40,7 +40,7 @@ export class QuotaWatch {
     const userId = str(d.userId);
     switch (e.type) {
       case 'TenantQuotasSet':
-        this.quotas.set(tenantId, { ...((d.quotas ?? {}) as TenantQuotas) });
+        this.quotas.set(tenantId, tenantQuotasOf(d.quotas));
         return;
       case 'UserRegistered':
         if (userId) this.membersOf(tenantId).set(userId, Array.isArray(d.roles) && d.roles.includes('owner') ? 'owner' : 'member');

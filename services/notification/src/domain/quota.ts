@@ -1,11 +1,7 @@
+import type { TenantQuotas } from '@agentry/kernel';
 import type { Draft } from './catalog';
 
-/** A tenant's limits as the gateway's `TenantQuotasSet` carries them (the complete set; absent = unlimited). */
-export interface TenantQuotas {
-  executionsPerDay?: number;
-  concurrentExecutions?: number;
-  storageBytes?: number;
-}
+export type { TenantQuotas } from '@agentry/kernel';
 
 /** Share of a quota at which its owners are told, in percent: "nearly used", then "used up". */
 export const QUOTA_THRESHOLDS = [80, 100] as const;

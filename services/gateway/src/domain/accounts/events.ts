@@ -1,3 +1,7 @@
+import type { TenantQuotas } from '@agentry/kernel';
+
+export { QUOTA_NAMES, type TenantQuotas } from '@agentry/kernel';
+
 export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -5,21 +9,6 @@ export type Role = (typeof ROLES)[number];
 export const WRITER_ROLES: readonly Role[] = ['owner', 'admin', 'member'];
 /** Roles that manage the tenant itself (members, invitations, API keys of others). */
 export const MANAGER_ROLES: readonly Role[] = ['owner', 'admin'];
-
-/**
- * Limits of one tenant; an absent limit is unlimited. `TenantQuotasSet` carries the complete set after the change
- * (not a patch), so a consumer may take the latest event as it is.
- */
-export interface TenantQuotas {
-  executionsPerDay?: number;
-  concurrentExecutions?: number;
-  storageBytes?: number;
-}
-export const QUOTA_NAMES = [
-  'executionsPerDay',
-  'concurrentExecutions',
-  'storageBytes',
-] as const satisfies ReadonlyArray<keyof TenantQuotas>;
 
 /** Streams: `tenant-<id>` (tenant, members, invitations, quotas), `user-<id>` (account, password, resets). */
 export type AccountEvent =
