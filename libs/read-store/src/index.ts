@@ -18,3 +18,4 @@ export async function openReadStore(options: { backend: 'sqlite' | 'mongo'; mong
   }
   return createSqliteReadStore({ path: options.sqlitePath });
 }
+export { ReadModelProjection, type ProjectionSpec } from './projection';
