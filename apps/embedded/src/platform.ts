@@ -42,7 +42,8 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
   const started: Array<{ name: string; address: string; close(): Promise<void> }> = [];
   const child = (name: string) => log.child({ service: name });
   try {
-    const graph = await startGraphService({ events: eventLog.events, logger: child('graph'), host, port: config.grpcPort('graph') });
+    const readModels = { readStore: config.AGENTRY_READ_STORE, mongoUrl: config.MONGO_URL };
+    const graph = await startGraphService({ events: eventLog.events, logger: child('graph'), host, port: config.grpcPort('graph'), ...readModels });
     started.push(graph);
     const integration = await startIntegrationService({
       events: eventLog.events,
@@ -90,7 +91,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       mongoUrl: config.MONGO_URL,
     });
     started.push(store);
-    const scheduler = await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, graphAddress: graph.address, host, port: config.grpcPort('scheduler') });
+    const scheduler = await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, graphAddress: graph.address, host, port: config.grpcPort('scheduler'), ...readModels });
     started.push(scheduler);
     const notification = await startNotificationService({ events: eventLog.events, logger: child('notification'), host, port: config.grpcPort('notification'), email: emailOptionsFromEnv(env, config.dataDir) });
     started.push(notification);

@@ -1,12 +1,31 @@
 import { checkHealth } from '@agentry/grpc';
 import { graphV1 } from '@agentry/proto-ts';
-import { serviceHarness } from '@agentry/testing';
+import path from 'node:path';
+import { createSqliteReadStore } from '@agentry/read-store';
+import { serviceHarness, type ServiceDeps } from '@agentry/testing';
 import { startGraphService } from '../src';
 const INPUT = 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b';
 const OUTPUT = '363ae599-353e-4804-937e-b2ee3cef3da4';
 
-describe('GraphService over a real socket', () => {
-  const h = serviceHarness('graph', (deps) => startGraphService(deps));
+/** The graph list in memory (default) or on a read store (a SQLite file next to the log), behind the same API. */
+const backends: Array<[string, (deps: ServiceDeps) => ReturnType<typeof startGraphService>]> = [
+  ['in-memory list', (deps) => startGraphService(deps)],
+  [
+    'read-store list',
+    async (deps) => {
+      const store = createSqliteReadStore({ path: path.join(deps.dir, 'read.db') });
+      const service = await startGraphService({ ...deps, readModels: store });
+      const close = async () => {
+        await service.close();
+        await store.close();
+      };
+      return { ...service, close };
+    },
+  ],
+];
+
+describe.each(backends)('GraphService over a real socket (%s)', (_name, start) => {
+  const h = serviceHarness('graph', start);
   const client = () => h.client(graphV1.GraphServiceClient);
   const alice = { tenantId: 'tenant-a', userId: 'alice', roles: [] };
   const bob = { tenantId: 'tenant-b', userId: 'bob', roles: [] };
@@ -53,6 +72,33 @@ describe('GraphService over a real socket', () => {
       [1, false],
       [2, true],
     ]);
+  });
+
+  it('pages the list with the cursor it returns, in both sort orders, and filters by query', async () => {
+    const caller = { tenantId: 'tenant-paging', userId: 'pat', roles: [] };
+    const ids: string[] = [];
+    for (const name of ['delta plan', 'Alpha plan', 'charlie plan', 'bravo plan', 'echo plan'])
+      ids.push((await client().createGraph({ caller, draft: { ...draft, name }, forkedFrom: undefined })).graph!.id);
+    for (const sort of ['name', 'updatedAt', '']) {
+      const seen: string[] = [];
+      let cursor = '';
+      do {
+        const res = await client().listGraphs({ caller, query: '', sort, page: { cursor, limit: 2 } });
+        expect(res.items.length).toBeLessThanOrEqual(2);
+        seen.push(...res.items.map((g) => g.name));
+        cursor = res.page!.nextCursor;
+      } while (cursor);
+      if (sort === 'name')
+        expect(seen).toEqual(['Alpha plan', 'bravo plan', 'charlie plan', 'delta plan', 'echo plan']);
+      else expect(seen.sort()).toEqual(['Alpha plan', 'bravo plan', 'charlie plan', 'delta plan', 'echo plan']);
+    }
+    const found = await client().listGraphs({ caller, query: 'charlie', sort: 'name', page: undefined });
+    expect(found.items.map((g) => g.id)).toEqual([ids[2]]);
+    await client().deleteGraph({ caller, graphId: ids[2] });
+    expect((await client().listGraphs({ caller, query: 'charlie', sort: '', page: undefined })).items).toEqual([]);
+    await expect(client().listGraphs({ caller, query: '', sort: 'size', page: undefined })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
   });
 
   it('answers INVALID_ARGUMENT with every problem and appends nothing', async () => {

@@ -3,10 +3,13 @@ import { connect, implement, requireCaller, ServiceAdmin, startGrpcServer } from
 import { DomainError, newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { executionV1, graphV1, schedulerV1 } from '@agentry/proto-ts';
-import { Schedules, type Schedule } from './app/schedules';
+import { openReadStore, type ReadStore } from '@agentry/read-store';
+import { Schedules, type ScheduleSummary } from './app/schedules';
 import { checkCron, previewRuns } from './domain/cron';
 
-export { Schedules } from './app/schedules';
+export { Schedules, type SchedulesDeps, type Schedule, type ScheduleSummary } from './app/schedules';
+export { InMemoryScheduleList, type ScheduleList } from './app/schedule-list';
+export { ReadStoreScheduleList, SCHEDULE_SUMMARIES } from './app/schedule-list-read-store';
 export { previewRuns, checkCron, decideDue, ticksBetween } from './domain/cron';
 
 export interface SchedulerServiceOptions {
@@ -24,18 +27,45 @@ export interface SchedulerServiceOptions {
   lateGraceMs?: number;
   /** Names this replica in ScheduleFired events. */
   replica?: string;
+  /**
+   * AGENTRY_READ_STORE: `mongo` keeps the schedule list in MongoDB at `mongoUrl` (opened here, closed by `close`);
+   * otherwise (`sqlite` or nothing) the list is a scan of the in-memory fold.
+   */
+  readStore?: 'sqlite' | 'mongo';
+  mongoUrl?: string;
+  /** A read store opened by the caller (tests, a shared embedded store): wins over `readStore`; not closed here. */
+  readModels?: ReadStore;
+  /** With a read store: how often the list catches up from its checkpoint. Default 1 s; 0: never. */
+  readModelFollowMs?: number;
 }
 
 export async function startSchedulerService(options: SchedulerServiceOptions) {
   const clock = options.clock ?? systemClock;
+  // --- read store (issue #10): AGENTRY_READ_STORE=mongo projects the schedule list into MongoDB
+  const ownStore = !options.readModels && options.readStore === 'mongo' ? await openReadStore({ backend: 'mongo', mongoUrl: options.mongoUrl }) : undefined;
+  const readModels = options.readModels ?? ownStore;
   const schedules = new Schedules({
     events: options.events,
     clock,
     newId,
     replica: options.replica ?? `scheduler-${process.pid}`,
     lateGraceMs: options.lateGraceMs,
+    readModels,
+    onListError: (err) => options.logger.warn({ err }, 'schedule list write failed; it catches up from the log'),
   });
-  await schedules.start();
+  try {
+    await schedules.start();
+  } catch (err) {
+    await ownStore?.close();
+    throw err;
+  }
+  const followMs = options.readModelFollowMs ?? 1000;
+  const follow =
+    readModels && followMs > 0
+      ? setInterval(() => void schedules.catchUpList().catch((err: unknown) => options.logger.warn({ err }, 'schedule list catch-up failed')), followMs)
+      : undefined;
+  follow?.unref();
+  // --- end read store
   // --- admin (issue #6): a drained scheduler claims no due ticks (another replica does; missed ones follow each
   // schedule's missedRunPolicy after resume); schedules may still be created and changed. Rebuild re-folds schedules.
   const admin = new ServiceAdmin('scheduler', { rebuild: async () => [{ readModel: 'schedules', events: await schedules.rebuild() }] });
@@ -43,7 +73,7 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
   const execution = connect(executionV1.ExecutionServiceClient, options.executionAddress);
   const graphs = options.graphAddress ? connect(graphV1.GraphServiceClient, options.graphAddress) : undefined;
 
-  const toProto = (s: Schedule): schedulerV1.Schedule => ({
+  const toProto = (s: ScheduleSummary): schedulerV1.Schedule => ({
     id: s.id,
     name: s.name,
     graphId: s.graphId,
@@ -122,7 +152,7 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
           async listSchedules(req) {
             const caller = requireCaller(req.caller);
             await schedules.sync();
-            return { items: schedules.list(caller.tenantId, req.graphId || undefined).map(toProto) };
+            return { items: (await schedules.list(caller.tenantId, req.graphId || undefined)).map(toProto) };
           },
           async getSchedule(req) {
             const caller = requireCaller(req.caller);
@@ -188,9 +218,12 @@ export async function startSchedulerService(options: SchedulerServiceOptions) {
     port: server.port,
     close: async () => {
       if (timer) clearInterval(timer);
+      if (follow) clearInterval(follow);
       execution.close();
       graphs?.close();
       await server.close();
+      await schedules.close();
+      await ownStore?.close();
     },
   };
 }

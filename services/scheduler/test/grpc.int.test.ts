@@ -1,13 +1,39 @@
 import { checkHealth } from '@agentry/grpc';
 import { schedulerV1 } from '@agentry/proto-ts';
-import { serviceHarness } from '@agentry/testing';
+import path from 'node:path';
+import { createSqliteReadStore } from '@agentry/read-store';
+import { serviceHarness, type ServiceDeps } from '@agentry/testing';
 import { Schedules, startSchedulerService } from '../src';
 
-describe('SchedulerService over a real socket', () => {
-  // No execution service here: nothing is due within the test, so the address is never dialled.
-  const h = serviceHarness('scheduler', ({ events, logger }) =>
-    startSchedulerService({ events, logger, executionAddress: '127.0.0.1:1', tickMs: 60000 }),
-  );
+// No execution service here: nothing is due within the test, so the address is never dialled.
+/** The schedule list in memory (default) or on a read store (a SQLite file next to the log), behind the same API. */
+const backends: Array<[string, (deps: ServiceDeps) => ReturnType<typeof startSchedulerService>]> = [
+  [
+    'in-memory list',
+    ({ events, logger }) => startSchedulerService({ events, logger, executionAddress: '127.0.0.1:1', tickMs: 60000 }),
+  ],
+  [
+    'read-store list',
+    async ({ events, logger, dir }) => {
+      const store = createSqliteReadStore({ path: path.join(dir, 'read.db') });
+      const service = await startSchedulerService({
+        events,
+        logger,
+        executionAddress: '127.0.0.1:1',
+        tickMs: 60000,
+        readModels: store,
+      });
+      const close = async () => {
+        await service.close();
+        await store.close();
+      };
+      return { ...service, close };
+    },
+  ],
+];
+
+describe.each(backends)('SchedulerService over a real socket (%s)', (_name, start) => {
+  const h = serviceHarness('scheduler', start);
   const client = () => h.client(schedulerV1.SchedulerServiceClient);
   const caller = { tenantId: 't1', userId: 'u1', roles: [] };
 

@@ -1,55 +1,75 @@
 import type { BlockRegistry } from '@agentry/block-sdk';
 import type { EventStore } from '@agentry/event-log';
+import type { ReadStore } from '@agentry/read-store';
 import { replayCategories } from '@agentry/runtime';
 import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope, type Graph, type GraphProblems } from '@agentry/kernel';
 import type { GraphCommand } from '../domain/graph/commands';
-import { graphDecider, type GraphState } from '../domain/graph/decider';
+import { graphDecider } from '../domain/graph/decider';
 import type { GraphEvent, GraphVersionContent } from '../domain/graph/events';
 import { validateGraph } from '../domain/graph/validate';
+import { InMemoryGraphList, type GraphEntry, type GraphList, type GraphListPage, type ListGraphsQuery } from './graph-list';
+import { ReadStoreGraphList } from './graph-list-read-store';
 
-interface Entry {
-  tenantId: string;
-  state: GraphState;
+export type { GraphSummary, GraphListPage, ListGraphsQuery } from './graph-list';
+
+interface Entry extends GraphEntry {
   streamVersion: number;
-  updatedAt: string;
-}
-
-export interface GraphSummary {
-  id: string;
-  version: number;
-  name: string;
-  description: string;
-  isActive: boolean;
-  createdAt: string;
-  updatedAt: string;
-  nodeCount: number;
-}
-
-export interface ListGraphsQuery {
-  query?: string;
-  sort?: 'updatedAt' | 'name';
-  cursor?: string;
-  limit?: number;
 }
 
 const CATEGORY = 'graph';
 
+export interface GraphAppDeps {
+  events: EventStore;
+  blocks: BlockRegistry;
+  clock: Clock;
+  newId: () => string;
+  /**
+   * Where the graph list lives (issue #10): a read store (SQLite or MongoDB) holds it as a projection
+   * (`ReadStoreGraphList`); without one the list is a scan of the in-memory fold (`InMemoryGraphList`).
+   */
+  readModels?: ReadStore;
+  /** A list write that failed after its append (the list catches up from the log later). */
+  onListError?: (err: unknown) => void;
+}
+
 /**
  * Graph use cases. State of record is the `graph-*` streams; the map below is a projection
  * rebuilt from the log on start and advanced by this service's own appends (it is the single writer).
+ * The list is behind the `GraphList` port: the same map, or a read-store projection.
  */
 export class GraphApp {
   private readonly graphs = new Map<string, Entry>();
+  /** Global position of the last graph event folded into the map. */
+  private position = 0;
+  private readonly graphList: GraphList;
 
-  constructor(private readonly deps: { events: EventStore; blocks: BlockRegistry; clock: Clock; newId: () => string }) {}
+  constructor(private readonly deps: GraphAppDeps) {
+    this.graphList = deps.readModels ? new ReadStoreGraphList(deps.events, deps.readModels) : new InMemoryGraphList(() => this.graphs);
+  }
 
   async start(): Promise<void> {
     await replayCategories(this.deps.events, [CATEGORY], (e) => this.apply(e));
+    await this.graphList.catchUp();
+  }
+
+  /** Folds graph events appended since (by another replica) into the map and the list. */
+  async sync(): Promise<void> {
+    for (;;) {
+      const page = await this.deps.events.readAll({ after: this.position, limit: 1000, categories: [CATEGORY] });
+      for (const e of page) this.apply(e);
+      if (page.length < 1000) break;
+    }
+    await this.graphList.catchUp();
+  }
+
+  /** Waits for list writes in flight (the read store stays open: its opener closes it). */
+  close(): Promise<void> {
+    return this.graphList.close();
   }
 
   /** Admin (issue #6): folds every graph again from the log and swaps the result in; returns the events folded. */
   async rebuild(): Promise<number> {
-    const fresh = new GraphApp(this.deps);
+    const fresh = new GraphApp({ ...this.deps, readModels: undefined });
     let count = 0;
     // Read to the head (an empty page), then swap in the same turn: appends while reading are in the fresh fold.
     for (let after = 0; ; ) {
@@ -61,6 +81,8 @@ export class GraphApp {
     }
     this.graphs.clear();
     for (const [id, entry] of fresh.graphs) this.graphs.set(id, entry);
+    this.position = Math.max(this.position, fresh.position);
+    await this.graphList.rebuild();
     return count;
   }
 
@@ -101,25 +123,9 @@ export class GraphApp {
     return this.entryFor(tenantId, graphId).state.versions.map((v) => ({ version: v.version, createdAt: v.createdAt, isActive: v.isActive }));
   }
 
-  list(tenantId: string, q: ListGraphsQuery = {}): { items: GraphSummary[]; nextCursor?: string } {
-    const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
-    const needle = q.query?.trim().toLowerCase();
-    const sort = q.sort ?? 'updatedAt';
-    let rows: GraphSummary[] = [];
-    for (const [id, entry] of this.graphs) {
-      if (entry.tenantId !== tenantId || entry.state.deleted) continue;
-      const g = entry.state.versions[entry.state.versions.length - 1];
-      if (needle && !`${g.name}\n${g.description}`.toLowerCase().includes(needle)) continue;
-      rows.push({ id, version: g.version, name: g.name, description: g.description, isActive: true, createdAt: entry.state.versions[0].createdAt, updatedAt: entry.updatedAt, nodeCount: g.nodes.length });
-    }
-    const key = (r: GraphSummary) => (sort === 'name' ? `${r.name.toLowerCase()}\u0000${r.id}` : `${r.updatedAt}\u0000${r.id}`);
-    rows.sort((a, b) => (sort === 'name' ? key(a).localeCompare(key(b)) : key(b).localeCompare(key(a))));
-    if (q.cursor) {
-      const after = decodeCursor(q.cursor);
-      rows = rows.filter((r) => (sort === 'name' ? key(r).localeCompare(after) > 0 : key(r).localeCompare(after) < 0));
-    }
-    const items = rows.slice(0, limit);
-    return { items, nextCursor: rows.length > limit ? encodeCursor(key(items[items.length - 1])) : undefined };
+  /** Live graphs of a tenant, sorted and paged (see `ListGraphsQuery`). */
+  list(tenantId: string, q: ListGraphsQuery = {}): Promise<GraphListPage> {
+    return this.graphList.list(tenantId, q);
   }
 
   private assertValid(content: GraphVersionContent): void {
@@ -139,19 +145,37 @@ export class GraphApp {
       const entry = this.graphs.get(graphId);
       const state = entry?.state ?? graphDecider.initialState();
       const events = graphDecider.decide(command, state);
+      let appended: EventEnvelope[];
       try {
-        const result = await this.deps.events.append(streamId, events, { expectedVersion: entry?.streamVersion ?? 0, tenantId });
-        for (const e of result.events) this.apply(e);
-        return;
+        appended = (await this.deps.events.append(streamId, events, { expectedVersion: entry?.streamVersion ?? 0, tenantId })).events;
       } catch (err) {
         if (attempt >= 2 || !(err instanceof DomainError) || err.code !== 'VERSION_CONFLICT') throw err;
         // Another writer got there first (a second replica): catch up from the log and decide again.
-        for (const e of await this.deps.events.readStream(streamId, { fromVersion: (entry?.streamVersion ?? 0) + 1 })) this.apply(e);
+        const theirs = await this.deps.events.readStream(streamId, { fromVersion: (entry?.streamVersion ?? 0) + 1 });
+        for (const e of theirs) this.apply(e);
+        await this.applyToList(theirs);
+        continue;
       }
+      for (const e of appended) this.apply(e);
+      await this.applyToList(appended); // a list right after the write sees it
+      return;
+    }
+  }
+
+  /**
+   * The write is in the log already: a list that cannot take it now (read store unreachable) must not fail the
+   * command; the next catch-up (follow, restart) folds it from the log.
+   */
+  private async applyToList(events: EventEnvelope[]): Promise<void> {
+    try {
+      await this.graphList.apply(events);
+    } catch (err) {
+      this.deps.onListError?.(err);
     }
   }
 
   private apply(envelope: EventEnvelope): void {
+    this.position = Math.max(this.position, envelope.globalPosition);
     const event = { type: envelope.type, data: envelope.data } as GraphEvent;
     const graphId = envelope.streamId.slice(CATEGORY.length + 1);
     const entry = this.graphs.get(graphId);
@@ -162,14 +186,5 @@ export class GraphApp {
 
   private now(): string {
     return this.deps.clock.now().toISOString();
-  }
-}
-
-const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): string {
-  try {
-    return Buffer.from(cursor, 'base64url').toString('utf8');
-  } catch {
-    throw new DomainError('VALIDATION_FAILED', 'invalid cursor', { errors: { cursor: 'not a cursor returned by this API' } });
   }
 }

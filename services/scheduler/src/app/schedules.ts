@@ -1,7 +1,12 @@
 import type { EventStore } from '@agentry/event-log';
 import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import type { ReadStore } from '@agentry/read-store';
 import { replayCategories } from '@agentry/runtime';
 import { checkCron, decideDue, MISSED_RUN_POLICIES, type MissedRunPolicy } from '../domain/cron';
+import { InMemoryScheduleList, type ScheduleList, type ScheduleSummary } from './schedule-list';
+import { ReadStoreScheduleList } from './schedule-list-read-store';
+
+export type { ScheduleSummary } from './schedule-list';
 
 export interface ScheduleFire {
   tick: string;
@@ -45,29 +50,60 @@ export type ScheduleEvent =
 
 const MAX_FIRES_KEPT = 100;
 
+export interface SchedulesDeps {
+  events: EventStore;
+  clock: Clock;
+  newId: () => string;
+  replica?: string;
+  lateGraceMs?: number;
+  /**
+   * Where the schedule list lives (issue #10): a read store (SQLite or MongoDB) holds it as a projection
+   * (`ReadStoreScheduleList`); without one the list is a scan of the in-memory fold (`InMemoryScheduleList`).
+   */
+  readModels?: ReadStore;
+  /** A list write that failed after its append (the list catches up from the log later). */
+  onListError?: (err: unknown) => void;
+}
+
 /**
  * Schedules (cron + timezone). A fire is the append of ScheduleFired{tick} with an expected version,
  * so among several replicas exactly one wins each tick; only the winner requests the execution, and then
  * records ScheduleExecutionStarted{tick, executionId}, which links the fire to its execution.
+ * The list is behind the `ScheduleList` port: the same map, or a read-store projection.
  */
 export class Schedules {
   private readonly byId = new Map<string, Schedule>();
   private position = 0;
+  private readonly scheduleList: ScheduleList;
 
-  constructor(private readonly deps: { events: EventStore; clock: Clock; newId: () => string; replica?: string; lateGraceMs?: number }) {}
+  constructor(private readonly deps: SchedulesDeps) {
+    this.scheduleList = deps.readModels ? new ReadStoreScheduleList(deps.events, deps.readModels) : new InMemoryScheduleList(() => this.byId.values());
+  }
 
   async start(): Promise<void> {
     await replayCategories(this.deps.events, ['schedule'], (e) => this.apply(e));
+    await this.scheduleList.catchUp();
+  }
+
+  /** Catches the list up from its checkpoint (the service calls it periodically with a read store). */
+  async catchUpList(): Promise<void> {
+    await this.scheduleList.catchUp();
+  }
+
+  /** Waits for list writes in flight (the read store stays open: its opener closes it). */
+  close(): Promise<void> {
+    return this.scheduleList.close();
   }
 
   /** Admin (issue #6): folds every schedule again from the log and swaps the result in; returns the events folded. */
   async rebuild(): Promise<number> {
-    const fresh = new Schedules(this.deps);
+    const fresh = new Schedules({ ...this.deps, readModels: undefined });
     const count = await replayCategories(this.deps.events, ['schedule'], (e) => fresh.apply(e));
     this.byId.clear();
     for (const [id, s] of fresh.byId) this.byId.set(id, s);
     this.position = fresh.position;
     await this.sync(); // what was appended while the fresh fold read the log
+    await this.scheduleList.rebuild();
     return count;
   }
 
@@ -76,6 +112,7 @@ export class Schedules {
     for (;;) {
       const page = await this.deps.events.readAll({ after: this.position, categories: ['schedule'], limit: 1000 });
       for (const e of page) this.apply(e);
+      await this.applyToList(page);
       if (page.length < 1000) return;
     }
   }
@@ -108,8 +145,9 @@ export class Schedules {
     return this.byId.get(id)!;
   }
 
-  list(tenantId: string, graphId?: string): Schedule[] {
-    return [...this.byId.values()].filter((s) => s.tenantId === tenantId && !s.deleted && (!graphId || s.graphId === graphId));
+  /** A tenant's live schedules (or one graph's), oldest first (createdAt, then id). */
+  list(tenantId: string, graphId?: string): Promise<ScheduleSummary[]> {
+    return this.scheduleList.list(tenantId, graphId);
   }
 
   get(tenantId: string, id: string): Schedule {
@@ -154,7 +192,9 @@ export class Schedules {
         if (decision.kind === 'fire') won.push({ schedule: s, tick: decision.tick });
       } catch (err) {
         if (!(err instanceof DomainError) || err.code !== 'VERSION_CONFLICT') throw err;
-        for (const e of await this.deps.events.readStream(streamIdOf('schedule', s.id), { fromVersion: s.streamVersion + 1 })) this.apply(e);
+        const theirs = await this.deps.events.readStream(streamIdOf('schedule', s.id), { fromVersion: s.streamVersion + 1 });
+        for (const e of theirs) this.apply(e);
+        await this.applyToList(theirs);
       }
     }
     return won;
@@ -175,6 +215,20 @@ export class Schedules {
   private async append(tenantId: string, id: string, expectedVersion: number | 'any', events: ScheduleEvent[]): Promise<void> {
     const result = await this.deps.events.append(streamIdOf('schedule', id), events, { expectedVersion, tenantId });
     for (const e of result.events) this.apply(e);
+    await this.applyToList(result.events); // a list right after the write sees it
+  }
+
+  /**
+   * The write is in the log already: a list that cannot take it now (read store unreachable) must not fail the
+   * command; the next catch-up (follow, restart) folds it from the log.
+   */
+  private async applyToList(events: EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    try {
+      await this.scheduleList.apply(events);
+    } catch (err) {
+      this.deps.onListError?.(err);
+    }
   }
 
   private apply(envelope: EventEnvelope): void {

@@ -49,7 +49,7 @@ export function graphGrpcService(app: GraphApp, blocks: BlockRegistry): GrpcServ
         if (req.sort && req.sort !== 'name' && req.sort !== 'updatedAt') {
           throw new DomainError('VALIDATION_FAILED', `unknown sort '${req.sort}'`, { errors: { sort: "must be 'name' or 'updatedAt'" } });
         }
-        const page = app.list(caller.tenantId, { query: req.query, sort: (req.sort || undefined) as 'name' | 'updatedAt' | undefined, cursor: req.page?.cursor || undefined, limit: req.page?.limit || undefined });
+        const page = await app.list(caller.tenantId, { query: req.query, sort: (req.sort || undefined) as 'name' | 'updatedAt' | undefined, cursor: req.page?.cursor || undefined, limit: req.page?.limit || undefined });
         return { items: page.items, page: { nextCursor: page.nextCursor ?? '' } };
       },
       async listGraphVersions(req) {
