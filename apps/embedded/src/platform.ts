@@ -51,6 +51,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
       logger: child('integration'),
       box: loadSecretBox({ key: config.AGENTRY_ENCRYPTION_KEY, dataDir: config.dataDir, production: config.AGENTRY_MODE === 'production' }),
       oauth: oauthConfigFromEnv(env),
+      ...readModels,
       host,
       port: config.grpcPort('integration'),
     });
@@ -93,7 +94,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
     started.push(store);
     const scheduler = await startSchedulerService({ events: eventLog.events, logger: child('scheduler'), executionAddress: execution.address, graphAddress: graph.address, host, port: config.grpcPort('scheduler'), ...readModels });
     started.push(scheduler);
-    const notification = await startNotificationService({ events: eventLog.events, logger: child('notification'), host, port: config.grpcPort('notification'), email: emailOptionsFromEnv(env, config.dataDir) });
+    const notification = await startNotificationService({ events: eventLog.events, logger: child('notification'), host, port: config.grpcPort('notification'), email: emailOptionsFromEnv(env, config.dataDir), ...readModels });
     started.push(notification);
     const editorDir = path.join(repoRoot, 'apps/editor/dist');
     const gateway = await startGateway({

@@ -7,9 +7,11 @@ import { connect, implement, requireCaller, ServiceAdmin, startGrpcServer } from
 import { newId, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { graphV1, integrationV1 } from '@agentry/proto-ts';
+import { openReadStore, type ReadStore } from '@agentry/read-store';
 import { Credentials, type CredentialMeta } from './app/credentials';
 import { OAuth, type ResolvedProvider } from './app/oauth';
-import { Webhooks, type WebhookTrigger } from './app/webhooks';
+import type { WebhookTriggerMeta } from './app/webhook-list';
+import { Webhooks } from './app/webhooks';
 import { SecretBox } from './domain/crypto';
 import type { OAuthConfig } from './domain/providers';
 
@@ -17,6 +19,8 @@ export { SecretBox } from './domain/crypto';
 export { Credentials } from './app/credentials';
 export { OAuth, reconnectError, missingScopesError } from './app/oauth';
 export { Webhooks, hubSignature } from './app/webhooks';
+export { CREDENTIAL_LIST, InMemoryCredentialList, ReadStoreCredentialList, type CredentialDoc, type CredentialList } from './app/credential-list';
+export { WEBHOOK_LIST, InMemoryWebhookList, ReadStoreWebhookList, type WebhookDoc, type WebhookList, type WebhookTriggerMeta } from './app/webhook-list';
 export { BUILT_IN_PROVIDERS, oauthConfigFromEnv, type OAuthConfig } from './domain/providers';
 
 const KEY_FILE = 'encryption.key';
@@ -102,7 +106,7 @@ const providerToProto = (p: ResolvedProvider): integrationV1.OAuthProvider => ({
   tenantOwned: p.tenantOwned,
 });
 
-const triggerToProto = (t: WebhookTrigger): integrationV1.WebhookTrigger => ({
+const triggerToProto = (t: WebhookTriggerMeta): integrationV1.WebhookTrigger => ({
   id: t.id,
   graphId: t.graphId,
   graphVersion: t.graphVersion,
@@ -127,11 +131,27 @@ export interface IntegrationServiceOptions {
   blocks?: BlockRegistry;
   /** When set, a webhook trigger may only be created on a graph the caller's tenant can read (checked with the graph service). */
   graphAddress?: string;
+  /**
+   * AGENTRY_READ_STORE: `mongo` keeps the credential list and the webhook-trigger list (metadata only, never a
+   * secret) in MongoDB at `mongoUrl`, opened and closed by the service; otherwise they are in memory. Secrets are
+   * always resolved from the service's own fold of the log.
+   */
+  readStore?: 'sqlite' | 'mongo';
+  mongoUrl?: string;
+  /** A read store to keep both lists in (tests, a shared store); it wins over `readStore` and stays open on close. */
+  readModels?: ReadStore;
+  /** How often the read-store lists pick up other replicas' writes (default 1000 ms). */
+  pollMs?: number;
 }
 
 export async function startIntegrationService(options: IntegrationServiceOptions) {
   const clock = options.clock ?? systemClock;
-  const creds = new Credentials({ events: options.events, box: options.box, clock, newId });
+  // --- read store (issue #10): the credential and webhook-trigger lists on libs/read-store (AGENTRY_READ_STORE=mongo)
+  const opened = !options.readModels && options.readStore === 'mongo' ? await openReadStore({ backend: 'mongo', mongoUrl: options.mongoUrl }) : undefined;
+  const readModels = options.readModels ?? opened;
+  const lists = { readModels, followMs: options.pollMs, onError: (err: unknown) => options.logger.error({ err }, 'integration read model update failed') };
+  // --- end read store
+  const creds = new Credentials({ events: options.events, box: options.box, clock, newId, ...lists });
   const oauth = new OAuth({
     events: options.events,
     box: options.box,
@@ -141,9 +161,15 @@ export async function startIntegrationService(options: IntegrationServiceOptions
     logger: options.logger,
     blocks: options.blocks ?? createRegistry(),
   });
-  const webhooks = new Webhooks({ events: options.events, box: options.box, clock, newId });
+  const webhooks = new Webhooks({ events: options.events, box: options.box, clock, newId, ...lists });
+  try {
+    await Promise.all([creds.start(), oauth.start(), webhooks.start()]);
+  } catch (err) {
+    await Promise.allSettled([creds.close(), webhooks.close()]);
+    await opened?.close();
+    throw err;
+  }
   const graphs = options.graphAddress ? connect(graphV1.GraphServiceClient, options.graphAddress) : undefined;
-  await Promise.all([creds.start(), oauth.start(), webhooks.start()]);
   // --- admin (issue #6): a drain refuses incoming webhook deliveries (new work: each starts an execution) with
   // UNAVAILABLE, so the sender retries later; credentials stay readable and resolvable for running executions.
   const admin = new ServiceAdmin('integration');
@@ -170,7 +196,7 @@ export async function startIntegrationService(options: IntegrationServiceOptions
           },
           async listCredentials(req) {
             const caller = requireCaller(req.caller);
-            return { items: creds.list(caller.tenantId, req.provider || undefined).map(credentialToProto) };
+            return { items: (await creds.list(caller.tenantId, req.provider || undefined)).map(credentialToProto) };
           },
           async deleteCredential(req) {
             const caller = requireCaller(req.caller);
@@ -236,7 +262,7 @@ export async function startIntegrationService(options: IntegrationServiceOptions
           },
           async listWebhookTriggers(req) {
             const caller = requireCaller(req.caller);
-            return { items: webhooks.list(caller.tenantId, req.graphId || undefined).map(triggerToProto) };
+            return { items: (await webhooks.list(caller.tenantId, req.graphId || undefined)).map(triggerToProto) };
           },
           async deleteWebhookTrigger(req) {
             const caller = requireCaller(req.caller);
@@ -282,6 +308,8 @@ export async function startIntegrationService(options: IntegrationServiceOptions
     close: async () => {
       graphs?.close();
       await server.close();
+      await Promise.all([creds.close(), webhooks.close()]);
+      await opened?.close();
     },
   };
 }

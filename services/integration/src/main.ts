@@ -10,6 +10,8 @@ runServiceMain('integration', ({ config, log, logger }) =>
     oauth: oauthConfigFromEnv(process.env),
     host: config.HOST,
     port: config.grpcPort('integration'),
+    readStore: config.AGENTRY_READ_STORE,
+    mongoUrl: config.MONGO_URL,
   }),
 );
 

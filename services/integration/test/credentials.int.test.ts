@@ -8,10 +8,13 @@ import { connect } from '@agentry/grpc';
 import { createLogger } from '@agentry/observability';
 import { integrationV1 } from '@agentry/proto-ts';
 import { loadSecretBox, rotateKeyFile, rotateSecrets, SecretBox, startIntegrationService } from '../src';
+import { LIST_BACKENDS } from './support/read-models';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
-describe('credential types, metadata-only answers and key rotation', () => {
+describe.each(LIST_BACKENDS)('credential types, metadata-only answers and key rotation ($name)', ({ open }) => {
+  /** One store for the suite: a restarted service resumes its lists from the store's checkpoint. */
+  const readModels = open();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-creds-'));
   const dbPath = path.join(dir, 'agentry.db');
   const logger = createLogger({ name: 'test', level: 'silent' });
@@ -19,12 +22,15 @@ describe('credential types, metadata-only answers and key rotation', () => {
   const SECRETS = { apiKey: 'sk-live-11aa22bb33cc', password: 'pw-hunter2-zz9', header: 'Bearer host-token-5e6f7a', webhook: 'whsec_rotation_secret_0042' };
 
   async function start(box: SecretBox, log: SqliteEventLog) {
-    const service = await startIntegrationService({ events: log.events, box, logger });
+    const service = await startIntegrationService({ events: log.events, box, logger, readModels });
     const client = connect(integrationV1.IntegrationServiceClient, service.address);
     return { service, client, close: async () => (client.close(), await service.close()) };
   }
 
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await readModels?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('stores the four types, answers metadata only and refuses incomplete secrets with every reason', async () => {
     const log = createSqliteEventLog({ path: dbPath });

@@ -2,11 +2,14 @@ import { checkHealth } from '@agentry/grpc';
 import { integrationV1 } from '@agentry/proto-ts';
 import { serviceHarness } from '@agentry/testing';
 import { loadSecretBox, startIntegrationService } from '../src';
+import { LIST_BACKENDS } from './support/read-models';
 
-describe('IntegrationService over a real socket', () => {
-  const h = serviceHarness('integration', ({ events, logger, dir }) =>
-    startIntegrationService({ events, logger, box: loadSecretBox({ dataDir: dir, production: false }) }),
-  );
+describe.each(LIST_BACKENDS)('IntegrationService over a real socket ($name)', ({ open }) => {
+  const h = serviceHarness('integration', async ({ events, logger, dir }) => {
+    const readModels = open();
+    const service = await startIntegrationService({ events, logger, box: loadSecretBox({ dataDir: dir, production: false }), readModels });
+    return { ...service, close: async () => (await service.close(), await readModels?.close()) };
+  });
   const client = () => h.client(integrationV1.IntegrationServiceClient);
   const alice = { tenantId: 'tenant-a', userId: 'alice', roles: [] };
   const SECRET = 'sk-test-9f8e7d6c5b4a';

@@ -7,13 +7,15 @@ import { connect } from '@agentry/grpc';
 import { createLogger } from '@agentry/observability';
 import { integrationV1 } from '@agentry/proto-ts';
 import { BUILT_IN_PROVIDERS, loadSecretBox, startIntegrationService } from '../src';
+import { LIST_BACKENDS } from './support/read-models';
 import { startMockProvider, type MockProvider } from './support/oauth-provider';
 
 /**
  * Blocks declare the OAuth scopes they need: a connection started for them asks for those scopes, the scopes the
  * provider grants are stored, and a credential that lacks one is refused for that block with the scopes to add.
  */
-describe('OAuth scopes per block, against oauth2-mock-server', () => {
+describe.each(LIST_BACKENDS)('OAuth scopes per block, against oauth2-mock-server ($name)', ({ open }) => {
+  const readModels = open();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-oauth-scopes-'));
   const registry = createRegistry();
   const blockNamed = (name: string) => registry.list().find((b) => b.name === name)!;
@@ -39,6 +41,7 @@ describe('OAuth scopes per block, against oauth2-mock-server', () => {
       box: loadSecretBox({ dataDir: dir, production: false }),
       logger: createLogger({ name: 'test', level: 'silent' }),
       clock: { now: () => now },
+      readModels,
       // The built-in Google provider, pointed at the mock (as AGENTRY_OAUTH_GOOGLE_AUTHORIZE_URL/_TOKEN_URL would).
       oauth: { providers: { google: { clientId: 'agentry-google', clientSecret: 'google-secret-1a2b3c', authorizeUrl: `${provider.url}/authorize`, tokenUrl: `${provider.url}/token` } } },
     });
@@ -47,6 +50,7 @@ describe('OAuth scopes per block, against oauth2-mock-server', () => {
   afterAll(async () => {
     client.close();
     await service.close();
+    await readModels?.close();
     await log.close();
     await provider.close();
     fs.rmSync(dir, { recursive: true, force: true });

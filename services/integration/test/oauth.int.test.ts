@@ -6,9 +6,11 @@ import { connect } from '@agentry/grpc';
 import { createLogger } from '@agentry/observability';
 import { integrationV1 } from '@agentry/proto-ts';
 import { BUILT_IN_PROVIDERS, loadSecretBox, startIntegrationService } from '../src';
+import { LIST_BACKENDS } from './support/read-models';
 import { startMockProvider, type MockProvider } from './support/oauth-provider';
 
-describe('OAuth2 against oauth2-mock-server', () => {
+describe.each(LIST_BACKENDS)('OAuth2 against oauth2-mock-server ($name)', ({ open }) => {
+  const readModels = open();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-oauth-'));
   let log: SqliteEventLog;
   let provider: MockProvider;
@@ -26,6 +28,7 @@ describe('OAuth2 against oauth2-mock-server', () => {
       box: loadSecretBox({ dataDir: dir, production: false }),
       logger: createLogger({ name: 'test', level: 'silent' }),
       clock: { now: () => now },
+      readModels,
     });
     client = connect(integrationV1.IntegrationServiceClient, service.address);
     await client.registerOAuthProvider({
@@ -44,6 +47,7 @@ describe('OAuth2 against oauth2-mock-server', () => {
   afterAll(async () => {
     client.close();
     await service.close();
+    await readModels?.close();
     await log.close();
     await provider.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -7,8 +7,10 @@ import { connect } from '@agentry/grpc';
 import { createLogger } from '@agentry/observability';
 import { integrationV1 } from '@agentry/proto-ts';
 import { hubSignature, loadSecretBox, startIntegrationService } from '../src';
+import { LIST_BACKENDS } from './support/read-models';
 
-describe('webhook triggers: signature, event filter, dedupe', () => {
+describe.each(LIST_BACKENDS)('webhook triggers: signature, event filter, dedupe ($name)', ({ open }) => {
+  const readModels = open();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-webhooks-'));
   let log: SqliteEventLog;
   let service: Awaited<ReturnType<typeof startIntegrationService>>;
@@ -18,12 +20,13 @@ describe('webhook triggers: signature, event filter, dedupe', () => {
 
   beforeAll(async () => {
     log = createSqliteEventLog({ path: path.join(dir, 'events.db') });
-    service = await startIntegrationService({ events: log.events, box: loadSecretBox({ dataDir: dir, production: false }), logger: createLogger({ name: 't', level: 'silent' }), clock: { now: () => now } });
+    service = await startIntegrationService({ events: log.events, box: loadSecretBox({ dataDir: dir, production: false }), logger: createLogger({ name: 't', level: 'silent' }), clock: { now: () => now }, readModels });
     client = connect(integrationV1.IntegrationServiceClient, service.address);
   });
   afterAll(async () => {
     client.close();
     await service.close();
+    await readModels?.close();
     await log.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -8,12 +8,15 @@ import { implement, requireCaller, ServiceAdmin, startGrpcServer } from '@agentr
 import { DomainError, systemClock, type Clock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { notificationV1 } from '@agentry/proto-ts';
+import { openReadStore, type ReadStore } from '@agentry/read-store';
 import { Mailer, type EmailSettings, type MailTransport } from './app/mailer';
 import { Notifications, type Notification } from './app/notifications';
 import { isNotificationType, NOTIFICATION_TYPES, type EmailMode } from './domain/catalog';
 import { verifyUnsubscribe } from './domain/unsubscribe';
 
 export { Notifications } from './app/notifications';
+export { InMemoryNotificationList, type NotificationList, type NotificationPage } from './app/notification-list';
+export { NOTIFICATION_LIST, ReadStoreNotificationList, type NotificationDoc } from './app/notification-list-read-store';
 export { Mailer, nextDigestAt, type MailTransport, type EmailSettings } from './app/mailer';
 export { NOTIFICATION_TYPES } from './domain/catalog';
 export { signUnsubscribe, verifyUnsubscribe } from './domain/unsubscribe';
@@ -62,12 +65,37 @@ export interface NotificationServiceOptions {
   dailyEmailCap?: number;
   /** How often the projection picks up other replicas' writes (default 250 ms). */
   pollMs?: number;
+  /**
+   * AGENTRY_READ_STORE: `mongo` keeps the notification list (and unread counts) in MongoDB at `mongoUrl`, opened
+   * and closed by the service; otherwise it is in memory.
+   */
+  readStore?: 'sqlite' | 'mongo';
+  mongoUrl?: string;
+  /** A read store to keep the notification list in (tests, a shared store); it wins over `readStore` and stays open on close. */
+  readModels?: ReadStore;
 }
 
 export async function startNotificationService(options: NotificationServiceOptions) {
   const clock = options.clock ?? systemClock;
-  const notifications = new Notifications({ events: options.events, clock, dailyEmailCap: options.dailyEmailCap, pollMs: options.pollMs });
-  await notifications.start();
+  // --- read store (issue #10): the notification list on libs/read-store (MongoDB with AGENTRY_READ_STORE=mongo)
+  const opened = !options.readModels && options.readStore === 'mongo' ? await openReadStore({ backend: 'mongo', mongoUrl: options.mongoUrl }) : undefined;
+  const readModels = options.readModels ?? opened;
+  // --- end read store
+  const notifications = new Notifications({
+    events: options.events,
+    clock,
+    dailyEmailCap: options.dailyEmailCap,
+    pollMs: options.pollMs,
+    readModels,
+    onError: (err) => options.logger.error({ err }, 'notification read model update failed'),
+  });
+  try {
+    await notifications.start();
+  } catch (err) {
+    await notifications.close().catch(() => undefined);
+    await opened?.close();
+    throw err;
+  }
   const email = options.email;
   const transport: MailTransport | undefined = email ? (email.transport ?? (nodemailer.createTransport(email.smtpUrl) as unknown as MailTransport)) : undefined;
   const mailer = email && transport ? new Mailer({ notifications, transport, settings: email, clock, logger: options.logger }) : undefined;
@@ -99,7 +127,7 @@ export async function startNotificationService(options: NotificationServiceOptio
         implementation: implement('notification', notificationV1.NotificationServiceService, {
           async listNotifications(req) {
             const caller = requireCaller(req.caller);
-            const out = notifications.list(caller.tenantId, caller.userId, req.unreadOnly, { cursor: req.page?.cursor ?? '', limit: req.page?.limit ?? 0 });
+            const out = await notifications.list(caller.tenantId, caller.userId, req.unreadOnly, { cursor: req.page?.cursor ?? '', limit: req.page?.limit ?? 0 });
             return { items: out.items.map(toProto), unreadCount: out.unreadCount, page: { nextCursor: out.nextCursor } };
           },
           async markRead(req) {
@@ -109,7 +137,7 @@ export async function startNotificationService(options: NotificationServiceOptio
           },
           async getUnreadCount(req) {
             const caller = requireCaller(req.caller);
-            return { unreadCount: notifications.unreadCount(caller.tenantId, caller.userId) };
+            return { unreadCount: await notifications.unreadCount(caller.tenantId, caller.userId) };
           },
           async getPreferences(req) {
             const caller = requireCaller(req.caller);
@@ -124,8 +152,15 @@ export async function startNotificationService(options: NotificationServiceOptio
           async watchNotifications(req, call: ServerWritableStream<notificationV1.WatchNotificationsRequest, notificationV1.WatchNotificationsResponse>) {
             const caller = requireCaller(req.caller);
             await new Promise<void>((resolve) => {
+              // pushes in order, each with the unread count read after its notification was folded
+              let pushing = Promise.resolve();
               const stop = notifications.watch(caller.tenantId, caller.userId, (n) => {
-                call.write({ notification: toProto(n), unreadCount: notifications.unreadCount(caller.tenantId, caller.userId) });
+                pushing = pushing
+                  .then(async () => {
+                    const unreadCount = await notifications.unreadCount(caller.tenantId, caller.userId);
+                    call.write({ notification: toProto(n), unreadCount });
+                  })
+                  .catch((err: unknown) => options.logger.warn({ err }, 'notification push failed'));
               });
               // Headers once the watcher is registered: a client knows from them that nothing new can be missed.
               call.sendMetadata(new Metadata());
@@ -173,6 +208,7 @@ export async function startNotificationService(options: NotificationServiceOptio
       await server.close(1000);
       await delivering?.catch(() => undefined);
       await notifications.close();
+      await opened?.close();
       (transport as { close?: () => void } | undefined)?.close?.();
     },
   };

@@ -8,6 +8,7 @@ import { createLogger } from '@agentry/observability';
 import { notificationV1 } from '@agentry/proto-ts';
 import { startFakeSmtp, type FakeSmtpServer } from '@agentry/testing';
 import { startNotificationService } from '../src';
+import { LIST_BACKENDS } from './support/read-models';
 
 /** A TCP hop in front of the fake SMTP server that can drop the next connections (SMTP failures). */
 async function startFlakyProxy(targetPort: number) {
@@ -44,7 +45,8 @@ const decodeWords = (s: string) =>
   s.replace(/=\?UTF-8\?Q\?(.*?)\?=\s*/gi, (_, q: string) => Buffer.from(q.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/g, (__, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
 const readable = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-describe('email notifications over real SMTP (smtp-server via startFakeSmtp)', () => {
+describe.each(LIST_BACKENDS)('email notifications over real SMTP (smtp-server via startFakeSmtp) ($name)', ({ open }) => {
+  const readModels = open();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-email-'));
   const SIGNING_KEY = 'unsubscribe-signing-key-for-tests';
   let log: SqliteEventLog;
@@ -70,6 +72,7 @@ describe('email notifications over real SMTP (smtp-server via startFakeSmtp)', (
       logger: createLogger({ name: 'test', level: 'silent' }),
       clock: { now: () => now },
       pollMs: 10,
+      readModels,
       email: { smtpUrl: proxy.url, from: 'Agentry <bot@agentry.test>', publicUrl: 'http://agentry.test', signingKey: SIGNING_KEY, intervalMs: 0, retryBaseMs: 1000, batchWindowMs: 600_000, digestHourUtc: 8 },
     });
     client = connect(notificationV1.NotificationServiceClient, service.address);
@@ -77,6 +80,7 @@ describe('email notifications over real SMTP (smtp-server via startFakeSmtp)', (
   afterAll(async () => {
     client.close();
     await service.close();
+    await readModels?.close();
     await proxy.close();
     await smtp.close();
     await log.close();

@@ -2,9 +2,18 @@ import { checkHealth } from '@agentry/grpc';
 import { notificationV1 } from '@agentry/proto-ts';
 import { serviceHarness } from '@agentry/testing';
 import { startNotificationService } from '../src';
+import { LIST_BACKENDS } from './support/read-models';
 
-describe('NotificationService over a real socket', () => {
-  const h = serviceHarness('notification', (deps) => startNotificationService(deps), { pollIntervalMs: 20 });
+describe.each(LIST_BACKENDS)('NotificationService over a real socket ($name)', ({ open }) => {
+  const h = serviceHarness(
+    'notification',
+    async (deps) => {
+      const readModels = open();
+      const service = await startNotificationService({ ...deps, readModels });
+      return { ...service, close: async () => (await service.close(), await readModels?.close()) };
+    },
+    { pollIntervalMs: 20 },
+  );
   const caller = { tenantId: 't1', userId: 'u1', roles: [] };
   const client = () => h.client(notificationV1.NotificationServiceClient);
 

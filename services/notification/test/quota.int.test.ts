@@ -7,13 +7,16 @@ import { createLogger } from '@agentry/observability';
 import { notificationV1 } from '@agentry/proto-ts';
 import { startFakeSmtp, type FakeSmtpServer } from '@agentry/testing';
 import { startNotificationService } from '../src';
+import { LIST_BACKENDS } from './support/read-models';
 
 /**
  * Daily execution quotas: the gateway appends `TenantQuotasSet` to `tenant-<id>`, the execution service appends
  * `ExecutionRequested`; the notification service counts the executions of each tenant's UTC day and tells the
  * tenant's owners once per threshold (80 %, 100 %) and day, in-app and by email as their preferences say.
  */
-describe('quota notifications from TenantQuotasSet and execution events', () => {
+describe.each(LIST_BACKENDS)('quota notifications from TenantQuotasSet and execution events ($name)', ({ open }) => {
+  /** One store for the whole suite: a restarted service resumes its list from the store's checkpoint. */
+  const readModels = open();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-quota-'));
   const SIGNING_KEY = 'quota-test-signing-key';
   let log: SqliteEventLog;
@@ -31,6 +34,7 @@ describe('quota notifications from TenantQuotasSet and execution events', () => 
       logger: createLogger({ name: 'test', level: 'silent' }),
       clock: { now: () => now },
       pollMs: 10,
+      readModels,
       email: { smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: 'Agentry <bot@agentry.test>', publicUrl: 'http://agentry.test', signingKey: SIGNING_KEY, intervalMs: 0 },
     });
     client = connect(notificationV1.NotificationServiceClient, service.address);
@@ -85,6 +89,7 @@ describe('quota notifications from TenantQuotasSet and execution events', () => 
   });
   afterAll(async () => {
     await stop();
+    await readModels?.close();
     await smtp.close();
     await log.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 import type { EventStore } from '@agentry/event-log';
-import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import { categoryOf, DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import type { ReadStore } from '@agentry/read-store';
 import { replayCategories } from '@agentry/runtime';
 import type { SecretBox, Sealed } from '../domain/crypto';
+import { credentialMeta, InMemoryCredentialList, ReadStoreCredentialList, type CredentialList } from './credential-list';
 
 export const CREDENTIAL_TYPES = ['api_key', 'oauth2', 'user_password', 'host_scoped'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
@@ -29,7 +31,7 @@ export interface StoredCredential extends Omit<CredentialMeta, 'keyId'> {
 }
 
 type Created = Omit<StoredCredential, 'deleted' | 'streamVersion' | 'status' | 'statusReason' | 'host'> & { host?: string };
-type CredentialEvent =
+export type CredentialEvent =
   | { type: 'CredentialCreated'; data: Created }
   | { type: 'CredentialDeleted'; data: { id: string; deletedAt: string } }
   | { type: 'CredentialSecretUpdated'; data: { id: string; sealed: Sealed; expiresAt: string; updatedAt: string; scopes?: string[] } }
@@ -75,11 +77,56 @@ export function checkSecret(type: CredentialType, secret: Record<string, unknown
 /** Credentials per tenant; secrets sealed with AES-256-GCM (AAD = tenant/credential id) before they reach the log. */
 export class Credentials {
   private readonly byId = new Map<string, StoredCredential>();
+  /** The credential list: over `byId` by default, in libs/read-store (metadata only) when given one. */
+  private readonly listModel: CredentialList;
+  /** Where `catchUp` reads on from (own appends do not move it: another replica's may come before them). */
+  private position = 0;
 
-  constructor(private readonly deps: { events: EventStore; box: SecretBox; clock: Clock; newId: () => string }) {}
+  constructor(
+    private readonly deps: {
+      events: EventStore;
+      box: SecretBox;
+      clock: Clock;
+      newId: () => string;
+      /** List credentials from this read store (SQLite or MongoDB); it stays open on close. */
+      readModels?: ReadStore;
+      /** How often the read-store list picks up other replicas' writes (default 1000 ms; 0: never). */
+      followMs?: number;
+      /** A read-store write that failed (the next catch-up repairs it). */
+      onError?: (err: unknown) => void;
+    },
+  ) {
+    this.listModel = deps.readModels
+      ? new ReadStoreCredentialList(deps.events, deps.readModels, { followMs: deps.followMs, onError: deps.onError })
+      : new InMemoryCredentialList(() => this.byId.values());
+  }
 
   async start(): Promise<void> {
+    this.position = await this.deps.events.headPosition();
     await replayCategories(this.deps.events, ['credential'], (e) => this.apply(e));
+    await this.listModel.start();
+  }
+
+  /** Stops following the log; waits for list writes in flight. */
+  async close(): Promise<void> {
+    await this.listModel.close();
+  }
+
+  /** Folds what other replicas appended since (in memory and the list). */
+  async catchUp(): Promise<void> {
+    for (;;) {
+      const page = await this.deps.events.readAll({ after: this.position, categories: ['credential'], limit: 1000 });
+      await this.fold(page);
+      if (page.length) this.position = Math.max(this.position, page[page.length - 1].globalPosition);
+      if (page.length < 1000) break;
+    }
+    await this.listModel.catchUp();
+  }
+
+  /** Folds events (any category; log order) into the list and into memory; folding them again changes nothing. */
+  async fold(events: EventEnvelope[]): Promise<void> {
+    await this.listModel.apply(events);
+    for (const e of events) if (categoryOf(e.streamId) === 'credential') this.apply(e);
   }
 
   async create(tenantId: string, input: { provider: string; type: string; title: string; secret: Record<string, unknown>; scopes: string[] }): Promise<CredentialMeta> {
@@ -107,8 +154,9 @@ export class Credentials {
     return this.toMeta(this.byId.get(id)!);
   }
 
-  list(tenantId: string, provider?: string): CredentialMeta[] {
-    return [...this.byId.values()].filter((c) => c.tenantId === tenantId && !c.deleted && (!provider || c.provider === provider)).map((c) => this.toMeta(c));
+  /** Metadata of the tenant's credentials (of one provider), oldest first. */
+  list(tenantId: string, provider?: string): Promise<CredentialMeta[]> {
+    return this.listModel.list(tenantId, provider);
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
@@ -172,12 +220,12 @@ export class Credentials {
   }
 
   toMeta(c: StoredCredential): CredentialMeta {
-    return { id: c.id, provider: c.provider, type: c.type, title: c.title, scopes: c.scopes, createdAt: c.createdAt, expiresAt: c.expiresAt, status: c.status, host: c.host, keyId: c.sealed.kid };
+    return credentialMeta(c);
   }
 
   private async append(tenantId: string, id: string, expectedVersion: number | 'any', events: CredentialEvent[]): Promise<void> {
     const result = await this.deps.events.append(streamIdOf('credential', id), events, { expectedVersion, tenantId });
-    for (const e of result.events) this.apply(e);
+    await this.fold(result.events);
   }
 
   private apply(envelope: EventEnvelope): void {

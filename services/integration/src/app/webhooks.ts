@@ -1,8 +1,10 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EventStore } from '@agentry/event-log';
-import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import { categoryOf, DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import type { ReadStore } from '@agentry/read-store';
 import { replayCategories } from '@agentry/runtime';
 import type { SecretBox, Sealed } from '../domain/crypto';
+import { InMemoryWebhookList, ReadStoreWebhookList, type WebhookList, type WebhookTriggerMeta } from './webhook-list';
 
 export const WEBHOOK_KINDS = ['generic', 'github', 'slack'] as const;
 export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
@@ -23,7 +25,7 @@ export interface WebhookTrigger {
   streamVersion: number;
 }
 
-type TriggerEvent =
+export type TriggerEvent =
   | { type: 'WebhookTriggerCreated'; data: Omit<WebhookTrigger, 'deleted' | 'streamVersion'> }
   | { type: 'WebhookTriggerDeleted'; data: { id: string; deletedAt: string } }
   | { type: 'WebhookSecretResealed'; data: { id: string; sealedSecret: Sealed } };
@@ -55,11 +57,56 @@ const SLACK_MAX_SKEW_S = 300;
  */
 export class Webhooks {
   private readonly byId = new Map<string, WebhookTrigger>();
+  /** The trigger list: over `byId` by default, in libs/read-store (metadata only) when given one. */
+  private readonly listModel: WebhookList;
+  /** Where `catchUp` reads on from (own appends do not move it: another replica's may come before them). */
+  private position = 0;
 
-  constructor(private readonly deps: { events: EventStore; box: SecretBox; clock: Clock; newId: () => string }) {}
+  constructor(
+    private readonly deps: {
+      events: EventStore;
+      box: SecretBox;
+      clock: Clock;
+      newId: () => string;
+      /** List triggers from this read store (SQLite or MongoDB); it stays open on close. */
+      readModels?: ReadStore;
+      /** How often the read-store list picks up other replicas' writes (default 1000 ms; 0: never). */
+      followMs?: number;
+      /** A read-store write that failed (the next catch-up repairs it). */
+      onError?: (err: unknown) => void;
+    },
+  ) {
+    this.listModel = deps.readModels
+      ? new ReadStoreWebhookList(deps.events, deps.readModels, { followMs: deps.followMs, onError: deps.onError })
+      : new InMemoryWebhookList(() => this.byId.values());
+  }
 
   async start(): Promise<void> {
+    this.position = await this.deps.events.headPosition();
     await replayCategories(this.deps.events, ['webhook'], (e) => this.apply(e));
+    await this.listModel.start();
+  }
+
+  /** Stops following the log; waits for list writes in flight. */
+  async close(): Promise<void> {
+    await this.listModel.close();
+  }
+
+  /** Folds what other replicas appended since (in memory and the list). */
+  async catchUp(): Promise<void> {
+    for (;;) {
+      const page = await this.deps.events.readAll({ after: this.position, categories: ['webhook'], limit: 1000 });
+      await this.fold(page);
+      if (page.length) this.position = Math.max(this.position, page[page.length - 1].globalPosition);
+      if (page.length < 1000) break;
+    }
+    await this.listModel.catchUp();
+  }
+
+  /** Folds events (any category; log order) into the list and into memory; folding them again changes nothing. */
+  async fold(events: EventEnvelope[]): Promise<void> {
+    await this.listModel.apply(events);
+    for (const e of events) if (categoryOf(e.streamId) === 'webhook') this.apply(e);
   }
 
   async create(
@@ -94,8 +141,9 @@ export class Webhooks {
     return { trigger: this.byId.get(id)!, secret };
   }
 
-  list(tenantId: string, graphId?: string): WebhookTrigger[] {
-    return [...this.byId.values()].filter((t) => t.tenantId === tenantId && !t.deleted && (!graphId || t.graphId === graphId));
+  /** The tenant's triggers (of one graph), oldest first, without their secrets. */
+  list(tenantId: string, graphId?: string): Promise<WebhookTriggerMeta[]> {
+    return this.listModel.list(tenantId, graphId);
   }
 
   get(tenantId: string, id: string): WebhookTrigger {
@@ -195,7 +243,7 @@ export class Webhooks {
 
   private async append(tenantId: string, id: string, expectedVersion: number, events: TriggerEvent[]): Promise<void> {
     const result = await this.deps.events.append(streamIdOf('webhook', id), events, { expectedVersion, tenantId });
-    for (const e of result.events) this.apply(e);
+    await this.fold(result.events);
   }
 
   private apply(envelope: EventEnvelope): void {

@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { EventStore, Subscription } from '@agentry/event-log';
 import { DomainError, categoryOf, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
+import type { ReadStore } from '@agentry/read-store';
 import { replayCategories } from '@agentry/runtime';
 import { utcDay } from '../domain/quota';
+import { InMemoryNotificationList, type NotificationList, type NotificationPage } from './notification-list';
+import { ReadStoreNotificationList } from './notification-list-read-store';
 import { QuotaWatch } from './quotas';
 import { draftFor, EMAIL_MODES, isNotificationType, NOTIFICATION_TYPES, type ChannelPreference, type Draft, type EmailMode, type NotificationType } from '../domain/catalog';
 
@@ -80,9 +83,27 @@ export class Notifications {
   private position = 0;
   private subscription?: Subscription;
   private tail?: NodeJS.Timeout;
+  /** The poll's catch-up in flight (close waits for it). */
+  private polling?: Promise<void>;
+  /** The notification list and unread counts: over `byId` by default, in libs/read-store when given one. */
+  private readonly listModel: NotificationList;
 
-  constructor(private readonly deps: { events: EventStore; clock: Clock; dailyEmailCap?: number; pollMs?: number; onCreated?: (n: Notification) => void }) {
+  constructor(
+    private readonly deps: {
+      events: EventStore;
+      clock: Clock;
+      dailyEmailCap?: number;
+      pollMs?: number;
+      onCreated?: (n: Notification) => void;
+      /** Serve the list from this read store (SQLite or MongoDB); it stays open on close. */
+      readModels?: ReadStore;
+      /** A read-store write that failed (the next catch-up repairs it). */
+      onError?: (err: unknown) => void;
+    },
+  ) {
     this.watchers.setMaxListeners(0);
+    // the read-store list follows the log through this service's own poll (catchUp), not a timer of its own
+    this.listModel = deps.readModels ? new ReadStoreNotificationList(deps.events, deps.readModels, { followMs: 0, onError: deps.onError }) : new InMemoryNotificationList(this.byId);
   }
 
   async start(): Promise<void> {
@@ -90,13 +111,16 @@ export class Notifications {
       this.learnUser(e);
       this.quotas.learn(e);
     });
+    this.position = await this.deps.events.headPosition();
     await replayCategories(this.deps.events, PROJECTED, (e) => this.apply(e));
+    await this.listModel.start();
     await this.quotas.recount(this.deps.events, utcDay(this.now()));
     this.subscription = this.deps.events.subscribe({ consumer: 'notification-service-v2', categories: ['execution', 'listing', 'user', 'tenant'], handler: (e) => this.ingest(e) });
     const poll = () => {
-      this.catchUp()
-        .catch(() => undefined)
+      this.polling = this.catchUp()
+        .catch((err: unknown) => this.deps.onError?.(err))
         .finally(() => {
+          this.polling = undefined;
           if (this.tail) this.tail = setTimeout(poll, this.deps.pollMs ?? 250).unref();
         });
     };
@@ -108,31 +132,38 @@ export class Notifications {
     this.tail = undefined;
     if (t) clearTimeout(t);
     await this.subscription?.close();
+    await this.polling;
+    await this.listModel.close();
     this.watchers.removeAllListeners();
   }
 
-  /** Applies what other replicas appended to the projected categories. */
+  /** Applies what other replicas appended to the projected categories (and catches the list up). */
   async catchUp(): Promise<void> {
     for (;;) {
       const page = await this.deps.events.readAll({ after: this.position, categories: PROJECTED, limit: 1000 });
-      for (const e of page) this.apply(e);
-      if (page.length < 1000) return;
+      await this.fold(page);
+      if (page.length) this.position = Math.max(this.position, page[page.length - 1].globalPosition);
+      if (page.length < 1000) break;
     }
+    await this.listModel.catchUp();
   }
 
-  list(tenantId: string, userId: string, unreadOnly: boolean, page: { cursor: string; limit: number } = { cursor: '', limit: 0 }): { items: Notification[]; unreadCount: number; nextCursor: string } {
-    const mine = [...this.byId.values()].filter((n) => n.tenantId === tenantId && n.userId === userId && n.inApp).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-    const filtered = unreadOnly ? mine.filter((n) => !n.read) : mine;
-    const offset = Math.max(0, Number(page.cursor) || 0);
-    const limit = page.limit > 0 ? Math.min(page.limit, 200) : 50;
-    const items = filtered.slice(offset, offset + limit);
-    return { items, unreadCount: mine.filter((n) => !n.read).length, nextCursor: offset + limit < filtered.length ? String(offset + limit) : '' };
+  /**
+   * Folds events (of any category; log order) into the list, then into memory (which tells watchers), so a
+   * watcher's unread count already includes a new notification. Folding the same events again changes nothing.
+   */
+  async fold(events: EventEnvelope[]): Promise<void> {
+    await this.listModel.apply(events);
+    for (const e of events) if (PROJECTED.includes(categoryOf(e.streamId))) this.apply(e);
   }
 
-  unreadCount(tenantId: string, userId: string): number {
-    let count = 0;
-    for (const n of this.byId.values()) if (n.tenantId === tenantId && n.userId === userId && n.inApp && !n.read) count++;
-    return count;
+  /** In-app notifications of one user, newest first, and the user's unread count. */
+  list(tenantId: string, userId: string, unreadOnly: boolean, page: { cursor: string; limit: number } = { cursor: '', limit: 0 }): Promise<NotificationPage> {
+    return this.listModel.list(tenantId, userId, unreadOnly, page);
+  }
+
+  unreadCount(tenantId: string, userId: string): Promise<number> {
+    return this.listModel.unreadCount(tenantId, userId);
   }
 
   async markRead(tenantId: string, userId: string, ids: string[], all = false): Promise<void> {
@@ -190,7 +221,7 @@ export class Notifications {
 
   async append(streamId: string, expectedVersion: number | 'any', tenantId: string, events: NotificationEvent[]): Promise<void> {
     const result = await this.deps.events.append(streamId, events, { expectedVersion, tenantId });
-    for (const e of result.events) this.apply(e);
+    await this.fold(result.events);
   }
 
   private async create(tenantId: string, userId: string, draft: Draft, sourceId: string): Promise<string> {
@@ -267,8 +298,8 @@ export class Notifications {
     return this.deps.clock.now().toISOString();
   }
 
+  /** The in-memory fold (stream versions make a second delivery a no-op); `catchUp` moves `position`, not this. */
   private apply(envelope: EventEnvelope): void {
-    this.position = Math.max(this.position, envelope.globalPosition);
     if ((this.versions.get(envelope.streamId) ?? 0) >= envelope.streamVersion) return;
     this.versions.set(envelope.streamId, envelope.streamVersion);
     const event = { type: envelope.type, data: envelope.data } as NotificationEvent;
