@@ -59,6 +59,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
     const execution = await startExecutionService({
       events: eventLog.events,
       queue: eventLog.queue,
+      snapshots: eventLog.snapshots,
       logger: child('execution'),
       graphAddress: graph.address,
       leaseTimeoutMs: config.AGENTRY_EXECUTION_LEASE_TIMEOUT_MS,

@@ -32,6 +32,11 @@ const schema = z.object({
   AGENTRY_READ_STORE: z.enum(['sqlite', 'mongo']).default('sqlite'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   KAFKA_BROKERS: optionalString,
+  /** Partitions of the Kafka topics Agentry creates: `1` (default), `12` for every category, or `execution=12,graph=1` (others 1). See libs/event-log README: readers that follow a category by position need 1. */
+  AGENTRY_KAFKA_PARTITIONS: z
+    .string()
+    .regex(/^(\d+|[a-z][a-z0-9-]*=\d+(,[a-z][a-z0-9-]*=\d+)*)?$/, 'a number, or category=number pairs separated by commas')
+    .default('1'),
   MONGO_URL: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('0.0.0.0'),

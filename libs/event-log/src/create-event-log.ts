@@ -1,4 +1,4 @@
-import type { EventStore, WorkQueue } from './ports';
+import type { EventStore, SnapshotStore, WorkQueue } from './ports';
 import { createJetStreamEventLog, type JetStreamEventLogConfig } from './jetstream';
 import { createKafkaEventLog, type KafkaEventLogConfig } from './kafka';
 import { createSqliteEventLog, type SqliteEventLogConfig } from './sqlite';
@@ -11,6 +11,8 @@ export type EventLogConfig =
 export interface EventLog {
   events: EventStore;
   queue: WorkQueue;
+  /** Snapshots of stream folds in the same backend (SQLite table, JetStream KV); absent when the log has none. */
+  snapshots?: SnapshotStore;
   close(): Promise<void>;
 }
 

@@ -53,6 +53,22 @@ export interface SubscribeOptions {
    */
   handler: EventHandler;
   onError?: (err: unknown, event: EventEnvelope) => void;
+  /**
+   * Partition ownership (Kafka): subscribers with one consumer name split the partitions of their categories, and
+   * a rebalance moves partitions between them. `assigned` is called with the partitions this subscriber gained
+   * (before any of their events), `revoked` with those it lost (and, on close, with all it had). Adapters without
+   * partitions (SQLite, JetStream) never call them: one subscriber owns every stream.
+   */
+  ownership?: {
+    assigned?(partitions: PartitionRef[]): void | Promise<void>;
+    revoked?(partitions: PartitionRef[]): void | Promise<void>;
+  };
+}
+
+/** One partition of a category (Kafka: of its topic). */
+export interface PartitionRef {
+  category: string;
+  partition: number;
 }
 
 export interface Subscription {
@@ -73,6 +89,8 @@ export interface EventStore {
   /** globalPosition of the newest event (0 for an empty log). */
   headPosition(): Promise<number>;
   subscribe(options: SubscribeOptions): Subscription;
+  /** The partition a stream lives in, on adapters with partitions (Kafka); absent: one partition per category. */
+  partitionOf?(streamId: string): Promise<PartitionRef>;
   close(): Promise<void>;
 }
 
@@ -124,5 +142,33 @@ export interface WorkQueue {
   remove(queue: string, taskId: string): Promise<void>;
   /** Tasks waiting or leased in a queue. */
   depth(queue: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A saved fold of one stream (rule 14: it may shorten a replay, it is never the source of truth). The reader
+ * checks `schema` and `version` against what it expects and the log it reads, and rebuilds in full otherwise.
+ */
+export interface Snapshot<S = unknown> {
+  key: string;
+  /** stream version the state includes */
+  version: number;
+  /** schema tag: a reader ignores a snapshot whose schema differs */
+  schema: string;
+  /** JSON (the caller serialises Maps and the like) */
+  state: S;
+  savedAt: string;
+}
+
+/**
+ * Latest snapshot per key. A save never replaces a snapshot of a higher version (the newer one is kept), so
+ * concurrent or late saves cannot move a key backwards. Saves are last-writer-wins otherwise (same version).
+ */
+export interface SnapshotStore {
+  /** The snapshot of a key, or undefined (never saved, removed, or unreadable). */
+  load<S>(key: string): Promise<Snapshot<S> | undefined>;
+  save<S>(snapshot: Omit<Snapshot<S>, 'savedAt'>): Promise<void>;
+  /** drop one (e.g. after the stream ended) */
+  remove(key: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import '@agentry/observability/src/preload';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, SERVICE_NAMES, type AgentryConfig, type ServiceName } from '@agentry/config';
-import type { EventStore, WorkQueue } from '@agentry/event-log';
+import type { EventStore, SnapshotStore, WorkQueue } from '@agentry/event-log';
 import { createEventLog } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
 import { collectProcessMetrics, createLogger, flushSentry, instrumentHttpServers, shutdownTelemetry, startEventMetrics, startOpsServer, withTaskTraceContext, withTraceContext, type Logger } from '@agentry/observability';
@@ -11,6 +11,8 @@ import { collectProcessMetrics, createLogger, flushSentry, instrumentHttpServers
 export interface EventLog {
   events: EventStore;
   queue: WorkQueue;
+  /** Snapshots that shorten replay (every adapter has them). */
+  snapshots?: SnapshotStore;
   close(): Promise<void>;
 }
 
@@ -25,10 +27,29 @@ export async function openEventLog(config: AgentryConfig): Promise<EventLog> {
     case 'kafka': {
       // Kafka carries the events; node-task leases stay on JetStream (Kafka has no per-message leases).
       const queueLog = await createEventLog({ kind: 'jetstream', servers: config.NATS_URL });
-      const kafka = await createEventLog({ kind: 'kafka', brokers: (config.KAFKA_BROKERS ?? '').split(',').filter(Boolean), queue: queueLog.queue });
-      return { events: kafka.events, queue: queueLog.queue, close: async () => (await kafka.close(), await queueLog.close()) };
+      const kafka = await createEventLog({
+        kind: 'kafka',
+        brokers: (config.KAFKA_BROKERS ?? '').split(',').filter(Boolean),
+        partitions: kafkaPartitions(config.AGENTRY_KAFKA_PARTITIONS),
+        queue: queueLog.queue,
+      });
+      return { events: kafka.events, queue: queueLog.queue, snapshots: kafka.snapshots, close: async () => (await kafka.close(), await queueLog.close()) };
     }
   }
+}
+
+/** AGENTRY_KAFKA_PARTITIONS (`12`, or `execution=12,notification=3`) as the Kafka adapter's `partitions` option. */
+export function kafkaPartitions(setting: string): number | Record<string, number> {
+  if (/^\d+$/.test(setting)) return Number(setting);
+  return Object.fromEntries(
+    setting
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [category, n] = pair.split('=');
+        return [category, Number(n)];
+      }),
+  );
 }
 
 /** Folds every event of some categories, page by page, in log order: how services rebuild their projections on start. */

@@ -1,6 +1,6 @@
 import { createRegistry } from '@agentry/blocks';
 import type { BlockDefinition, BlockRegistry } from '@agentry/block-sdk';
-import type { EventStore, WorkQueue } from '@agentry/event-log';
+import type { EventStore, SnapshotStore, WorkQueue } from '@agentry/event-log';
 import { connect, countEvents, ServiceAdmin, startGrpcServer } from '@agentry/grpc';
 import { newId, systemClock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
@@ -16,11 +16,16 @@ import { executionGrpcService } from './adapters/grpc/server';
  * Pure, quick blocks run in the engine itself: no side effects, no credentials, no network, and none that
  * compute for long (code sandbox), wait (time) or touch the block key-value store (storage).
  */
-const runsInline = (block: BlockDefinition): boolean => inlinePureBlocks(block) && !block.categories.some((c) => c === 'CODE' || c === 'TIME' || c === 'STORAGE');
+const runsInline = (block: BlockDefinition): boolean =>
+  inlinePureBlocks(block) && !block.categories.some((c) => c === 'CODE' || c === 'TIME' || c === 'STORAGE');
 
 export interface ExecutionServiceOptions {
   events: EventStore;
   queue: WorkQueue;
+  /** Snapshots of long executions (the log's `snapshots`): a restart folds only the events after one. Default: none. */
+  snapshots?: SnapshotStore;
+  /** Events between snapshots of one execution (default 1000). */
+  snapshotEvery?: number;
   logger: Logger;
   graphAddress: string;
   blocks?: BlockRegistry;
@@ -41,13 +46,18 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
   const graphClient = connect(graphV1.GraphServiceClient, options.graphAddress);
   const remoteGraphs: GraphReader = {
     async get(tenantId, graphId, version) {
-      const { graph } = await graphClient.getGraph({ caller: { tenantId, userId: '', roles: [] }, graphId, version: version ?? 0 });
+      const { graph } = await graphClient.getGraph({
+        caller: { tenantId, userId: '', roles: [] },
+        graphId,
+        version: version ?? 0,
+      });
       return graphFromProto(graph!);
     },
   };
   const graphs = cachingGraphReader(remoteGraphs, options.events);
   // --- read store (issue #10): AGENTRY_READ_STORE=mongo projects the execution list into MongoDB
-  const readStore = options.readStore === 'mongo' ? await openReadStore({ backend: 'mongo', mongoUrl: options.mongoUrl }) : undefined;
+  const readStore =
+    options.readStore === 'mongo' ? await openReadStore({ backend: 'mongo', mongoUrl: options.mongoUrl }) : undefined;
   const executionList = readStore ? () => new ReadStoreExecutionList(options.events, readStore) : undefined;
   // --- end read store
   const engine = createExecutionEngine({
@@ -58,7 +68,13 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
     clock: systemClock,
     newId,
     executionList,
-    options: { logger: options.logger, leaseTimeoutMs: options.leaseTimeoutMs, inlineBlocks: options.inlineBlocks === false ? undefined : runsInline },
+    options: {
+      logger: options.logger,
+      leaseTimeoutMs: options.leaseTimeoutMs,
+      inlineBlocks: options.inlineBlocks === false ? undefined : runsInline,
+      snapshots: options.snapshots,
+      snapshotEvery: options.snapshotEvery,
+    },
   });
   await engine.recover();
   // --- admin (issue #6): a drain refuses new executions and forks (UNAVAILABLE) while running ones go on; a
@@ -71,11 +87,16 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
   });
   const admitted = {
     ...engine,
-    requestExecution: (cmd: Parameters<typeof engine.requestExecution>[0]) => admin.run('executions', () => engine.requestExecution(cmd)),
+    requestExecution: (cmd: Parameters<typeof engine.requestExecution>[0]) =>
+      admin.run('executions', () => engine.requestExecution(cmd)),
     fork: (...args: Parameters<typeof engine.fork>) => admin.run('forks', () => engine.fork(...args)),
   };
   // --- end admin
-  const server = await startGrpcServer({ services: [executionGrpcService(admitted, options.events), admin.registration()], host: options.host, port: options.port });
+  const server = await startGrpcServer({
+    services: [executionGrpcService(admitted, options.events), admin.registration()],
+    host: options.host,
+    port: options.port,
+  });
   let ticking = false;
   const timer = setInterval(() => {
     if (ticking) return;

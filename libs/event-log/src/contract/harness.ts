@@ -1,10 +1,12 @@
 import type { EventEnvelope } from '@agentry/kernel';
-import type { EventStore, SubscribeOptions, Subscription, WorkQueue } from '../ports';
+import type { EventStore, SnapshotStore, SubscribeOptions, Subscription, WorkQueue } from '../ports';
 
 /** One client (connection) on a log under test. */
 export interface EventLogClient {
   events: EventStore;
   queue: WorkQueue;
+  /** Needed by the snapshot contract only. */
+  snapshots?: SnapshotStore;
   close(): Promise<void>;
 }
 
@@ -28,7 +30,11 @@ export interface ContractOptions {
 }
 
 /** Polls a condition; for waiting on deliveries without asserting how long they take. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -39,7 +45,10 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
 export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Subscribes and records what arrives. */
-export function record(events: EventStore, options: Omit<SubscribeOptions, 'handler'> & { handler?: SubscribeOptions['handler'] }) {
+export function record(
+  events: EventStore,
+  options: Omit<SubscribeOptions, 'handler'> & { handler?: SubscribeOptions['handler'] },
+) {
   const received: EventEnvelope[] = [];
   const errors: Array<{ err: unknown; event: EventEnvelope }> = [];
   const subscription: Subscription = events.subscribe({

@@ -3,6 +3,7 @@
  * share a server (tests use one prefix each):
  *   events  stream `<PREFIX>_EVENTS`, subjects `<prefix>.<category>.events.<streamId>`
  *   tasks   stream `<PREFIX>_TASKS_<queue>` per queue (WorkQueue retention), subjects `<prefix>.<queue>.tasks.<taskId>`
+ *   snapshots  KV bucket `<PREFIX>_SNAPSHOTS` (stream `KV_<PREFIX>_SNAPSHOTS`), key = kvKey(snapshot key)
  * The third token keeps the two families from overlapping whatever the category or queue is called.
  */
 const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -10,6 +11,14 @@ const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
 /** A subject token (and name part) for any string: itself when safe, else `~` + base64url. */
 export function token(value: string): string {
   return SAFE_TOKEN.test(value) ? value : `~${Buffer.from(value, 'utf8').toString('base64url')}`;
+}
+
+/**
+ * A KV key for any string: itself when it is a safe token, else `=` + base64url. Like `token`, but KV keys do
+ * not allow `~`; `=` cannot start a safe token, so the two forms never collide.
+ */
+export function kvKey(value: string): string {
+  return SAFE_TOKEN.test(value) ? value : `=${Buffer.from(value, 'utf8').toString('base64url')}`;
 }
 
 export interface JetStreamNames {
@@ -22,6 +31,7 @@ export interface JetStreamNames {
   tasksFilter(queue: string): string;
   subscriptionConsumer(name: string): string;
   workersConsumer: string;
+  snapshotsBucket: string;
 }
 
 export function jetStreamNames(prefix: string): JetStreamNames {
@@ -37,6 +47,7 @@ export function jetStreamNames(prefix: string): JetStreamNames {
     tasksFilter: (queue) => `${prefix}.${token(queue)}.tasks.*`,
     subscriptionConsumer: (name) => `sub_${token(name)}`,
     workersConsumer: 'workers',
+    snapshotsBucket: `${upper}_SNAPSHOTS`,
   };
 }
 
@@ -49,6 +60,7 @@ export const JS_ERR = {
 } as const;
 
 export function apiErrorCode(err: unknown): number | undefined {
-  const api = typeof err === 'object' && err !== null ? (err as { api_error?: { err_code?: number } }).api_error : undefined;
+  const api =
+    typeof err === 'object' && err !== null ? (err as { api_error?: { err_code?: number } }).api_error : undefined;
   return api?.err_code;
 }

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import type { EventStore, WorkQueue } from '../ports';
+import type { EventStore, SnapshotStore, WorkQueue } from '../ports';
 import { createSqliteEventStore } from './event-store';
 import { notifierFor } from './notifier';
 import { openPragmas } from './schema';
+import { createSqliteSnapshotStore } from './snapshots';
 import { createSqliteWorkQueue } from './work-queue';
 
 export interface SqliteEventLogConfig {
@@ -21,6 +22,8 @@ export interface SqliteEventLogConfig {
 export interface SqliteEventLog {
   events: EventStore;
   queue: WorkQueue;
+  /** Snapshots of stream folds, table `event_log_snapshots` in the same file. */
+  snapshots: SnapshotStore;
   db: Database.Database;
   /** Closes the store, the queue and (when this module opened it) the connection. */
   close(): Promise<void>;
@@ -43,17 +46,23 @@ export function createSqliteEventLog(config: SqliteEventLogConfig): SqliteEventL
   }
   const notifier = notifierFor(db);
   const pollIntervalMs = config.pollIntervalMs ?? 100;
-  const events = createSqliteEventStore(db, notifier, { pollIntervalMs, groupCommit: config.groupCommit ?? true, subscriptionBatch: 500 });
+  const events = createSqliteEventStore(db, notifier, {
+    pollIntervalMs,
+    groupCommit: config.groupCommit ?? true,
+    subscriptionBatch: 500,
+  });
   const queue = createSqliteWorkQueue(db, notifier, { pollIntervalMs });
+  const snapshots = createSqliteSnapshotStore(db);
   let closed = false;
   return {
     events,
     queue,
+    snapshots,
     db,
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([events.close(), queue.close()]);
+      await Promise.all([events.close(), queue.close(), snapshots.close()]);
       if (owned) db.close();
     },
   };
@@ -61,3 +70,4 @@ export function createSqliteEventLog(config: SqliteEventLogConfig): SqliteEventL
 
 export { createSqliteEventStore } from './event-store';
 export { createSqliteWorkQueue } from './work-queue';
+export { createSqliteSnapshotStore } from './snapshots';

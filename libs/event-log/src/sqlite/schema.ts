@@ -37,6 +37,14 @@ CREATE TABLE IF NOT EXISTS work_queue (
 );
 CREATE INDEX IF NOT EXISTS work_queue_ready ON work_queue (queue, not_before);
 CREATE INDEX IF NOT EXISTS work_queue_leases ON work_queue (queue, lease_expires_at) WHERE lease_token IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS event_log_snapshots (
+  key      TEXT    PRIMARY KEY,
+  version  INTEGER NOT NULL,
+  schema   TEXT    NOT NULL,
+  state    TEXT    NOT NULL,
+  saved_at TEXT    NOT NULL
+);
 `;
 
 export function openPragmas(db: Database.Database, busyTimeoutMs: number): void {

@@ -1,5 +1,5 @@
 import type { BlockDefinition, BlockRegistry, BlockUsage } from '@agentry/block-sdk';
-import type { AppendResult, EventStore, WorkQueue } from '@agentry/event-log';
+import type { AppendResult, EventStore, Snapshot, SnapshotStore, WorkQueue } from '@agentry/event-log';
 import {
   DomainError,
   isDomainError,
@@ -13,8 +13,14 @@ import { isBlobRef, type BlobRef } from '../domain/blob-ref';
 import type { ExecutionCommand } from '../domain/execution/commands';
 import { createExecutionDecider, evolve } from '../domain/execution/decider';
 import type { ExecutionBudget, ExecutionEvent, ForkSeed, Trigger } from '../domain/execution/events';
-import { rebuild } from '../domain/execution/integrity';
+import { rebuild, rebuildFrom } from '../domain/execution/integrity';
 import { buildPlan, type BlockInfo } from '../domain/execution/plan';
+import {
+  fromSnapshotState,
+  SNAPSHOT_SCHEMA,
+  toSnapshotState,
+  type ExecutionSnapshotState,
+} from '../domain/execution/snapshot';
 import {
   TERMINAL_EXECUTION_STATUSES,
   TERMINAL_NODE_STATUSES,
@@ -58,7 +64,21 @@ export interface ExecutionEngineOptions {
   inlineBlocks?: (block: BlockDefinition) => boolean;
   /** Per-tenant limits over a sliding window (rule 16): new executions are refused and running ones failed once over. */
   tenantBudget?: (tenantId: string) => TenantBudget | undefined;
+  /**
+   * Snapshots of execution states (rule 14: they shorten the replay of a long execution, the log stays the truth).
+   * A snapshot is saved when an append takes a running execution's stream past a multiple of `snapshotEvery`, and
+   * removed when the execution ends; `load` starts from one when it matches the log. Default: none (full replay).
+   */
+  snapshots?: SnapshotStore;
+  /** Events between snapshots of one execution. Default 1000. */
+  snapshotEvery?: number;
   logger?: EngineLogger;
+}
+
+/** What the engine stores in a snapshot: the state and the id of the last event it folds (its anchor in the log). */
+interface StoredSnapshot {
+  lastEventId: string;
+  execution: ExecutionSnapshotState;
 }
 
 export interface TenantBudget {
@@ -214,7 +234,8 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     validateInput: schemaValidator(),
     defaultRetry: opts.defaultRetry,
     // Blocks that may start before every linked input arrived (SmartDecisionMaker's tool loop) say what they wait for.
-    missingInputs: (blockId, input, unsatisfied) => blocks.get(blockId)?.missingInputs?.(input, unsatisfied) ?? unsatisfied,
+    missingInputs: (blockId, input, unsatisfied) =>
+      blocks.get(blockId)?.missingInputs?.(input, unsatisfied) ?? unsatisfied,
   });
 
   /** In-memory state per execution: a cache of fold(stream), never a source of truth. */
@@ -247,9 +268,114 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     const cached = cache.get(executionId);
     if (cached) return cached;
     const streamId = streamOf(executionId);
-    const state = rebuild(streamId, await store.readStream(streamId));
+    const state =
+      (await loadFromSnapshot(executionId, streamId)) ?? rebuild(streamId, await store.readStream(streamId));
     if (state.status !== 'NEW') remember(executionId, state);
     return state;
+  }
+
+  /* ---------------------------------------------------------------- snapshots (rule 14: a shortcut, never the truth) */
+
+  const snapshots = opts.snapshots;
+  const snapshotEvery = Math.max(1, Math.floor(opts.snapshotEvery ?? 1000));
+  /** Snapshot saves and removes of one execution run in order: a remove is never overtaken by an earlier save. */
+  const snapshotChains = new Map<string, Promise<void>>();
+
+  /**
+   * The state a usable snapshot gives once the log's tail is folded onto it; undefined (full replay) when there is
+   * none or it is not usable: another schema, undecodable, or not matching the log (its last event must be in the
+   * stream at its version with the id it recorded, so a snapshot beyond the stream or of another log is ignored).
+   */
+  async function loadFromSnapshot(executionId: string, streamId: string): Promise<ExecutionState | undefined> {
+    if (!snapshots) return undefined;
+    const ignore = (reason: string): undefined => {
+      logger.warn({ executionId, reason }, `snapshot of ${executionId} ignored: replaying its whole stream`);
+      return undefined;
+    };
+    let snapshot: Snapshot<Partial<StoredSnapshot>> | undefined;
+    try {
+      snapshot = await snapshots.load<Partial<StoredSnapshot>>(streamId);
+    } catch (err) {
+      return ignore(`cannot load it: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!snapshot) return undefined;
+    if (snapshot.schema !== SNAPSHOT_SCHEMA) return ignore(`schema ${snapshot.schema}, expected ${SNAPSHOT_SCHEMA}`);
+    let base: ExecutionState;
+    const lastEventId = snapshot.state?.lastEventId;
+    try {
+      if (typeof lastEventId !== 'string') throw new Error('it has no last event id');
+      base = fromSnapshotState(snapshot.state.execution);
+      if (base.version !== snapshot.version)
+        throw new Error(`its state is at ${base.version}, not ${snapshot.version}`);
+      if (base.request?.executionId !== executionId) throw new Error('it is the state of another execution');
+    } catch (err) {
+      return ignore(err instanceof Error ? err.message : String(err));
+    }
+    const events = await store.readStream(streamId, { fromVersion: snapshot.version });
+    const anchor = events[0];
+    if (anchor?.streamVersion !== snapshot.version || anchor.id !== lastEventId)
+      return ignore(
+        anchor
+          ? `the log's event ${snapshot.version} is ${anchor.id}, the snapshot ends with ${lastEventId}`
+          : `it is at version ${snapshot.version}, beyond the stream`,
+      );
+    return rebuildFrom(streamId, base, events.slice(1));
+  }
+
+  function snapshotTask(executionId: string, what: string, work: () => Promise<void>): void {
+    const previous = snapshotChains.get(executionId);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    snapshotChains.set(executionId, mine);
+    spawn(what, async () => {
+      try {
+        await previous;
+        await work();
+      } finally {
+        release();
+        if (snapshotChains.get(executionId) === mine) snapshotChains.delete(executionId);
+      }
+    });
+  }
+
+  /**
+   * After an append: save a snapshot when the stream passed a multiple of `snapshotEvery` and the execution goes on,
+   * remove it when the execution just ended (one that never reached `snapshotEvery` events has none). Both run in
+   * the background (spawn): a failure is logged and costs only a longer replay.
+   */
+  function afterAppend(
+    executionId: string,
+    state: ExecutionState,
+    baseVersion: number,
+    baseStatus: ExecutionState['status'],
+    appended: AppendResult,
+  ): void {
+    if (!snapshots) return;
+    const streamId = streamOf(executionId);
+    if (TERMINAL_EXECUTION_STATUSES.has(state.status)) {
+      if (!TERMINAL_EXECUTION_STATUSES.has(baseStatus) && state.version >= snapshotEvery)
+        snapshotTask(executionId, `remove snapshot of ${executionId}`, () => snapshots.remove(streamId));
+      return;
+    }
+    if (Math.floor(state.version / snapshotEvery) <= Math.floor(baseVersion / snapshotEvery)) return;
+    const last = appended.events[appended.events.length - 1];
+    if (state.version !== appended.nextVersion || last?.streamVersion !== state.version) return; // not the log's fold
+    // Maps are updated in place by later batches, their values never: copying the maps freezes this version.
+    const frozen: ExecutionState = {
+      ...state,
+      nodeExecs: new Map(state.nodeExecs),
+      execCountByNode: new Map(state.execCountByNode),
+      incompleteByNode: new Map(state.incompleteByNode),
+      staticInputs: new Map(state.staticInputs),
+    };
+    snapshotTask(executionId, `snapshot of ${executionId} at ${frozen.version}`, () =>
+      snapshots.save<StoredSnapshot>({
+        key: streamId,
+        version: frozen.version,
+        schema: SNAPSHOT_SCHEMA,
+        state: { lastEventId: last.id, execution: toSnapshotState(frozen) },
+      }),
+    );
   }
 
   function remember(executionId: string, state: ExecutionState): void {
@@ -392,6 +518,7 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     for (let attempt = 0; ; attempt++) {
       const state = await load(executionId);
       const baseVersion = state.version;
+      const baseStatus = state.status;
       const outcomes: StepOutcome[] = [];
       const all: ExecutionEvent[] = [];
       let owner = state.request?.tenantId ?? '';
@@ -436,11 +563,20 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
         throw err;
       }
       remember(executionId, state);
-      const applying = index.apply(executionId, state, all, appended.events.map((e) => e.globalPosition));
+      afterAppend(executionId, state, baseVersion, baseStatus, appended);
+      const applying = index.apply(
+        executionId,
+        state,
+        all,
+        appended.events.map((e) => e.globalPosition),
+      );
       // the events are committed: a read store that fails now is repaired by its next build, not by a retry
       if (applying)
         await applying.catch((err: unknown) =>
-          logger.error({ executionId, error: err instanceof Error ? err.message : String(err) }, 'execution list update failed'),
+          logger.error(
+            { executionId, error: err instanceof Error ? err.message : String(err) },
+            'execution list update failed',
+          ),
         );
       await react(executionId, state, all);
       return { state, outcomes };
@@ -1230,7 +1366,20 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     await index.ensureBuilt();
   }
 
-  return { requestExecution, reportNodeProgress, cancel, decideReview, get, list, events, fork, recover, tick, close, rebuildReadModels };
+  return {
+    requestExecution,
+    reportNodeProgress,
+    cancel,
+    decideReview,
+    get,
+    list,
+    events,
+    fork,
+    recover,
+    tick,
+    close,
+    rebuildReadModels,
+  };
 }
 
 /** Executor fields of AgentExecutorBlock; every other input field is a child graph input linked by name (AutoGPT). */

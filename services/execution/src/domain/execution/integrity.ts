@@ -26,9 +26,22 @@ function corrupt(
  * object payload) and names the first bad position instead of folding garbage.
  */
 export function rebuild(streamId: string, envelopes: readonly EventEnvelope[]): ExecutionState {
-  let state = initialState();
+  return rebuildFrom(streamId, initialState(), envelopes);
+}
+
+/**
+ * Continues a fold: `state` holds the first `state.version` events of the stream (a snapshot, or initialState()
+ * for a full rebuild) and `envelopes` must be the events right after them, from version `state.version + 1`.
+ * The same checks as `rebuild` apply to every envelope. Evolves `state` in place and returns it.
+ */
+export function rebuildFrom(
+  streamId: string,
+  state: ExecutionState,
+  envelopes: readonly EventEnvelope[],
+): ExecutionState {
+  const from = state.version;
   for (let i = 0; i < envelopes.length; i++) {
-    const position = i + 1;
+    const position = from + i + 1;
     const env = envelopes[i] as Partial<EventEnvelope> | undefined;
     if (!env || typeof env !== 'object') throw corrupt(streamId, undefined, position, 'not an event envelope');
     if (env.streamVersion !== position)
