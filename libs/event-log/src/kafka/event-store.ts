@@ -160,6 +160,14 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
     return new Promise((resolve) => part.waiters.push({ offset, resolve }));
   }
 
+  /** Waits until the index has folded what the partition held when asked (another client's appends included). */
+  async function catchUpPartition(index: CategoryIndex, partition: number): Promise<void> {
+    const [high] = (await admin.fetchTopicOffsets(index.topic))
+      .filter((o) => o.partition === partition)
+      .map((o) => Number(o.high));
+    if (high > 0) await waitForOffset(index.partitions[partition], high - 1);
+  }
+
   async function waitForHead(index: CategoryIndex): Promise<void> {
     const highs = await highWatermarks(index.topic);
     await Promise.all(
@@ -270,9 +278,12 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
       const part = index.partitions[partition];
       const run = async (): Promise<AppendResult> => {
         for (;;) {
-          const current = part.streams.get(streamId)?.length ?? 0;
-          if (options.expectedVersion !== 'any' && options.expectedVersion !== current)
-            throw versionConflict(streamId, options.expectedVersion, current);
+          let current = part.streams.get(streamId)?.length ?? 0;
+          if (options.expectedVersion !== 'any' && options.expectedVersion !== current) {
+            await catchUpPartition(index, partition); // another client may have moved it on: decide on the log
+            current = part.streams.get(streamId)?.length ?? 0;
+            if (options.expectedVersion !== current) throw versionConflict(streamId, options.expectedVersion, current);
+          }
           if (part.corrupt.has(streamId)) throw part.corrupt.get(streamId)!;
           if (events.length === 0) return { nextVersion: current, lastPosition: 0, events: [] };
           const now = new Date();
@@ -310,7 +321,9 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
     async readStream(streamId, options = {}) {
       ensureOpen();
       const index = await indexOf(categoryOf(streamId));
-      const part = index.partitions[partitionOfKey(streamId, index.partitions.length)];
+      const partition = partitionOfKey(streamId, index.partitions.length);
+      await catchUpPartition(index, partition); // read-your-writes across clients
+      const part = index.partitions[partition];
       const corrupt = part.corrupt.get(streamId);
       if (corrupt) throw corrupt;
       return (part.streams.get(streamId) ?? []).filter((e) => e.streamVersion >= (options.fromVersion ?? 1));
@@ -319,7 +332,9 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
     async streamVersion(streamId) {
       ensureOpen();
       const index = await indexOf(categoryOf(streamId));
-      return index.partitions[partitionOfKey(streamId, index.partitions.length)].streams.get(streamId)?.length ?? 0;
+      const partition = partitionOfKey(streamId, index.partitions.length);
+      await catchUpPartition(index, partition);
+      return index.partitions[partition].streams.get(streamId)?.length ?? 0;
     },
 
     async readAll(options: ReadAllOptions = {}) {

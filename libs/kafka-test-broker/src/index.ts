@@ -1,0 +1,2 @@
+export { startKafkaTestBroker, type KafkaTestBroker, type KafkaTestBrokerOptions } from './broker';
+export { SUPPORTED_VERSIONS } from './protocol';
