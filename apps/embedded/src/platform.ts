@@ -100,6 +100,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv = process.env, logger
     const editorDir = path.join(repoRoot, 'apps/editor/dist');
     const gateway = await startGateway({
       events: eventLog.events,
+      ...readModels,
       logger: child('gateway'),
       dataDir: config.dataDir,
       mode: config.AGENTRY_MODE,

@@ -122,8 +122,9 @@ export class ReadModelProjection<T extends ReadDocument> {
     return next;
   }
 
-  /** Catches up every `intervalMs` (writes of other replicas); answers a stop function. */
+  /** Catches up every `intervalMs` (writes of other replicas; 0 = never); answers a stop function. */
   follow(intervalMs: number, onError: (err: unknown) => void = () => undefined): () => void {
+    if (!(intervalMs > 0)) return () => undefined; // 0: not followed
     const timer = setInterval(() => void this.catchUp().catch(onError), intervalMs);
     timer.unref();
     return () => clearInterval(timer);

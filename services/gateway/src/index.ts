@@ -5,6 +5,7 @@ import { startGrpcServer } from '@agentry/grpc';
 import { newId, systemClock } from '@agentry/kernel';
 import type { Logger } from '@agentry/observability';
 import { gatewayV1 } from '@agentry/proto-ts';
+import { openReadStore, type ReadStore } from '@agentry/read-store';
 import { Accounts } from './app/accounts';
 import { ApiKeys } from './app/api-keys';
 import { Drain } from './app/drain';
@@ -22,6 +23,10 @@ import { createMailer } from './adapters/mail/smtp';
 import { attachWebSocket } from './adapters/ws/server';
 
 export { Accounts } from './app/accounts';
+export { ApiKeys } from './app/api-keys';
+export { Files } from './app/files';
+export { InMemoryApiKeyList, ReadStoreApiKeyList, API_KEYS, type ApiKeyList } from './app/api-key-list';
+export { InMemoryFileList, ReadStoreFileList, FILES, type FileList } from './app/file-list';
 export { TokenService } from './app/tokens';
 export { loadGatewayConfig, type GatewayConfig } from './config';
 export { listExpressRoutes } from './adapters/http/openapi';
@@ -41,20 +46,45 @@ export interface GatewayOptions {
   version?: string;
   /** Gateway settings (AGENTRY_SIGNUP, AGENTRY_CORS_ORIGINS, AGENTRY_SMTP_*, rate limits…); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * AGENTRY_READ_STORE: `mongo` keeps the API-key and file lists in MongoDB at `mongoUrl` (MONGO_URL; opened here,
+   * closed by `close`); otherwise (`sqlite` or nothing) the lists are scans of the in-memory folds.
+   */
+  readStore?: 'sqlite' | 'mongo';
+  mongoUrl?: string;
+  /** A read store opened by the caller (tests, a shared embedded store): wins over `readStore`; not closed here. */
+  readModels?: ReadStore;
 }
 
 export async function startGateway(options: GatewayOptions) {
   const config = loadGatewayConfig(options.env ?? process.env);
   const deps = { events: options.events, clock: systemClock, newId };
+  // --- read store (issue #10): AGENTRY_READ_STORE=mongo projects the API-key and file lists into MongoDB
+  const ownStore =
+    !options.readModels && options.readStore === 'mongo'
+      ? await openReadStore({ backend: 'mongo', mongoUrl: options.mongoUrl })
+      : undefined;
+  const lists = {
+    readModels: options.readModels ?? ownStore,
+    onListError: (err: unknown) =>
+      options.logger.warn({ err }, 'gateway list write failed; it catches up from the event log'),
+  };
+  // --- end read store
   const accounts = new Accounts(deps);
   const sessions = new Sessions({ ...deps, ttlSeconds: config.AGENTRY_REFRESH_TOKEN_TTL_SECONDS });
-  const apiKeys = new ApiKeys(deps);
+  const apiKeys = new ApiKeys({ ...deps, ...lists });
   const files = new Files({
     ...deps,
+    ...lists,
     dir: path.join(options.dataDir, 'files'),
     storageQuotaOf: (tenantId) => accounts.quotasOf(tenantId).storageBytes,
   });
-  await Promise.all([accounts.start(), sessions.start(), apiKeys.start(), files.start()]);
+  try {
+    await Promise.all([accounts.start(), sessions.start(), apiKeys.start(), files.start()]);
+  } catch (err) {
+    await ownStore?.close();
+    throw err;
+  }
   // Other writers (more gateway replicas, block-runners writing files) append to the same streams: follow them,
   // so a revoked session or a file a block wrote is seen here without a restart.
   const stopFollowing = [accounts, sessions, apiKeys, files].map((m) =>
@@ -147,7 +177,10 @@ export async function startGateway(options: GatewayOptions) {
       ...reflectionServices(['agentry/gateway/v1/gateway.proto']),
     ],
   });
-  options.logger.info({ port: httpPort, grpc: grpcServer.address }, 'gateway listening');
+  options.logger.info(
+    { port: httpPort, grpc: grpcServer.address, readStore: lists.readModels?.kind ?? 'memory' },
+    'gateway listening',
+  );
   return {
     name: 'gateway' as const,
     accounts,
@@ -169,6 +202,8 @@ export async function startGateway(options: GatewayOptions) {
       await grpcServer.close();
       clients.close();
       mailer.close();
+      await Promise.all([apiKeys.close(), files.close()]);
+      await ownStore?.close();
     },
   };
 }

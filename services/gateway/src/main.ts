@@ -23,5 +23,7 @@ runServiceMain('gateway', ({ config, log, logger }) =>
     jwtPrivateKey: config.AGENTRY_JWT_PRIVATE_KEY,
     accessTokenTtlSeconds: config.AGENTRY_ACCESS_TOKEN_TTL_SECONDS,
     editorDir: path.resolve(__dirname, '../../../apps/editor/dist'),
+    readStore: config.AGENTRY_READ_STORE,
+    mongoUrl: config.MONGO_URL,
   }),
 );

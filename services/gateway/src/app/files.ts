@@ -2,15 +2,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { EventStore } from '@agentry/event-log';
-import { DomainError, streamIdOf, type Clock, type EventEnvelope, type FileEvent, type StoredFile } from '@agentry/kernel';
-
-export type { StoredFile } from '@agentry/kernel';
+import {
+  DomainError,
+  streamIdOf,
+  type Clock,
+  type EventEnvelope,
+  type FileEvent,
+  type StoredFile,
+} from '@agentry/kernel';
+import type { ReadStore } from '@agentry/read-store';
+import { InMemoryFileList, ReadStoreFileList, type FileList, type FileListQuery } from './file-list';
+import type { Page } from './list-read-model';
 import { Projection } from './streams';
 
-/** Uploaded files: bytes under the data folder (one directory per tenant), metadata as events in `file-*` streams. */
+export type { StoredFile } from '@agentry/kernel';
+export type { FileListQuery } from './file-list';
+
+/**
+ * Uploaded files: bytes under the data folder (one directory per tenant), metadata as events in `file-*` streams.
+ * Reads, deletes and the storage quota use the in-memory fold; the list is a `FileList` (in memory, or in the read
+ * store given).
+ */
 export class Files {
   private readonly files = new Map<string, StoredFile>();
   private readonly projection: Projection;
+  private readonly fileList: FileList;
   /** Uploads of one tenant are stored one after another, so two cannot both fit in the last free bytes of its quota. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
@@ -21,25 +37,47 @@ export class Files {
       newId: () => string;
       dir: string;
       storageQuotaOf?: (tenantId: string) => number | undefined;
+      /** Keep the list in this read store (AGENTRY_READ_STORE=mongo); default: a scan of the in-memory fold. */
+      readModels?: ReadStore;
+      /** A list write that failed after its append (the list catches up from the log later). */
+      onListError?: (err: unknown) => void;
     },
   ) {
     this.projection = new Projection(deps.events, ['file'], (e) => this.apply(e));
+    this.fileList = deps.readModels
+      ? new ReadStoreFileList(deps.events, deps.readModels)
+      : new InMemoryFileList(() => this.files.values());
   }
 
-  start(): Promise<void> {
-    return this.projection.start();
+  async start(): Promise<void> {
+    await this.projection.start();
+    await this.fileList.catchUp();
+  }
+
+  /** Folds what other writers appended (the in-memory fold and the list) once; `follow` does it periodically. */
+  async sync(): Promise<void> {
+    await this.projection.catchUp();
+    await this.fileList.catchUp();
   }
 
   /** Folds what other writers append to the log every `intervalMs` (0 = never); returns the stop function. */
   follow(intervalMs: number, onError?: (err: unknown) => void): () => void {
-    return this.projection.follow(intervalMs, onError);
+    const stops = [this.projection.follow(intervalMs, onError), this.fileList.follow(intervalMs, onError)];
+    return () => stops.forEach((stop) => stop());
   }
 
-  /** Drops this read model and folds it again from the event log; returns how many events it folded. */
-  rebuild(): Promise<number> {
-    return this.projection.rebuild(() => {
+  /** Drops this read model and folds it again from the event log (the list too); returns the events folded. */
+  async rebuild(): Promise<number> {
+    const folded = await this.projection.rebuild(() => {
       this.files.clear();
     });
+    await this.fileList.rebuild();
+    return folded;
+  }
+
+  /** Waits for list writes in flight. */
+  close(): Promise<void> {
+    return this.fileList.close();
   }
 
   /** Bytes the tenant's files take (what the storageBytes quota counts). */
@@ -101,9 +139,7 @@ export class Files {
       uploadedBy: input.userId,
       createdAt: this.deps.clock.now().toISOString(),
     };
-    await this.projection.append(input.tenantId, streamIdOf('file', id), [
-      { type: 'FileStored', data: file } satisfies FileEvent,
-    ]);
+    await this.append(input.tenantId, streamIdOf('file', id), [{ type: 'FileStored', data: file } satisfies FileEvent]);
     return file;
   }
 
@@ -113,10 +149,9 @@ export class Files {
     return file;
   }
 
-  list(tenantId: string): StoredFile[] {
-    return [...this.files.values()]
-      .filter((f) => f.tenantId === tenantId)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+  /** The tenant's files, newest first (ties by id), one page. */
+  list(tenantId: string, q: FileListQuery = {}): Promise<Page<StoredFile>> {
+    return this.fileList.list(tenantId, q);
   }
 
   read(tenantId: string, id: string): { file: StoredFile; data: Buffer } {
@@ -126,7 +161,7 @@ export class Files {
 
   async delete(tenantId: string, id: string, by: string): Promise<void> {
     this.get(tenantId, id);
-    await this.projection.append(tenantId, streamIdOf('file', id), [
+    await this.append(tenantId, streamIdOf('file', id), [
       {
         type: 'FileDeleted',
         data: { fileId: id, deletedBy: by, at: this.deps.clock.now().toISOString() },
@@ -138,6 +173,12 @@ export class Files {
   private pathOf(tenantId: string, id: string): string {
     if (!/^[\w-]+$/.test(tenantId) || !/^[\w-]+$/.test(id)) throw new DomainError('NOT_FOUND', `file ${id} not found`);
     return path.join(this.deps.dir, tenantId, id);
+  }
+
+  /** Appends, folds into memory, then into the list (whose failure is reported, not thrown: the write happened). */
+  private async append(tenantId: string, streamId: string, events: FileEvent[]): Promise<void> {
+    const written = await this.projection.write(tenantId, streamId, events);
+    await this.fileList.apply(written).catch((err: unknown) => this.deps.onListError?.(err));
   }
 
   private apply(envelope: EventEnvelope): void {

@@ -81,18 +81,27 @@ export class Projection {
     }
   }
 
+  /** Appends with the stream's known version and folds what was written. */
   async append(tenantId: string, streamId: string, events: NewEvent[]): Promise<void> {
+    await this.write(tenantId, streamId, events);
+  }
+
+  /** `append`, answering the appended events (for read models kept outside memory). */
+  async write(tenantId: string, streamId: string, events: NewEvent[]): Promise<EventEnvelope[]> {
     const result = await this.events.append(streamId, events, {
       expectedVersion: this.versions.get(streamId) ?? 0,
       tenantId,
     });
-    for (const e of result.events) this.apply(e);
+    // Own appends do not move the read position: events other writers appended just before them are still ahead
+    // of it, and `catchUp` folds them (skipping these by stream version).
+    for (const e of result.events) this.apply(e, false);
+    return result.events;
   }
 
-  private apply(e: EventEnvelope): void {
+  private apply(e: EventEnvelope, advance = true): void {
+    if (advance) this.position = Math.max(this.position, e.globalPosition);
     if ((this.versions.get(e.streamId) ?? 0) >= e.streamVersion) return;
     this.versions.set(e.streamId, e.streamVersion);
-    this.position = Math.max(this.position, e.globalPosition);
     this.fold(e);
   }
 }

@@ -1,6 +1,7 @@
 import type { EventStore, Subscription } from '@agentry/event-log';
 import { DomainError, streamIdOf, type Clock, type EventEnvelope, type NewEvent } from '@agentry/kernel';
 import type { storeV1 } from '@agentry/proto-ts';
+import type { ReadStore } from '@agentry/read-store';
 import { replayCategories } from '@agentry/runtime';
 import type { ListingCommand } from '../domain/listing/commands';
 import { approvedVersion, listingDecider, type ListingState, type ListingVersionState } from '../domain/listing/decider';
@@ -11,6 +12,8 @@ import { normalizeProfile, validateProfile, validateRating, type CreatorProfile 
 import { mergeForUpdate, snapshotOf } from '../domain/snapshot';
 import { CAT, type CreatorEvent, type HandleEvent, type LibraryEvent, type MediaEvent, type PresetState, type RatingEvent, type RunEvent } from './events';
 import type { Caller, CatalogueQuery, GraphPort, SearchIndex } from './ports';
+import { inMemoryStoreLists, type ListReadModel, type RatingRow, type StoreLists } from './store-lists';
+import { readStoreLists } from './store-lists-read-store';
 
 export const STORE_ADMIN_ROLE = 'admin';
 
@@ -57,6 +60,25 @@ export interface SubmitInput {
 const missing = (what: string, _id: string) => new DomainError('NOT_FOUND', `${what} not found`, { what });
 const ratingKey = (listingId: string, userId: string) => `${listingId}.${userId}`;
 const isConflict = (err: unknown) => err instanceof DomainError && err.code === 'VERSION_CONFLICT';
+const STORE_CATEGORIES = [CAT.listing, CAT.creator, CAT.handle, CAT.rating, CAT.library, CAT.run];
+
+export interface StoreAppDeps {
+  events: EventStore;
+  clock: Clock;
+  newId: () => string;
+  graphs: GraphPort;
+  search: SearchIndex;
+  countRuns?: boolean;
+  /** Keep the lists (my listings, library, ratings, review queue) in this read store; default: scans of the fold. */
+  readModels?: ReadStore;
+  /** A list write that failed after its append (the list catches up from the log later). */
+  onListError?: (err: unknown) => void;
+  /**
+   * `catchUp` also folds other instances' appends into memory (default: with `readModels`, where replicas share the
+   * lists). Without it the store is the single writer of its streams and `catchUp` only catches the lists up.
+   */
+  followLog?: boolean;
+}
 
 /**
  * Store use cases: listings and their review workflow, creator profiles, ratings, media, the tenant library and
@@ -78,14 +100,34 @@ export class StoreApp {
   private readonly inFlight = new Set<string>();
   private replaying = false;
   private subscription?: Subscription;
+  /** The lists (issue #10): in memory by default, in a read store with `readModels`. */
+  private readonly lists: StoreLists;
+  /** Highest global position read from the log (start, catchUp); own appends above it are in `ownAhead`. */
+  private position = 0;
+  private readonly ownAhead = new Set<number>();
+  private readonly followLog: boolean;
+  private catching?: Promise<number>;
 
-  constructor(private readonly deps: { events: EventStore; clock: Clock; newId: () => string; graphs: GraphPort; search: SearchIndex; countRuns?: boolean }) {}
+  constructor(private readonly deps: StoreAppDeps) {
+    this.followLog = deps.followLog ?? !!deps.readModels;
+    this.lists = deps.readModels
+      ? readStoreLists(deps.events, deps.readModels)
+      : inMemoryStoreLists({ listings: () => [...this.listings.values()].map((e) => e.state), library: () => this.library.values(), ratings: () => this.ratings.values() });
+  }
+
+  private get listModels(): ListReadModel[] {
+    return Object.values(this.lists);
+  }
 
   async start(): Promise<void> {
     this.replaying = true;
-    await replayCategories(this.deps.events, [CAT.listing, CAT.creator, CAT.handle, CAT.rating, CAT.library, CAT.run], (e) => this.apply(e));
+    await replayCategories(this.deps.events, STORE_CATEGORIES, (e) => {
+      this.apply(e);
+      this.position = Math.max(this.position, e.globalPosition);
+    });
     this.replaying = false;
     for (const id of this.listings.keys()) this.reindex(id);
+    for (const list of this.listModels) await list.catchUp();
     if (this.deps.countRuns !== false) {
       // Run counts come from execution events: each run of a library agent becomes one idempotent store event.
       this.subscription = this.deps.events.subscribe({ consumer: 'store-service-runs', categories: ['execution'], handler: (e) => this.onExecutionEvent(e) });
@@ -97,17 +139,21 @@ export class StoreApp {
    * fresh maps, swaps them in and reindexes the catalogue; returns the events folded.
    */
   async rebuild(): Promise<number> {
-    const fresh = new StoreApp({ ...this.deps, countRuns: false });
+    const fresh = new StoreApp({ ...this.deps, countRuns: false, readModels: undefined, followLog: false });
     fresh.replaying = true;
     let count = 0;
+    let after = 0;
     // Read to the head (an empty page), then swap in the same turn: appends while reading are in the fresh fold.
-    for (let after = 0; ; ) {
-      const page = await this.deps.events.readAll({ after, limit: 5000, categories: [CAT.listing, CAT.creator, CAT.handle, CAT.rating, CAT.library, CAT.run] });
+    for (;;) {
+      const page = await this.deps.events.readAll({ after, limit: 5000, categories: STORE_CATEGORIES });
       if (page.length === 0) break;
       for (const e of page) fresh.apply(e);
       count += page.length;
       after = page[page.length - 1].globalPosition;
     }
+    // own appends up to `after` are in the fresh fold; later ones went to the maps swapped out: a catchUp refolds them
+    this.position = Math.max(this.position, after);
+    this.ownAhead.clear();
     const swap = <K, V>(mine: Map<K, V>, theirs: Map<K, V>) => {
       mine.clear();
       for (const [k, v] of theirs) mine.set(k, v);
@@ -124,12 +170,42 @@ export class StoreApp {
     swap(this.runsByListing, fresh.runsByListing);
     swap(this.runsByAgent, fresh.runsByAgent);
     for (const id of this.listings.keys()) this.reindex(id);
+    for (const list of this.listModels) await list.rebuild();
     return count;
+  }
+
+  /**
+   * Folds what other instances appended to the store's streams (the fold, the search index and the lists) since
+   * this one last read the log (with `followLog`; otherwise the lists only). Own appends are not folded twice.
+   */
+  catchUp(): Promise<number> {
+    // concurrent calls share one pass (two passes over one page would fold it twice)
+    this.catching ??= this.readAhead().finally(() => (this.catching = undefined));
+    return this.catching;
+  }
+
+  private async readAhead(): Promise<number> {
+    let folded = 0;
+    while (this.followLog) {
+      const page = await this.deps.events.readAll({ after: this.position, limit: 1000, categories: STORE_CATEGORIES });
+      // no await below: an own append is folded either here or by its writer, never both
+      for (const e of page) {
+        if (!this.ownAhead.delete(e.globalPosition)) {
+          this.apply(e);
+          folded++;
+        }
+        this.position = Math.max(this.position, e.globalPosition);
+      }
+      if (page.length < 1000) break;
+    }
+    for (const list of this.listModels) await list.catchUp();
+    return folded;
   }
 
   async close(): Promise<void> {
     await this.subscription?.close();
     await this.deps.search.close();
+    for (const list of this.listModels) await list.close();
   }
 
   // ---------------------------------------------------------------- listings
@@ -226,21 +302,24 @@ export class StoreApp {
     return this.deps.search.categories();
   }
 
-  myListings(caller: Caller): storeV1.Listing[] {
-    return [...this.listings.values()]
-      .filter((e) => e.state.creatorTenantId === caller.tenantId)
-      .sort((a, b) => b.state.createdAt.localeCompare(a.state.createdAt))
-      .map((e) => this.view(e.state, 'mine'));
+  /** The caller tenant's listings, newest first (ids from the list read model, views from the fold). */
+  async myListings(caller: Caller): Promise<storeV1.Listing[]> {
+    const ids = await this.lists.myListings.ids(caller.tenantId);
+    return ids.flatMap((id) => {
+      const entry = this.listings.get(id);
+      return entry && entry.state.creatorTenantId === caller.tenantId ? [this.view(entry.state, 'mine')] : [];
+    });
   }
 
-  reviewQueue(caller: Caller, status = 'PENDING'): Array<{ listing: storeV1.Listing; version: storeV1.ListingVersion }> {
+  /** Listing versions in one status (PENDING by default), oldest submission first: the admins' queue. */
+  async reviewQueue(caller: Caller, status = 'PENDING'): Promise<Array<{ listing: storeV1.Listing; version: storeV1.ListingVersion }>> {
     if (!this.actor(caller).isAdmin) throw new DomainError('PERMISSION_DENIED', 'only store admins may see the review queue');
-    const out: Array<{ listing: storeV1.Listing; version: storeV1.ListingVersion; at: string }> = [];
-    for (const { state } of this.listings.values())
-      for (const v of state.versions)
-        if (v.status === status) out.push({ listing: this.view(state, 'summary'), version: this.versionView(v, true), at: v.submittedAt || v.createdAt });
-    // Oldest submission first: a queue.
-    return out.sort((a, b) => a.at.localeCompare(b.at)).map(({ listing, version }) => ({ listing, version }));
+    const queued = await this.lists.reviewQueue.versions(status);
+    return queued.flatMap(({ listingId, version }) => {
+      const state = this.listings.get(listingId)?.state;
+      const v = state?.versions.find((x) => x.version === version);
+      return state && v && v.status === status ? [{ listing: this.view(state, 'summary'), version: this.versionView(v, true) }] : [];
+    });
   }
 
   // ---------------------------------------------------------------- ratings
@@ -272,13 +351,11 @@ export class StoreApp {
     return this.ratingView(this.ratings.get(key)!);
   }
 
-  listRatings(listingId: string, cursor?: string, limit = 50): { items: storeV1.Rating[]; nextCursor?: string } {
+  /** A public listing's ratings, last updated first, paged (1..200 a page). */
+  async listRatings(listingId: string, cursor?: string, limit = 50): Promise<{ items: storeV1.Rating[]; nextCursor?: string }> {
     const entry = this.publicListing(listingId);
-    const all = [...this.ratings.values()].filter((r) => r.listingId === entry.state.id).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.userId.localeCompare(b.userId));
-    const start = cursor ? Math.max(0, Number.parseInt(cursor, 10) || 0) : 0;
-    const n = Math.min(Math.max(limit, 1), 200);
-    const items = all.slice(start, start + n).map((r) => this.ratingView(r));
-    return { items, nextCursor: start + n < all.length ? String(start + n) : undefined };
+    const page = await this.lists.ratings.page(entry.state.id, cursor, Math.min(Math.max(limit, 1), 200));
+    return { items: page.items.map((r) => this.ratingView(r)), nextCursor: page.nextCursor };
   }
 
   // ---------------------------------------------------------------- creators
@@ -364,11 +441,13 @@ export class StoreApp {
     }
   }
 
-  listLibrary(caller: Caller): storeV1.LibraryAgent[] {
-    return [...this.library.values()]
-      .filter((a) => a.tenantId === caller.tenantId)
-      .sort((a, b) => b.addedAt.localeCompare(a.addedAt))
-      .map((a) => this.agentView(a));
+  /** The caller tenant's library, newest first (ids from the list read model, views from the fold). */
+  async listLibrary(caller: Caller): Promise<storeV1.LibraryAgent[]> {
+    const ids = await this.lists.library.ids(caller.tenantId);
+    return ids.flatMap((id) => {
+      const agent = this.library.get(id);
+      return agent && agent.tenantId === caller.tenantId ? [this.agentView(agent)] : [];
+    });
   }
 
   getLibraryAgent(caller: Caller, id: string): storeV1.LibraryAgent {
@@ -476,7 +555,16 @@ export class StoreApp {
 
   private async append(streamId: string, events: NewEvent[], expectedVersion: number | 'any', tenantId: string): Promise<void> {
     const result = await this.deps.events.append(streamId, events, { expectedVersion, tenantId });
-    for (const e of result.events) this.apply(e);
+    for (const e of result.events) {
+      if (!this.followLog) this.apply(e);
+      else if (e.globalPosition > this.position) {
+        // (at or below the position a catchUp folded it already)
+        this.apply(e);
+        this.ownAhead.add(e.globalPosition);
+      }
+    }
+    // the lists after the fold (a read after this write sees it); a failed list write is caught up from the log
+    await Promise.all(this.listModels.map((list) => list.apply(result.events))).catch((err: unknown) => this.deps.onListError?.(err));
   }
 
   private async onExecutionEvent(e: EventEnvelope): Promise<void> {
@@ -653,7 +741,7 @@ export class StoreApp {
     };
   }
 
-  private ratingView(r: RatingState): storeV1.Rating {
+  private ratingView(r: RatingRow): storeV1.Rating {
     return { listingId: r.listingId, userId: r.userId, tenantId: '', score: r.score, comment: r.comment, createdAt: r.createdAt, updatedAt: r.updatedAt };
   }
 

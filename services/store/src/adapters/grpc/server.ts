@@ -55,10 +55,10 @@ export function storeServiceImplementation(app: StoreApp) {
       return { listing: app.getListing(req.listingId, optionalCaller(req.caller)) };
     },
     async listMyListings(req) {
-      return { items: app.myListings(requireCaller(req.caller)) };
+      return { items: await app.myListings(requireCaller(req.caller)) };
     },
     async listReviewQueue(req) {
-      return { items: app.reviewQueue(requireCaller(req.caller), req.status || 'PENDING') };
+      return { items: await app.reviewQueue(requireCaller(req.caller), req.status || 'PENDING') };
     },
     async listCategories() {
       return { items: await app.categories() };
@@ -70,7 +70,7 @@ export function storeServiceImplementation(app: StoreApp) {
       return { rating: await app.editRating(requireCaller(req.caller), req.listingId, req.score, req.comment) };
     },
     async listRatings(req) {
-      const out = app.listRatings(req.listingId, req.page?.cursor || undefined, req.page?.limit || undefined);
+      const out = await app.listRatings(req.listingId, req.page?.cursor || undefined, req.page?.limit || undefined);
       return { items: out.items, page: { nextCursor: out.nextCursor ?? '' } };
     },
     async saveCreatorProfile(req) {
@@ -89,7 +89,7 @@ export function storeServiceImplementation(app: StoreApp) {
       return { agent: await app.addToLibrary(requireCaller(req.caller), req.listingId) };
     },
     async listLibrary(req) {
-      return { items: app.listLibrary(requireCaller(req.caller)) };
+      return { items: await app.listLibrary(requireCaller(req.caller)) };
     },
     async getLibraryAgent(req) {
       return { agent: app.getLibraryAgent(requireCaller(req.caller), req.libraryAgentId) };

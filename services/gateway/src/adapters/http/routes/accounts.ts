@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { DomainError, newId } from '@agentry/kernel';
 import type { Invitation, User } from '../../../app/accounts';
-import type { ApiKey } from '../../../app/api-keys';
+import type { ApiKeySummary } from '../../../app/api-keys';
 import { ROLES, SCOPES } from '../../../domain/accounts/events';
 import type { HttpAppOptions } from '../app';
 import * as R from '../responses';
@@ -495,16 +495,12 @@ export function accountRoutes(r: Router, options: Options): void {
       responses: { 200: { description: 'keys', schema: R.page(R.apiKeyResponse) } },
     },
     async ({ res, query }) => {
-      const items = apiKeys
-        .list(claimsOf(res).tenant)
-        .filter((k) => !query.status || (query.status === 'revoked') === !!k.revokedAt);
-      res.json(
-        pageOf(
-          items.map((k) => keyView(k)),
-          (k) => k.id,
-          query,
-        ),
-      );
+      const page = await apiKeys.list(claimsOf(res).tenant, {
+        status: query.status,
+        cursor: query.cursor,
+        limit: query.limit,
+      });
+      res.json({ items: page.items.map((k) => keyView(k)), nextCursor: page.nextCursor });
     },
   );
 
@@ -625,7 +621,7 @@ function tenantParam(req: Parameters<typeof param>[0], res: Parameters<typeof cl
   return id;
 }
 
-function keyView(k: ApiKey, secret?: string) {
+function keyView(k: ApiKeySummary, secret?: string) {
   return {
     id: k.id,
     name: k.name,

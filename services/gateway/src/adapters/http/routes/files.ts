@@ -7,7 +7,7 @@ import { sniffType } from '../../../domain/files/sniff';
 import { scanWithClamd } from '../../clamd';
 import type { HttpAppOptions } from '../app';
 import { HttpProblem } from '../problem';
-import { pageOf, pageQuery } from '../schemas';
+import { pageQuery } from '../schemas';
 import { claimsOf, param } from './context';
 
 type Options = HttpAppOptions & Required<Pick<HttpAppOptions, 'api' | 'config' | 'files'>>;
@@ -153,8 +153,12 @@ export function fileRoutes(r: Router, options: Options): void {
       },
     },
     async ({ res, query }) => {
-      const items = files.list(claimsOf(res).tenant).filter((f) => !query.mediaType || f.mediaType === query.mediaType);
-      res.json(pageOf(items.map(view), (f) => f.id, query));
+      const page = await files.list(claimsOf(res).tenant, {
+        mediaType: query.mediaType || undefined,
+        cursor: query.cursor,
+        limit: query.limit,
+      });
+      res.json({ items: page.items.map(view), nextCursor: page.nextCursor });
     },
   );
 

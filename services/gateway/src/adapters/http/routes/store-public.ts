@@ -25,7 +25,8 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
 const pageQuery = z.object({
-  cursor: z.string().max(100).optional(),
+  // (an offset in memory; a keyset cursor of about 150 characters when ratings are in the read store)
+  cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 const obj = z.record(z.string(), z.unknown());
