@@ -9,6 +9,7 @@ import { openReadStore } from '@agentry/read-store';
 import { createExecutionEngine, inlinePureBlocks } from './app/engine';
 import { ReadStoreExecutionList } from './app/execution-list-read-store';
 import { cachingGraphReader } from './app/graph-cache';
+import { ExecutionOwnership, hasPartitions } from './app/ownership';
 import type { GraphReader } from './app/ports';
 import { executionGrpcService } from './adapters/grpc/server';
 
@@ -60,6 +61,10 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
     options.readStore === 'mongo' ? await openReadStore({ backend: 'mongo', mongoUrl: options.mongoUrl }) : undefined;
   const executionList = readStore ? () => new ReadStoreExecutionList(options.events, readStore) : undefined;
   // --- end read store
+  // --- partition ownership (issue #10): on a log with partitions (Kafka) the replicas share the executions by partition
+  let ownership: ExecutionOwnership | undefined;
+  const owns = hasPartitions(options.events) ? (executionId: string) => ownership?.owns(executionId) ?? false : undefined;
+  // --- end partition ownership
   const engine = createExecutionEngine({
     events: options.events,
     queue: options.queue,
@@ -74,9 +79,14 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
       inlineBlocks: options.inlineBlocks === false ? undefined : runsInline,
       snapshots: options.snapshots,
       snapshotEvery: options.snapshotEvery,
+      owns,
     },
   });
-  await engine.recover();
+  if (hasPartitions(options.events)) {
+    // each replica rebuilds and resumes the executions of the partitions assigned to it (and of later rebalances)
+    ownership = new ExecutionOwnership(options.events, engine, options.logger).start();
+    await ownership.ready;
+  } else await engine.recover();
   // --- admin (issue #6): a drain refuses new executions and forks (UNAVAILABLE) while running ones go on; a
   // rebuild drops the state cache and folds the execution index again from the log.
   const admin = new ServiceAdmin('execution', {
@@ -113,8 +123,11 @@ export async function startExecutionService(options: ExecutionServiceOptions) {
     engine,
     address: server.address,
     port: server.port,
+    /** Partitions this replica owns (Kafka); undefined on logs without partitions. */
+    ownedPartitions: () => ownership?.partitions(),
     close: async () => {
       clearInterval(timer);
+      await ownership?.close();
       await server.close();
       await engine.close();
       await readStore?.close();

@@ -70,6 +70,11 @@ export interface ExecutionEngineOptions {
    * removed when the execution ends; `load` starts from one when it matches the log. Default: none (full replay).
    */
   snapshots?: SnapshotStore;
+  /**
+   * Partition ownership (a log with partitions: Kafka). Whether this replica looks after an execution: only owned
+   * executions are ticked (deadlines, node timeouts, lease expiry). Default: every execution. See `ExecutionOwnership`.
+   */
+  owns?: (executionId: string) => boolean | Promise<boolean>;
   /** Events between snapshots of one execution. Default 1000. */
   snapshotEvery?: number;
   logger?: EngineLogger;
@@ -182,7 +187,14 @@ export interface ExecutionEngine {
     from: string | { nodeId: string },
     userId?: string,
   ): Promise<{ executionId: string; fromNodeExecId: string }>;
-  recover(): Promise<void>;
+  /** Resumes the unfinished executions (`filter`: only those it accepts, e.g. of partitions just assigned). */
+  recover(filter?: (executionId: string) => boolean | Promise<boolean>): Promise<void>;
+  /** Forgets what it holds of the executions `filter` accepts (cached state, lease clocks): their partition moved away. */
+  release(filter: (executionId: string) => boolean | Promise<boolean>): Promise<number>;
+  /** An event of the log (another replica's append included): a cached state it outdates is dropped. */
+  observe(event: EventEnvelope): void;
+  /** Ids of the executions whose state this engine holds in memory. */
+  heldExecutions(): string[];
   tick(): Promise<void>;
   close(): Promise<void>;
   /** Admin (issue #6): drop the state cache and fold the execution index again from the log. */
@@ -221,6 +233,7 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
   const timeoutGraceMs = opts.timeoutGraceMs ?? 5_000;
   const blobThreshold = opts.blobThresholdBytes ?? 256 * 1024;
   const maxCachedTerminal = opts.maxCachedTerminal ?? 1000;
+  const owns = opts.owns;
   const logger: EngineLogger = opts.logger ?? {
     warn: () => {},
     error: (fields, msg) => console.error(`[execution] ${msg}`, fields),
@@ -1269,10 +1282,11 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     }
   }
 
-  async function recover(): Promise<void> {
+  async function recover(filter?: (executionId: string) => boolean | Promise<boolean>): Promise<void> {
     await index.ensureBuilt();
     for (const id of await index.nonTerminalIds()) {
       try {
+        if (filter && !(await filter(id))) continue;
         await resume(id);
       } catch (err) {
         logger.error(
@@ -1283,12 +1297,31 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     }
   }
 
+  async function release(filter: (executionId: string) => boolean | Promise<boolean>): Promise<number> {
+    let released = 0;
+    for (const executionId of [...cache.keys()]) {
+      if (!(await filter(executionId))) continue;
+      cache.delete(executionId);
+      for (const key of [...lastContact.keys()]) if (key.startsWith(`${executionId}/`)) lastContact.delete(key);
+      released++;
+    }
+    return released;
+  }
+
+  function observe(event: EventEnvelope): void {
+    if (!event.streamId.startsWith('execution-')) return;
+    const executionId = event.streamId.slice('execution-'.length);
+    const cached = cache.get(executionId);
+    if (cached && cached.version < event.streamVersion) cache.delete(executionId); // another writer moved it on
+  }
+
   async function tick(): Promise<void> {
     const nowDate = now();
     const nowMs = nowDate.getTime();
     const at = nowDate.toISOString();
     for (const [executionId, state] of [...cache]) {
       if (state.status !== 'RUNNING') continue;
+      if (owns && !(await owns(executionId))) continue;
       try {
         const deadline = state.request!.budget.maxDurationMs;
         if (deadline !== undefined && state.startedAt && Date.parse(state.startedAt) + deadline <= nowMs) {
@@ -1376,6 +1409,9 @@ export function createExecutionEngine(deps: ExecutionEngineDeps): ExecutionEngin
     events,
     fork,
     recover,
+    release,
+    observe,
+    heldExecutions: () => [...cache.keys()],
     tick,
     close,
     rebuildReadModels,
