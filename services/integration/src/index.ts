@@ -169,6 +169,16 @@ export async function startIntegrationService(options: IntegrationServiceOptions
     await opened?.close();
     throw err;
   }
+  // other replicas' credentials and triggers (created, refreshed, revoked) reach this one's folds within pollMs
+  const pollMs = options.pollMs ?? 1000;
+  const following =
+    pollMs > 0
+      ? setInterval(
+          () => void Promise.all([creds.catchUp(), webhooks.catchUp()]).catch((err: unknown) => options.logger.error({ err }, 'integration catch-up failed')),
+          pollMs,
+        )
+      : undefined;
+  following?.unref();
   const graphs = options.graphAddress ? connect(graphV1.GraphServiceClient, options.graphAddress) : undefined;
   // --- admin (issue #6): a drain refuses incoming webhook deliveries (new work: each starts an execution) with
   // UNAVAILABLE, so the sender retries later; credentials stay readable and resolvable for running executions.
@@ -306,6 +316,7 @@ export async function startIntegrationService(options: IntegrationServiceOptions
     address: server.address,
     port: server.port,
     close: async () => {
+      clearInterval(following);
       graphs?.close();
       await server.close();
       await Promise.all([creds.close(), webhooks.close()]);

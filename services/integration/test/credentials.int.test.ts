@@ -19,7 +19,12 @@ describe.each(LIST_BACKENDS)('credential types, metadata-only answers and key ro
   const dbPath = path.join(dir, 'agentry.db');
   const logger = createLogger({ name: 'test', level: 'silent' });
   const caller = { tenantId: 'tenant-c', userId: 'carol', roles: [] };
-  const SECRETS = { apiKey: 'sk-live-11aa22bb33cc', password: 'pw-hunter2-zz9', header: 'Bearer host-token-5e6f7a', webhook: 'whsec_rotation_secret_0042' };
+  const SECRETS = {
+    apiKey: 'sk-live-11aa22bb33cc',
+    password: 'pw-hunter2-zz9',
+    header: 'Bearer host-token-5e6f7a',
+    webhook: 'whsec_rotation_secret_0042',
+  };
 
   async function start(box: SecretBox, log: SqliteEventLog) {
     const service = await startIntegrationService({ events: log.events, box, logger, readModels });
@@ -39,27 +44,88 @@ describe.each(LIST_BACKENDS)('credential types, metadata-only answers and key ro
     const { client, close } = await start(box, log);
     try {
       const made = await Promise.all([
-        client.createCredential({ caller, provider: 'openai', type: 'api_key', title: 'key', secret: { apiKey: SECRETS.apiKey }, scopes: [] }),
-        client.createCredential({ caller, provider: 'smtp', type: 'user_password', title: 'mail', secret: { username: 'carol', password: SECRETS.password }, scopes: [] }),
-        client.createCredential({ caller, provider: 'internal', type: 'host_scoped', title: 'api', secret: { host: '*.internal.example', headers: { authorization: SECRETS.header } }, scopes: [] }),
-        client.createCredential({ caller, provider: 'github', type: 'oauth2', title: 'pasted token', secret: { accessToken: 'gho_pasted_token_123' }, scopes: ['repo'] }),
+        client.createCredential({
+          caller,
+          provider: 'openai',
+          type: 'api_key',
+          title: 'key',
+          secret: { apiKey: SECRETS.apiKey },
+          scopes: [],
+        }),
+        client.createCredential({
+          caller,
+          provider: 'smtp',
+          type: 'user_password',
+          title: 'mail',
+          secret: { username: 'carol', password: SECRETS.password },
+          scopes: [],
+        }),
+        client.createCredential({
+          caller,
+          provider: 'internal',
+          type: 'host_scoped',
+          title: 'api',
+          secret: { host: '*.internal.example', headers: { authorization: SECRETS.header } },
+          scopes: [],
+        }),
+        client.createCredential({
+          caller,
+          provider: 'github',
+          type: 'oauth2',
+          title: 'pasted token',
+          secret: { accessToken: 'gho_pasted_token_123' },
+          scopes: ['repo'],
+        }),
       ]);
       const listed = await client.listCredentials({ caller, provider: '' });
       expect(listed.items).toHaveLength(4);
-      expect(listed.items.find((c) => c.type === 'host_scoped')).toMatchObject({ host: '*.internal.example', status: 'active', keyId: box.kid });
+      expect(listed.items.find((c) => c.type === 'host_scoped')).toMatchObject({
+        host: '*.internal.example',
+        status: 'active',
+        keyId: box.kid,
+      });
       const visible = JSON.stringify([made, listed]);
       for (const s of [...Object.values(SECRETS), 'gho_pasted_token_123']) expect(visible).not.toContain(s);
       expect(JSON.stringify(await log.events.readAll())).not.toContain(SECRETS.password);
 
-      await expect(client.createCredential({ caller, provider: 'x', type: 'host_scoped', title: '', secret: { host: 'not a host!', headers: {} }, scopes: [] })).rejects.toMatchObject({
+      await expect(
+        client.createCredential({
+          caller,
+          provider: 'x',
+          type: 'host_scoped',
+          title: '',
+          secret: { host: 'not a host!', headers: {} },
+          scopes: [],
+        }),
+      ).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',
         details: { errors: { 'secret.host': expect.any(String), 'secret.headers': expect.any(String) } },
       });
-      await expect(client.createCredential({ caller, provider: 'x', type: 'user_password', title: '', secret: { username: 'u' }, scopes: [] })).rejects.toMatchObject({
+      await expect(
+        client.createCredential({
+          caller,
+          provider: 'x',
+          type: 'user_password',
+          title: '',
+          secret: { username: 'u' },
+          scopes: [],
+        }),
+      ).rejects.toMatchObject({
         details: { errors: { 'secret.password': 'required' } },
       });
-      await expect(client.createCredential({ caller, provider: 'x', type: 'ssh_key', title: '', secret: {}, scopes: [] })).rejects.toMatchObject({ details: { errors: { type: expect.any(String) } } });
-      await client.createWebhookTrigger({ caller, graphId: 'g1', graphVersion: 0, kind: 'generic', events: [], inputName: 'payload', secret: SECRETS.webhook, inputs: {} });
+      await expect(
+        client.createCredential({ caller, provider: 'x', type: 'ssh_key', title: '', secret: {}, scopes: [] }),
+      ).rejects.toMatchObject({ details: { errors: { type: expect.any(String) } } });
+      await client.createWebhookTrigger({
+        caller,
+        graphId: 'g1',
+        graphVersion: 0,
+        kind: 'generic',
+        events: [],
+        inputName: 'payload',
+        secret: SECRETS.webhook,
+        inputs: {},
+      });
     } finally {
       await close();
       await log.close();
@@ -86,7 +152,17 @@ describe.each(LIST_BACKENDS)('credential types, metadata-only answers and key ro
       const { items } = await client.listCredentials({ caller, provider: '' });
       expect(items.every((c) => c.keyId === box.kid)).toBe(true);
       const pw = items.find((c) => c.type === 'user_password')!;
-      expect((await client.resolveCredential({ tenantId: caller.tenantId, credentialId: pw.id, purpose: 't', requiredScopes: [], blockName: '' })).secret).toEqual({ username: 'carol', password: SECRETS.password });
+      expect(
+        (
+          await client.resolveCredential({
+            tenantId: caller.tenantId,
+            credentialId: pw.id,
+            purpose: 't',
+            requiredScopes: [],
+            blockName: '',
+          })
+        ).secret,
+      ).toEqual({ username: 'carol', password: SECRETS.password });
     } finally {
       await close();
       await log.close();
@@ -95,11 +171,15 @@ describe.each(LIST_BACKENDS)('credential types, metadata-only answers and key ro
 
   it('rotates with the command-line script', async () => {
     const before = loadSecretBox({ dataDir: dir, production: false }).kid;
-    const { stdout } = await promisify(execFile)(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'services/integration/src/cli/rotate-key.ts')], {
-      cwd: repoRoot,
-      env: { ...process.env, AGENTRY_DATA_DIR: dir, LOG_LEVEL: 'silent', AGENTRY_ENCRYPTION_KEY: '' },
-      timeout: 30000,
-    });
+    const { stdout } = await promisify(execFile)(
+      path.join(repoRoot, 'node_modules/.bin/tsx'),
+      [path.join(repoRoot, 'services/integration/src/cli/rotate-key.ts')],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, AGENTRY_DATA_DIR: dir, LOG_LEVEL: 'silent', AGENTRY_ENCRYPTION_KEY: '' },
+        timeout: 30000,
+      },
+    );
     const after = loadSecretBox({ dataDir: dir, production: false });
     expect(after.kid).not.toBe(before);
     expect(stdout).toContain(`re-encrypted 5 secret(s) under key ${after.kid}`);
@@ -108,5 +188,65 @@ describe.each(LIST_BACKENDS)('credential types, metadata-only answers and key ro
   it('refuses to start in production mode without a key', () => {
     expect(() => loadSecretBox({ dataDir: dir, production: true })).toThrow(/AGENTRY_ENCRYPTION_KEY is required/);
     expect(() => loadSecretBox({ key: 'short', dataDir: dir, production: true })).toThrow(/32 bytes/);
+  });
+});
+
+describe('two replicas on one log', () => {
+  it('resolves a credential created on the other replica at once, and sees its revocation after the follow interval', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentry-creds-replicas-'));
+    const log = createSqliteEventLog({ path: path.join(dir, 'agentry.db') });
+    const box = loadSecretBox({ dataDir: dir, production: false });
+    const logger = createLogger({ name: 'test', level: 'silent' });
+    const caller = { tenantId: 'tenant-r', userId: 'rita', roles: [] };
+    const a = await startIntegrationService({ events: log.events, box, logger, pollMs: 50 });
+    const b = await startIntegrationService({ events: log.events, box, logger, pollMs: 50 });
+    const [ca, cb] = [
+      connect(integrationV1.IntegrationServiceClient, a.address),
+      connect(integrationV1.IntegrationServiceClient, b.address),
+    ];
+    try {
+      const { credential: made } = await ca.createCredential({
+        caller,
+        provider: 'openai',
+        type: 'api_key',
+        title: 'key',
+        secret: { apiKey: 'sk-replica-77' },
+        scopes: [],
+      });
+      const resolved = await cb.resolveCredential({
+        tenantId: caller.tenantId,
+        credentialId: made!.id,
+        purpose: 'test',
+        requiredScopes: [],
+        blockName: 'Test',
+      });
+      expect(resolved.secret).toMatchObject({ apiKey: 'sk-replica-77' });
+      await ca.deleteCredential({ caller, credentialId: made!.id });
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const gone = await cb
+          .resolveCredential({
+            tenantId: caller.tenantId,
+            credentialId: made!.id,
+            purpose: 'test',
+            requiredScopes: [],
+            blockName: 'Test',
+          })
+          .then(
+            () => false,
+            (err: { code?: string }) => err.code === 'NOT_FOUND',
+          );
+        if (gone) break;
+        if (Date.now() > deadline) throw new Error('the deletion never reached the other replica');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      ca.close();
+      cb.close();
+      await a.close();
+      await b.close();
+      await log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -164,6 +164,12 @@ export class Credentials {
     await this.append(tenantId, id, c.streamVersion, [{ type: 'CredentialDeleted', data: { id, deletedAt: this.deps.clock.now().toISOString() } }]);
   }
 
+  /** `get`, after catching up with the log when the credential is not known here (created on another replica). */
+  async getFresh(tenantId: string, id: string): Promise<StoredCredential> {
+    if (!this.byId.has(id)) await this.catchUp();
+    return this.get(tenantId, id);
+  }
+
   /** The stored record (sealed secret included); NOT_FOUND across tenants. */
   get(tenantId: string, id: string): StoredCredential {
     const c = this.byId.get(id);

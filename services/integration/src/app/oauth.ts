@@ -205,7 +205,7 @@ export class OAuth {
    */
   async secretFor(tenantId: string, id: string, need?: CredentialNeed): Promise<{ meta: CredentialMeta; secret: Record<string, unknown> }> {
     const creds = this.deps.credentials;
-    const c = creds.get(tenantId, id);
+    const c = await creds.getFresh(tenantId, id);
     if (c.status !== 'active') throw reconnectError(c, c.status === 'revoked' ? 'it was revoked' : (c.statusReason ?? 'the provider refused the token'));
     if (c.type !== 'oauth2') return { meta: creds.toMeta(c), secret: creds.open(c) };
     const missing = need ? missingScopes(need.scopes, c.scopes) : [];
