@@ -8,7 +8,7 @@ import { createSqliteEventLog } from '../src/sqlite';
 
 /**
  * Runs the SnapshotStore contract on a compacted topic: against KAFKA_BROKERS when set (e.g. `localhost:9092`),
- * otherwise against the Kafka-protocol test broker of libs/testing (no compaction there: see its README).
+ * otherwise against the Kafka-protocol test broker of libs/kafka-test-broker (no compaction there: see its README).
  * Every connect() is an independent store (its own kafkajs client, producer and reader) on the fixture's topic.
  */
 const external = (process.env.KAFKA_BROKERS ?? '')
@@ -62,7 +62,7 @@ describe(`Kafka snapshot store (${external.length > 0 ? 'KAFKA_BROKERS' : 'Kafka
       const admin = new Kafka({ brokers, clientId: 'snapshots-config', logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
       expect(await admin.listTopics()).toContain(topic);
-      // The Kafka-protocol test broker of libs/testing has no DescribeConfigs (and no compaction): checked on Kafka only.
+      // The Kafka-protocol test broker stores topic configs but does not compact.
       const described = await admin
         .describeConfigs({
           resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['cleanup.policy'] }],

@@ -11,7 +11,7 @@ import { createSqliteEventLog } from '../src/sqlite';
 /**
  * The EventStore contract and the Kafka-only behaviour (several writers, partitions, consumer-group ownership).
  * With KAFKA_BROKERS set (e.g. `localhost:9092`) it runs against that cluster; without it, against the Kafka-protocol
- * test broker of libs/testing (real sockets and wire protocol, kafkajs unmodified, but not Apache Kafka: see its
+ * test broker of libs/kafka-test-broker (real sockets and wire protocol, kafkajs unmodified, but not Apache Kafka: see its
  * README for what it implements). The work queue is not Kafka's (see README), so only the EventStore runs here.
  */
 const external = (process.env.KAFKA_BROKERS ?? '')
@@ -20,7 +20,7 @@ const external = (process.env.KAFKA_BROKERS ?? '')
   .filter(Boolean);
 if (external.length === 0)
   console.warn(
-    'Kafka adapter tests run against the Kafka-protocol test broker of libs/testing (set KAFKA_BROKERS=host:port for a real cluster)',
+    'Kafka adapter tests run against the Kafka-protocol test broker of libs/kafka-test-broker (set KAFKA_BROKERS=host:port for a real cluster)',
   );
 
 describe(`Kafka adapter (${external.length > 0 ? `brokers ${external.join(',')}` : 'Kafka-protocol test broker'})`, () => {

@@ -113,7 +113,7 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
   const topicOf = (category: string) => `${prefix}.${category}.events`;
   const categoryOfTopic = (topic: string) => topic.slice(prefix.length + 1, -'.events'.length);
   const topicPattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[^.]+\\.events$`);
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const admin: Admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
 
@@ -131,15 +131,27 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
     return n;
   };
 
-  /** Creates the topic when missing; answers its partition count. */
-  async function ensureTopic(topic: string): Promise<number> {
+  /** Creates the topic when missing (one attempt per topic at a time); answers its partition count. */
+  const ensuring = new Map<string, Promise<number>>();
+  function ensureTopic(topic: string): Promise<number> {
     const known = partitionCounts.get(topic);
-    if (known !== undefined) return known;
+    if (known !== undefined) return Promise.resolve(known);
+    let pending = ensuring.get(topic);
+    if (!pending) {
+      pending = createIfMissing(topic).finally(() => ensuring.delete(topic));
+      ensuring.set(topic, pending);
+    }
+    return pending;
+  }
+
+  async function createIfMissing(topic: string): Promise<number> {
     const numPartitions = wantedPartitions(categoryOfTopic(topic));
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions, replicationFactor: config.replicationFactor ?? 1 }],
-    });
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions, replicationFactor: config.replicationFactor ?? 1 }],
+      });
+    }
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     const count = meta.topics[0]?.partitions.length || numPartitions;
     if (count > MAX_PARTITIONS)
