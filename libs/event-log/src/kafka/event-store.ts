@@ -160,8 +160,23 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
     return count;
   }
 
+  /**
+   * kafkajs' fetchTopicOffsets fails (a TypeError inside it) when its metadata of the topic is missing or being
+   * replaced by a concurrent refresh; the offsets are asked again after refreshing that topic's metadata.
+   */
+  async function topicOffsets(topic: string): Promise<Array<{ partition: number; high: string }>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (err) {
+        if (!(err instanceof TypeError) || attempt >= 5) throw err;
+        await admin.fetchTopicMetadata({ topics: [topic] });
+      }
+    }
+  }
+
   async function highWatermarks(topic: string): Promise<number[]> {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await topicOffsets(topic);
     const out: number[] = [];
     for (const o of offsets) out[o.partition] = Number(o.high);
     return out;
@@ -174,7 +189,7 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
 
   /** Waits until the index has folded what the partition held when asked (another client's appends included). */
   async function catchUpPartition(index: CategoryIndex, partition: number): Promise<void> {
-    const [high] = (await admin.fetchTopicOffsets(index.topic))
+    const [high] = (await topicOffsets(index.topic))
       .filter((o) => o.partition === partition)
       .map((o) => Number(o.high));
     if (high > 0) await waitForOffset(index.partitions[partition], high - 1);
