@@ -113,7 +113,11 @@ export async function createKafkaEventStore(config: KafkaEventStoreConfig): Prom
   const topicOf = (category: string) => `${prefix}.${category}.events`;
   const categoryOfTopic = (topic: string) => topic.slice(prefix.length + 1, -'.events'.length);
   const topicPattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[^.]+\\.events$`);
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const admin: Admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
 
