@@ -76,6 +76,24 @@ export class ReadModelProjection<T extends ReadDocument> {
     return count;
   }
 
+  /**
+   * Folds the whole log again through the guarded writes (documents missing from the store come back, current ones
+   * stay as they are; the store is not emptied), then catches up. Answers the events folded.
+   */
+  async rebuild(): Promise<number> {
+    let count = 0;
+    for (let after = 0; ; ) {
+      const page = await this.events.readAll({ after, limit: PAGE, categories: this.spec.categories });
+      if (page.length === 0) break;
+      await this.apply(page);
+      count += page.length;
+      after = page[page.length - 1].globalPosition;
+      if (page.length < PAGE) break;
+    }
+    await this.catchUp();
+    return count;
+  }
+
   /** Folds events (any streams, log order); consecutive events of one aggregate are written once. */
   async apply(events: EventEnvelope[]): Promise<void> {
     const { docs } = await this.open();

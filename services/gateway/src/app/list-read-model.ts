@@ -54,7 +54,6 @@ export class FoldView implements ListReadModel {
   async close(): Promise<void> {}
 }
 
-const REBUILD_PAGE = 1000;
 
 /**
  * A list kept in libs/read-store (SQLite or MongoDB): one document per aggregate, written with the position of the
@@ -94,14 +93,7 @@ export class ProjectedList<T extends ReadDocument> implements ListReadModel {
    * their position stay as they are (the store is not emptied from here).
    */
   async rebuild(): Promise<void> {
-    for (let after = 0; ;) {
-      const page = await this.events.readAll({ after, limit: REBUILD_PAGE, categories: this.spec.categories });
-      if (page.length === 0) break;
-      await this.projection.apply(page);
-      after = page[page.length - 1].globalPosition;
-      if (page.length < REBUILD_PAGE) break;
-    }
-    await this.projection.catchUp();
+    await this.projection.rebuild();
   }
 
   close(): Promise<void> {

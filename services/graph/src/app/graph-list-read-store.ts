@@ -58,7 +58,6 @@ export const GRAPH_SUMMARIES: ProjectionSpec<GraphSummaryDoc> = {
   },
 };
 
-const REBUILD_PAGE = 1000;
 
 /**
  * The graph list as a libs/read-store projection (SQLite or MongoDB through mongoose): the graph service applies
@@ -70,7 +69,7 @@ export class ReadStoreGraphList implements GraphList {
   private readonly projection: ReadModelProjection<GraphSummaryDoc>;
 
   constructor(
-    private readonly events: EventStore,
+    events: EventStore,
     store: ReadStore,
   ) {
     this.projection = new ReadModelProjection(events, store, GRAPH_SUMMARIES);
@@ -89,13 +88,7 @@ export class ReadStoreGraphList implements GraphList {
    * already at their position stay as they are (the store cannot be emptied from here).
    */
   async rebuild(): Promise<void> {
-    for (let after = 0; ;) {
-      const page = await this.events.readAll({ after, limit: REBUILD_PAGE, categories: GRAPH_SUMMARIES.categories });
-      if (page.length === 0) break;
-      await this.projection.apply(page);
-      after = page[page.length - 1].globalPosition;
-    }
-    await this.projection.catchUp();
+    await this.projection.rebuild();
   }
 
   async list(tenantId: string, q: ListGraphsQuery): Promise<GraphListPage> {

@@ -74,7 +74,6 @@ export const SCHEDULE_SUMMARIES: ProjectionSpec<ScheduleDoc> = {
 const PAGE = 500;
 /** ListSchedules has no paging: at most this many schedules of one tenant (or graph) are answered. */
 export const MAX_LISTED = 10_000;
-const REBUILD_PAGE = 1000;
 
 function toSummary(tenantId: string, id: string, d: ScheduleDoc): ScheduleSummary {
   const s: ScheduleSummary = {
@@ -105,7 +104,7 @@ export class ReadStoreScheduleList implements ScheduleList {
   private readonly projection: ReadModelProjection<ScheduleDoc>;
 
   constructor(
-    private readonly events: EventStore,
+    events: EventStore,
     store: ReadStore,
   ) {
     this.projection = new ReadModelProjection(events, store, SCHEDULE_SUMMARIES);
@@ -121,13 +120,7 @@ export class ReadStoreScheduleList implements ScheduleList {
 
   /** Folds the whole log again through the guarded writes: missing documents come back, current ones stay. */
   async rebuild(): Promise<void> {
-    for (let after = 0; ;) {
-      const page = await this.events.readAll({ after, limit: REBUILD_PAGE, categories: SCHEDULE_SUMMARIES.categories });
-      if (page.length === 0) break;
-      await this.projection.apply(page);
-      after = page[page.length - 1].globalPosition;
-    }
-    await this.projection.catchUp();
+    await this.projection.rebuild();
   }
 
   async list(tenantId: string, graphId?: string): Promise<ScheduleSummary[]> {

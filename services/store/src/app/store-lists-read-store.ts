@@ -29,7 +29,6 @@ import {
 export const STORE_PARTITION = '~store';
 
 const PAGE = 500;
-const REBUILD_PAGE = 1000;
 
 /** Events as a cross-tenant projection files them: under STORE_PARTITION instead of the writer's tenant. */
 const partitioned = (e: EventEnvelope): EventEnvelope => ({ ...e, tenantId: STORE_PARTITION });
@@ -78,14 +77,7 @@ class ProjectedList<T extends ReadDocument> implements ListReadModel {
 
   /** Folds the whole log again through the guarded writes: missing documents come back, current ones stay. */
   async rebuild(): Promise<void> {
-    for (let after = 0; ;) {
-      const page = await this.log.readAll({ after, limit: REBUILD_PAGE, categories: this.spec.categories });
-      if (page.length === 0) break;
-      await this.projection.apply(page);
-      after = page[page.length - 1].globalPosition;
-      if (page.length < REBUILD_PAGE) break;
-    }
-    await this.projection.catchUp();
+    await this.projection.rebuild();
   }
 
   close(): Promise<void> {
