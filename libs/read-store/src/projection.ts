@@ -1,6 +1,6 @@
 import type { EventStore } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
-import type { CollectionSpec, ReadCollection, ReadDocument, ReadStore } from './ports';
+import type { CollectionSpec, ListQuery, ReadCollection, ReadDocument, ReadStore, StoredDocument } from './ports';
 
 /** Checkpoints of every projection (one document per projection, under a system tenant). */
 const CHECKPOINTS: CollectionSpec<{ position: number }> = { name: 'projection_checkpoints', indexes: [] };
@@ -54,6 +54,19 @@ export class ReadModelProjection<T extends ReadDocument> {
     return this.opened;
   }
 
+  /** Every document a list query matches, page by page (500 a page), at most `max` (for APIs without paging). */
+  async listAll(query: Omit<ListQuery<T>, 'cursor' | 'limit'>, max = 10_000): Promise<Array<StoredDocument<T>>> {
+    const docs = await this.collection();
+    const out: Array<StoredDocument<T>> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await docs.list({ ...query, limit: Math.min(500, max - out.length), cursor });
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && out.length < max);
+    return out;
+  }
+
   /** Folds the log from the checkpoint to the head; concurrent calls share one pass. Answers the events folded. */
   catchUp(): Promise<number> {
     this.catching ??= this.readToHead().finally(() => (this.catching = undefined));
@@ -82,7 +95,7 @@ export class ReadModelProjection<T extends ReadDocument> {
    */
   async rebuild(): Promise<number> {
     let count = 0;
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await this.events.readAll({ after, limit: PAGE, categories: this.spec.categories });
       if (page.length === 0) break;
       await this.apply(page);

@@ -1,12 +1,6 @@
 import type { EventStore } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
-import {
-  ReadModelProjection,
-  type CollectionSpec,
-  type ListQuery,
-  type ProjectionSpec,
-  type ReadStore,
-} from '@agentry/read-store';
+import { ReadModelProjection, type CollectionSpec, type ProjectionSpec, type ReadStore } from '@agentry/read-store';
 import type {
   CredentialEvent,
   CredentialMeta,
@@ -149,9 +143,6 @@ const toMeta = (id: string, d: CredentialDoc): CredentialMeta => ({
   keyId: d.keyId,
 });
 
-/** Each page the list reads (the API answers every credential of the tenant). */
-const PAGE = 500;
-
 /**
  * The credential list in libs/read-store (SQLite or MongoDB): one metadata document per credential, keyed by
  * (tenant, credential id) and written at the position of the event that last changed it (a replayed event is a
@@ -185,21 +176,11 @@ export class ReadStoreCredentialList implements CredentialList {
   }
 
   async list(tenantId: string, provider?: string): Promise<CredentialMeta[]> {
-    const docs = await this.projection.collection();
-    const query: ListQuery<CredentialDoc> = {
-      tenantId,
-      where: provider ? { provider } : {},
-      orderBy: { field: 'createdAt', direction: 'asc' },
-      limit: PAGE,
-    };
-    const out: CredentialMeta[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await docs.list({ ...query, cursor });
-      out.push(...page.items.map((d) => toMeta(d.id, d.data)));
-      cursor = page.nextCursor;
-    } while (cursor);
-    return out;
+    const docs = await this.projection.listAll(
+      { tenantId, where: provider ? { provider } : {}, orderBy: { field: 'createdAt', direction: 'asc' } },
+      Infinity,
+    );
+    return docs.map((d) => toMeta(d.id, d.data));
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,6 @@
 import type { EventStore } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
-import {
-  ReadModelProjection,
-  type CollectionSpec,
-  type ListQuery,
-  type ProjectionSpec,
-  type ReadStore,
-} from '@agentry/read-store';
+import { ReadModelProjection, type CollectionSpec, type ProjectionSpec, type ReadStore } from '@agentry/read-store';
 import type { TriggerEvent, WebhookKind, WebhookTrigger } from './webhooks';
 
 /** A webhook trigger as lists show it: everything but its (sealed) secret. */
@@ -129,9 +123,6 @@ const toMeta = (tenantId: string, id: string, d: WebhookDoc): WebhookTriggerMeta
   createdAt: d.createdAt,
 });
 
-/** Each page the list reads (the API answers every trigger of the tenant). */
-const PAGE = 500;
-
 /**
  * The webhook-trigger list in libs/read-store (SQLite or MongoDB): one metadata document per trigger, keyed by
  * (tenant, trigger id) and written at the position of the event that last changed it (a replayed event is a
@@ -165,21 +156,11 @@ export class ReadStoreWebhookList implements WebhookList {
   }
 
   async list(tenantId: string, graphId?: string): Promise<WebhookTriggerMeta[]> {
-    const docs = await this.projection.collection();
-    const query: ListQuery<WebhookDoc> = {
-      tenantId,
-      where: graphId ? { graphId } : {},
-      orderBy: { field: 'createdAt', direction: 'asc' },
-      limit: PAGE,
-    };
-    const out: WebhookTriggerMeta[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await docs.list({ ...query, cursor });
-      out.push(...page.items.map((d) => toMeta(tenantId, d.id, d.data)));
-      cursor = page.nextCursor;
-    } while (cursor);
-    return out;
+    const docs = await this.projection.listAll(
+      { tenantId, where: graphId ? { graphId } : {}, orderBy: { field: 'createdAt', direction: 'asc' } },
+      Infinity,
+    );
+    return docs.map((d) => toMeta(tenantId, d.id, d.data));
   }
 
   async close(): Promise<void> {

@@ -71,7 +71,6 @@ export const SCHEDULE_SUMMARIES: ProjectionSpec<ScheduleDoc> = {
   },
 };
 
-const PAGE = 500;
 /** ListSchedules has no paging: at most this many schedules of one tenant (or graph) are answered. */
 export const MAX_LISTED = 10_000;
 
@@ -103,10 +102,7 @@ function toSummary(tenantId: string, id: string, d: ScheduleDoc): ScheduleSummar
 export class ReadStoreScheduleList implements ScheduleList {
   private readonly projection: ReadModelProjection<ScheduleDoc>;
 
-  constructor(
-    events: EventStore,
-    store: ReadStore,
-  ) {
+  constructor(events: EventStore, store: ReadStore) {
     this.projection = new ReadModelProjection(events, store, SCHEDULE_SUMMARIES);
   }
 
@@ -124,21 +120,11 @@ export class ReadStoreScheduleList implements ScheduleList {
   }
 
   async list(tenantId: string, graphId?: string): Promise<ScheduleSummary[]> {
-    const docs = await this.projection.collection();
-    const out: ScheduleSummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await docs.list({
-        tenantId,
-        where: graphId ? { graphId } : undefined,
-        orderBy: { field: 'createdAt', direction: 'asc' },
-        limit: Math.min(PAGE, MAX_LISTED - out.length),
-        cursor,
-      });
-      for (const d of page.items) out.push(toSummary(tenantId, d.id, d.data));
-      cursor = page.nextCursor;
-    } while (cursor && out.length < MAX_LISTED);
-    return out;
+    const docs = await this.projection.listAll(
+      { tenantId, where: graphId ? { graphId } : undefined, orderBy: { field: 'createdAt', direction: 'asc' } },
+      MAX_LISTED,
+    );
+    return docs.map((d) => toSummary(tenantId, d.id, d.data));
   }
 
   close(): Promise<void> {
