@@ -65,6 +65,26 @@ export async function replayCategories(events: EventStore, categories: string[],
   }
 }
 
+/**
+ * Folds the events of some categories after `after`, a page at a time in log order, until the head: how services
+ * follow what other replicas append. Answers the position reached (`after` when nothing was new).
+ */
+export async function catchUpCategories(
+  events: EventStore,
+  categories: string[],
+  after: number,
+  applyPage: (page: EventEnvelope[]) => Promise<void> | void,
+  pageSize = 1000,
+): Promise<number> {
+  let position = after;
+  for (;;) {
+    const page = await events.readAll({ after: position, categories, limit: pageSize });
+    await applyPage(page);
+    if (page.length > 0) position = Math.max(position, page[page.length - 1].globalPosition);
+    if (page.length < pageSize) return position;
+  }
+}
+
 /** SIGINT/SIGTERM: stop accepting, drain, close, exit within a grace period. */
 export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs = 10000): void {
   let stopping = false;

@@ -1,7 +1,7 @@
 import type { BlockRegistry } from '@agentry/block-sdk';
 import type { EventStore } from '@agentry/event-log';
 import type { ReadStore } from '@agentry/read-store';
-import { replayCategories } from '@agentry/runtime';
+import { catchUpCategories } from '@agentry/runtime';
 import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope, type Graph, type GraphProblems } from '@agentry/kernel';
 import type { GraphCommand } from '../domain/graph/commands';
 import { graphDecider } from '../domain/graph/decider';
@@ -48,17 +48,13 @@ export class GraphApp {
   }
 
   async start(): Promise<void> {
-    await replayCategories(this.deps.events, [CATEGORY], (e) => this.apply(e));
+    this.position = await catchUpCategories(this.deps.events, [CATEGORY], 0, (page) => page.forEach((e) => this.apply(e)), 5000);
     await this.graphList.catchUp();
   }
 
   /** Folds graph events appended since (by another replica) into the map and the list. */
   async sync(): Promise<void> {
-    for (;;) {
-      const page = await this.deps.events.readAll({ after: this.position, limit: 1000, categories: [CATEGORY] });
-      for (const e of page) this.apply(e);
-      if (page.length < 1000) break;
-    }
+    this.position = await catchUpCategories(this.deps.events, [CATEGORY], this.position, (page) => page.forEach((e) => this.apply(e)));
     await this.graphList.catchUp();
   }
 
@@ -71,17 +67,14 @@ export class GraphApp {
   async rebuild(): Promise<number> {
     const fresh = new GraphApp({ ...this.deps, readModels: undefined });
     let count = 0;
-    // Read to the head (an empty page), then swap in the same turn: appends while reading are in the fresh fold.
-    for (let after = 0; ; ) {
-      const page = await this.deps.events.readAll({ after, limit: 5000, categories: [CATEGORY] });
-      if (page.length === 0) break;
+    // Read to the head, then swap in the same turn: appends while reading are in the fresh fold.
+    const end = await catchUpCategories(this.deps.events, [CATEGORY], 0, (page) => {
       for (const e of page) fresh.apply(e);
       count += page.length;
-      after = page[page.length - 1].globalPosition;
-    }
+    }, 5000);
     this.graphs.clear();
     for (const [id, entry] of fresh.graphs) this.graphs.set(id, entry);
-    this.position = Math.max(this.position, fresh.position);
+    this.position = Math.max(this.position, end);
     await this.graphList.rebuild();
     return count;
   }
@@ -174,8 +167,8 @@ export class GraphApp {
     }
   }
 
+  /** Folds one event (own appends included; they do not move `position`: another replica's may come before them). */
   private apply(envelope: EventEnvelope): void {
-    this.position = Math.max(this.position, envelope.globalPosition);
     const event = { type: envelope.type, data: envelope.data } as GraphEvent;
     const graphId = envelope.streamId.slice(CATEGORY.length + 1);
     const entry = this.graphs.get(graphId);

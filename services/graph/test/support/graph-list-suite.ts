@@ -219,6 +219,16 @@ export function graphListSuite(backend: ListBackend): void {
       expect(paged).toEqual([echo.id, news.id]);
     });
 
+    it('a replica that wrote since its last sync still picks up what another replica wrote before that', async () => {
+      const first = await startApp();
+      const second = await startApp();
+      const early = await first.create(alice, content('Written first, elsewhere'));
+      const own = await second.create(alice, content('Written second, here')); // a later position than `early`
+      await second.sync();
+      expect(second.get(alice.tenantId, early.id).name).toBe('Written first, elsewhere');
+      expect((await second.list(alice.tenantId, { sort: 'name' })).items.map((x) => x.id)).toEqual([early.id, own.id]);
+    });
+
     it('a second replica on the same log and store lists a graph the first wrote, after catching up', async () => {
       const first = await startApp();
       const second = await startApp();

@@ -1,7 +1,7 @@
 import type { EventStore } from '@agentry/event-log';
 import { categoryOf, DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
 import type { ReadStore } from '@agentry/read-store';
-import { replayCategories } from '@agentry/runtime';
+import { catchUpCategories, replayCategories } from '@agentry/runtime';
 import type { SecretBox, Sealed } from '../domain/crypto';
 import { credentialMeta, InMemoryCredentialList, ReadStoreCredentialList, type CredentialList } from './credential-list';
 
@@ -114,12 +114,7 @@ export class Credentials {
 
   /** Folds what other replicas appended since (in memory and the list). */
   async catchUp(): Promise<void> {
-    for (;;) {
-      const page = await this.deps.events.readAll({ after: this.position, categories: ['credential'], limit: 1000 });
-      await this.fold(page);
-      if (page.length) this.position = Math.max(this.position, page[page.length - 1].globalPosition);
-      if (page.length < 1000) break;
-    }
+    this.position = await catchUpCategories(this.deps.events, ['credential'], this.position, (page) => this.fold(page));
     await this.listModel.catchUp();
   }
 

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { EventStore } from '@agentry/event-log';
 import { categoryOf, DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
 import type { ReadStore } from '@agentry/read-store';
-import { replayCategories } from '@agentry/runtime';
+import { catchUpCategories, replayCategories } from '@agentry/runtime';
 import type { SecretBox, Sealed } from '../domain/crypto';
 import { InMemoryWebhookList, ReadStoreWebhookList, type WebhookList, type WebhookTriggerMeta } from './webhook-list';
 
@@ -94,12 +94,7 @@ export class Webhooks {
 
   /** Folds what other replicas appended since (in memory and the list). */
   async catchUp(): Promise<void> {
-    for (;;) {
-      const page = await this.deps.events.readAll({ after: this.position, categories: ['webhook'], limit: 1000 });
-      await this.fold(page);
-      if (page.length) this.position = Math.max(this.position, page[page.length - 1].globalPosition);
-      if (page.length < 1000) break;
-    }
+    this.position = await catchUpCategories(this.deps.events, ['webhook'], this.position, (page) => this.fold(page));
     await this.listModel.catchUp();
   }
 

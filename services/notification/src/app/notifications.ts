@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { EventStore, Subscription } from '@agentry/event-log';
 import { DomainError, categoryOf, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
 import type { ReadStore } from '@agentry/read-store';
-import { replayCategories } from '@agentry/runtime';
+import { catchUpCategories, replayCategories } from '@agentry/runtime';
 import { utcDay } from '../domain/quota';
 import { InMemoryNotificationList, type NotificationList, type NotificationPage } from './notification-list';
 import { ReadStoreNotificationList } from './notification-list-read-store';
@@ -139,12 +139,7 @@ export class Notifications {
 
   /** Applies what other replicas appended to the projected categories (and catches the list up). */
   async catchUp(): Promise<void> {
-    for (;;) {
-      const page = await this.deps.events.readAll({ after: this.position, categories: PROJECTED, limit: 1000 });
-      await this.fold(page);
-      if (page.length) this.position = Math.max(this.position, page[page.length - 1].globalPosition);
-      if (page.length < 1000) break;
-    }
+    this.position = await catchUpCategories(this.deps.events, PROJECTED, this.position, (page) => this.fold(page));
     await this.listModel.catchUp();
   }
 

@@ -1,7 +1,7 @@
 import type { EventStore } from '@agentry/event-log';
 import { DomainError, notFound, streamIdOf, type Clock, type EventEnvelope } from '@agentry/kernel';
 import type { ReadStore } from '@agentry/read-store';
-import { replayCategories } from '@agentry/runtime';
+import { catchUpCategories } from '@agentry/runtime';
 import { checkCron, decideDue, MISSED_RUN_POLICIES, type MissedRunPolicy } from '../domain/cron';
 import { InMemoryScheduleList, type ScheduleList, type ScheduleSummary } from './schedule-list';
 import { ReadStoreScheduleList } from './schedule-list-read-store';
@@ -81,7 +81,7 @@ export class Schedules {
   }
 
   async start(): Promise<void> {
-    await replayCategories(this.deps.events, ['schedule'], (e) => this.apply(e));
+    this.position = await catchUpCategories(this.deps.events, ['schedule'], 0, (page) => page.forEach((e) => this.apply(e)), 5000);
     await this.scheduleList.catchUp();
   }
 
@@ -98,10 +98,14 @@ export class Schedules {
   /** Admin (issue #6): folds every schedule again from the log and swaps the result in; returns the events folded. */
   async rebuild(): Promise<number> {
     const fresh = new Schedules({ ...this.deps, readModels: undefined });
-    const count = await replayCategories(this.deps.events, ['schedule'], (e) => fresh.apply(e));
+    let count = 0;
+    const end = await catchUpCategories(this.deps.events, ['schedule'], 0, (page) => {
+      for (const e of page) fresh.apply(e);
+      count += page.length;
+    }, 5000);
     this.byId.clear();
     for (const [id, s] of fresh.byId) this.byId.set(id, s);
-    this.position = fresh.position;
+    this.position = end;
     await this.sync(); // what was appended while the fresh fold read the log
     await this.scheduleList.rebuild();
     return count;
@@ -109,12 +113,10 @@ export class Schedules {
 
   /** Catches up with schedule events other replicas appended. */
   async sync(): Promise<void> {
-    for (;;) {
-      const page = await this.deps.events.readAll({ after: this.position, categories: ['schedule'], limit: 1000 });
+    this.position = await catchUpCategories(this.deps.events, ['schedule'], this.position, async (page) => {
       for (const e of page) this.apply(e);
       await this.applyToList(page);
-      if (page.length < 1000) return;
-    }
+    });
   }
 
   async create(
@@ -231,8 +233,8 @@ export class Schedules {
     }
   }
 
+  /** Folds one event (own appends included; they do not move `position`: another replica's may come before them). */
   private apply(envelope: EventEnvelope): void {
-    this.position = Math.max(this.position, envelope.globalPosition);
     const event = { type: envelope.type, data: envelope.data } as ScheduleEvent;
     const id = envelope.streamId.slice('schedule-'.length);
     const s = this.byId.get(id);

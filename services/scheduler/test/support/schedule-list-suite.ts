@@ -146,6 +146,16 @@ export function scheduleListSuite(backend: ListBackend): void {
       expect([listed.lastTick, listed.lastExecutionId]).toEqual([won[0].tick, 'exec-1']);
     });
 
+    it('a replica that wrote since its last sync still picks up what another replica wrote before that', async () => {
+      const first = await startApp();
+      const second = await startApp();
+      const early = await first.create(alice, input('g-early'));
+      const own = await second.create(alice, input('g-own')); // a later position than `early`
+      await second.sync();
+      expect(second.get(alice.tenantId, early.id).graphId).toBe('g-early');
+      expect((await second.list(alice.tenantId)).map((x) => x.id).sort()).toEqual([early.id, own.id].sort());
+    });
+
     it('a second replica on the same log and store lists a schedule the first wrote, after catching up', async () => {
       const first = await startApp();
       const second = await startApp();
