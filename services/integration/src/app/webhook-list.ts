@@ -1,6 +1,7 @@
 import type { EventStore } from '@agentry/event-log';
 import type { EventEnvelope } from '@agentry/kernel';
-import { ReadModelProjection, type CollectionSpec, type ProjectionSpec, type ReadStore } from '@agentry/read-store';
+import type { CollectionSpec, ProjectionSpec, ReadStore } from '@agentry/read-store';
+import { FollowedList, type FollowedListOptions } from './followed-list';
 import type { TriggerEvent, WebhookKind, WebhookTrigger } from './webhooks';
 
 /** A webhook trigger as lists show it: everything but its (sealed) secret. */
@@ -128,31 +129,9 @@ const toMeta = (tenantId: string, id: string, d: WebhookDoc): WebhookTriggerMeta
  * (tenant, trigger id) and written at the position of the event that last changed it (a replayed event is a
  * no-op). The service applies its own appends at once; the projection follows the log for other replicas' writes.
  */
-export class ReadStoreWebhookList implements WebhookList {
-  private readonly projection: ReadModelProjection<WebhookDoc>;
-  private stopFollowing?: () => void;
-
-  constructor(
-    events: EventStore,
-    store: ReadStore,
-    private readonly options: { followMs?: number; onError?: (err: unknown) => void } = {},
-  ) {
-    this.projection = new ReadModelProjection(events, store, SPEC);
-  }
-
-  async start(): Promise<void> {
-    await this.projection.catchUp();
-    const every = this.options.followMs ?? 1000;
-    if (every > 0) this.stopFollowing ??= this.projection.follow(every, this.options.onError);
-  }
-
-  async catchUp(): Promise<void> {
-    await this.projection.catchUp();
-  }
-
-  /** A failed write is reported, not thrown: the event is in the log, and the next catch-up writes it. */
-  async apply(events: EventEnvelope[]): Promise<void> {
-    await this.projection.apply(events).catch((err: unknown) => this.options.onError?.(err));
+export class ReadStoreWebhookList extends FollowedList<WebhookDoc> implements WebhookList {
+  constructor(events: EventStore, store: ReadStore, options: FollowedListOptions = {}) {
+    super(events, store, SPEC, options);
   }
 
   async list(tenantId: string, graphId?: string): Promise<WebhookTriggerMeta[]> {
@@ -161,11 +140,5 @@ export class ReadStoreWebhookList implements WebhookList {
       Infinity,
     );
     return docs.map((d) => toMeta(tenantId, d.id, d.data));
-  }
-
-  async close(): Promise<void> {
-    this.stopFollowing?.();
-    this.stopFollowing = undefined;
-    await this.projection.idle();
   }
 }
